@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form, Request, Response
+
+from api.client_address import client_address
+from api.errors import problems
+from api.routers import API_PREFIX
+from api.schemas.accounts import TokenOut
+from api.use_cases import use_cases
+from domain.accounts.log_in import LogInCommand
+from domain.errors import Unauthenticated
+
+router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["authentication"])
+
+
+@router.post(
+    "/token",
+    operation_id="create_token",
+    summary="Log in (password grant) or rotate a refresh token (refresh_token grant)",
+    description=(
+        "OAuth2 token endpoint, form-encoded. `username` is an e-mail address or a username, both "
+        "case-insensitive. `scope=pix-orga` requires an active membership. Failed logins are "
+        "rate-limited per login and address, per login and per address (429 with `Retry-After`). "
+        "A refresh token is good for one use; presenting a used one revokes its whole session."
+    ),
+    responses=problems(
+        "INVALID_CREDENTIALS",
+        "UNAUTHENTICATED",
+        "PIX_ORGA_ACCESS_REQUIRES_MEMBERSHIP",
+        "VALIDATION_ERROR",
+        "TOO_MANY_REQUESTS",
+    ),
+)
+async def create_token(
+    request: Request,
+    grant_type: Annotated[Literal["password", "refresh_token"], Form()] = "password",
+    username: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    scope: Annotated[str, Form(max_length=200)] = "",
+    refresh_token: Annotated[str, Form(max_length=200)] = "",
+) -> TokenOut:
+    cases = use_cases(request)
+    if grant_type == "refresh_token":
+        if not refresh_token:
+            raise Unauthenticated()
+        pair = await cases.refresh_session(refresh_token)
+    else:
+        pair = await cases.log_in(
+            LogInCommand(
+                login=username,
+                password=password,
+                client_address=client_address(request),
+                scopes=frozenset(scope.split()),
+            )
+        )
+    return TokenOut(
+        access_token=pair.access_token,
+        expires_in=pair.expires_in,
+        refresh_token=pair.refresh_token,
+        must_change_password=pair.must_change_password,
+    )
+
+
+@router.post(
+    "/revoke",
+    operation_id="revoke_token",
+    summary="Log out: revoke a refresh token and its session",
+    description="Always answers 200, whether the token existed or not (RFC 7009).",
+    responses=problems("VALIDATION_ERROR"),
+)
+async def revoke_token(
+    request: Request,
+    token: Annotated[str, Form(max_length=200)],
+    token_type_hint: Annotated[str, Form(max_length=50)] = "refresh_token",  # noqa: S107 (RFC 7009 field)
+) -> Response:
+    await use_cases(request).revoke_refresh_token(token)
+    return Response(status_code=200)

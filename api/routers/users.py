@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response, status
+
+from api.auth import CurrentViewer, ViewerAllowingPasswordChange
+from api.errors import problems
+from api.routers import API_PREFIX
+from api.schemas.accounts import MeOut, PasswordChangeRequest, SignUpRequest, UserOut
+from api.use_cases import use_cases
+from domain.accounts.change_password import ChangePasswordCommand
+from domain.accounts.register_user import RegisterUserCommand
+
+router = APIRouter(prefix=f"{API_PREFIX}/users", tags=["users"])
+
+AUTHENTICATED = ("UNAUTHENTICATED",)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    operation_id="create_user",
+    summary="Sign up",
+    responses=problems(
+        "EMAIL_ALREADY_USED", "INVALID_PASSWORD", "TERMS_NOT_ACCEPTED", "INVALID_EMAIL", "VALIDATION_ERROR"
+    ),
+)
+async def create_user(request: Request, body: SignUpRequest) -> UserOut:
+    user = await use_cases(request).register_user(
+        RegisterUserCommand(
+            first_name=body.first_name,
+            last_name=body.last_name,
+            email=body.email,
+            password=body.password,
+            accept_terms=body.accept_terms,
+            locale=body.locale,
+        )
+    )
+    return UserOut.of(user)
+
+
+@router.get(
+    "/me",
+    operation_id="get_me",
+    summary="My account and my memberships",
+    responses=problems(*AUTHENTICATED),
+)
+async def get_me(request: Request, viewer: ViewerAllowingPasswordChange) -> MeOut:
+    return MeOut.of_account(await use_cases(request).get_my_account(viewer))
+
+
+@router.put(
+    "/me/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="change_my_password",
+    summary="Change my password",
+    description="Clears `must_change_password`; every other session of the account is revoked.",
+    responses=problems(*AUTHENTICATED, "WRONG_CURRENT_PASSWORD", "INVALID_PASSWORD", "VALIDATION_ERROR"),
+)
+async def change_my_password(
+    request: Request, body: PasswordChangeRequest, viewer: ViewerAllowingPasswordChange
+) -> Response:
+    await use_cases(request).change_password(
+        viewer, ChangePasswordCommand(current_password=body.current_password, new_password=body.new_password)
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/me/pix-orga-terms-acceptance",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="accept_pix_orga_terms",
+    summary="Accept the Pix Orga terms of service (idempotent)",
+    responses=problems(*AUTHENTICATED, "PASSWORD_CHANGE_REQUIRED"),
+)
+async def accept_pix_orga_terms(request: Request, viewer: CurrentViewer) -> Response:
+    await use_cases(request).get_my_account.accept_pix_orga_terms(viewer)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,88 @@
+"""Logging in with a password (OAuth2 password grant)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from domain.accounts.entities import TokenPair
+from domain.accounts.errors import InvalidCredentials, PixOrgaAccessRequiresMembership
+from domain.accounts.ports import AccessTokens, PasswordHasher
+from domain.accounts.sessions import open_session
+from domain.clock import Clock
+from domain.errors import TooManyRequests
+from domain.rate_limits import FailureLimiter, Limit
+from domain.unit_of_work import UnitOfWorkFactory
+
+PIX_ORGA_SCOPE = "pix-orga"
+
+
+@dataclass(frozen=True)
+class LogInCommand:
+    login: str
+    password: str
+    client_address: str
+    scopes: frozenset[str] = frozenset()
+
+
+class LogIn:
+    """By e-mail or username, both case-insensitive.
+
+    Failed attempts are counted per login and address, per login, and per address; once a
+    limit is reached every attempt answers 429, right password or not, until the window
+    passes. With ``scope=pix-orga`` the account needs an active membership.
+    """
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        hasher: PasswordHasher,
+        tokens: AccessTokens,
+        limiter: FailureLimiter,
+        clock: Clock,
+        refresh_ttl: timedelta,
+    ) -> None:
+        self._uow = uow
+        self._hasher = hasher
+        self._tokens = tokens
+        self._limiter = limiter
+        self._clock = clock
+        self._refresh_ttl = refresh_ttl
+
+    def _limit_keys(self, login: str, address: str) -> list[tuple[Limit, tuple[str, ...]]]:
+        return [
+            (Limit.LOGIN_PER_LOGIN_AND_ADDRESS, (login, address)),
+            (Limit.LOGIN_PER_LOGIN, (login,)),
+            (Limit.LOGIN_PER_ADDRESS, (address,)),
+        ]
+
+    async def __call__(self, command: LogInCommand) -> TokenPair:
+        login = command.login.strip().lower()
+        keys = self._limit_keys(login, command.client_address)
+        for limit, key in keys:
+            retry_after = await self._limiter.retry_after(limit, *key)
+            if retry_after is not None:
+                raise TooManyRequests(retry_after=retry_after)
+        async with self._uow() as uow:
+            user = await uow.users.find_by_login(login) if login else None
+            ok, new_hash = await self._hasher.verify(command.password, user.password_hash if user else None)
+            now = self._clock.now()
+            if user is not None and ok and user.temporary_password_expires_at is not None:
+                ok = user.temporary_password_expires_at > now
+            if user is None or not ok:
+                for limit, key in keys:
+                    await self._limiter.record_failure(limit, *key)
+                raise InvalidCredentials()
+            if PIX_ORGA_SCOPE in command.scopes and not await uow.memberships.has_active_membership(user.id):
+                raise PixOrgaAccessRequiresMembership()
+            if new_hash is not None:
+                await uow.users.set_password(
+                    user.id,
+                    new_hash,
+                    must_change_password=user.must_change_password,
+                    temporary_password_expires_at=user.temporary_password_expires_at,
+                    now=now,
+                )
+            pair = await open_session(uow.sessions, self._tokens, user, now, self._refresh_ttl)
+            await uow.commit()
+        return pair

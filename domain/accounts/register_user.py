@@ -1,0 +1,58 @@
+"""Sign-up: an account with an e-mail, a password that follows the policy, and the terms accepted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.accounts.entities import NewUser, User
+from domain.accounts.errors import InvalidEmail, TermsNotAccepted
+from domain.accounts.password_policy import check_password_policy
+from domain.accounts.ports import PasswordHasher
+from domain.clock import Clock
+from domain.organizations.email_addresses import normalise_email
+from domain.unit_of_work import UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class RegisterUserCommand:
+    first_name: str
+    last_name: str
+    email: str
+    password: str
+    accept_terms: bool
+    locale: str = "fr"
+
+
+class RegisterUser:
+    """Creates an account. The e-mail is unique whatever its case (409 ``EMAIL_ALREADY_USED``,
+    enforced by the unique index, so two simultaneous sign-ups cannot both win)."""
+
+    def __init__(self, uow: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock) -> None:
+        self._uow = uow
+        self._hasher = hasher
+        self._clock = clock
+
+    async def __call__(self, command: RegisterUserCommand) -> User:
+        email = normalise_email(command.email)
+        if email is None:
+            raise InvalidEmail(meta={"field": "email"})
+        if not command.accept_terms:
+            raise TermsNotAccepted()
+        check_password_policy(command.password)
+        password_hash = await self._hasher.hash(command.password)
+        now = self._clock.now()
+        async with self._uow() as uow:
+            user = await uow.users.add(
+                NewUser(
+                    first_name=command.first_name.strip(),
+                    last_name=command.last_name.strip(),
+                    email=email,
+                    username=None,
+                    password_hash=password_hash,
+                    terms_accepted_at=now,
+                    locale=command.locale,
+                    created_at=now,
+                )
+            )
+            await uow.commit()
+        return user

@@ -1,0 +1,169 @@
+"""Identity matching: which imported student is the pupil typing their names?
+
+Business rule (domain-rules.md, Identity matching steps 2-5). The caller gives the candidates: the
+organization's *active* students with exactly the typed birthdate. Both sides are normalised
+(``normalise_name``). The distance of two names is their Levenshtein distance divided by the
+length of the normalised typed value; "close" means at most 0.25. The typed last name is compared
+with ``last_name``, ``preferred_last_name`` and each of them without its leading particles, keeping
+the smallest distance.
+
+Decision: for each pass (exact, i.e. distance 0 on both names, then fuzzy, i.e. close) and, within
+it, for each given name in order (``first_name``, ``middle_name``, ``third_name``), take the
+candidates whose given name is within the pass's limit of the typed first name and whose last name
+is within it of the typed last name: exactly one → that student; two or more → ambiguous, stop and
+never guess; none → next field. No student → not found.
+
+The decision records the rule and the distances, never the typed names: it goes to the audit trail.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from rapidfuzz.distance import Levenshtein
+
+from domain.students.matching_errors import EmptyName
+from domain.students.name_normalisation import last_name_variants, normalise_name
+
+CLOSE_DISTANCE: Final = 0.25
+"""The largest distance (edits per character typed) still accepted by the fuzzy pass."""
+
+GivenNameField = Literal["first_name", "middle_name", "third_name"]
+GIVEN_NAME_FIELDS: Final[tuple[GivenNameField, ...]] = ("first_name", "middle_name", "third_name")
+PASSES: Final[tuple[tuple[str, float], ...]] = (("exact", 0.0), ("fuzzy", CLOSE_DISTANCE))
+
+Outcome = Literal["MATCHED", "NOT_FOUND", "AMBIGUOUS"]
+RULE_NO_CANDIDATE: Final = "no_candidate"
+RULE_NO_MATCH: Final = "no_match"
+
+
+@dataclass(frozen=True)
+class MatchCandidate:
+    """An active student of the organization born on the typed birthdate, as imported.
+
+    Names stay out of ``repr`` so that no log line or traceback can carry them.
+    """
+
+    student_id: int
+    first_name: str = dataclasses.field(repr=False)
+    middle_name: str | None = dataclasses.field(repr=False)
+    third_name: str | None = dataclasses.field(repr=False)
+    last_name: str = dataclasses.field(repr=False)
+    preferred_last_name: str | None = dataclasses.field(repr=False)
+
+
+@dataclass(frozen=True)
+class TypedIdentity:
+    """The names the pupil typed (the birthdate has already chosen the candidates); not in ``repr``."""
+
+    first_name: str = dataclasses.field(repr=False)
+    last_name: str = dataclasses.field(repr=False)
+
+
+@dataclass(frozen=True)
+class MatchDecision:
+    """The outcome and what decided it, safe to record: no name appears in it.
+
+    ``rule`` is ``"<pass>:<field>"`` (``"exact:middle_name"``) for a match or an ambiguity, else
+    ``"no_candidate"`` or ``"no_match"``. The distances are those of the matched student; for an
+    ambiguity, the smallest among the students found; for ``no_match``, those of the nearest
+    candidate (useful to tune the threshold); ``None`` when there was no candidate.
+    """
+
+    outcome: Outcome
+    student_id: int | None
+    rule: str
+    first_name_distance: float | None
+    last_name_distance: float | None
+
+
+@dataclass(frozen=True)
+class _Distances:
+    student_id: int
+    given_names: dict[GivenNameField, float]
+    last_name: float
+
+
+def match_student(candidates: Sequence[MatchCandidate], typed: TypedIdentity) -> MatchDecision:
+    """Find the one candidate the typed names designate, or say why there is none.
+
+    Raises ``EmptyName`` when a typed name normalises to nothing, before looking at candidates.
+    """
+    typed_first = normalise_name(typed.first_name)
+    if not typed_first:
+        raise EmptyName("first_name")
+    typed_last = normalise_name(typed.last_name)
+    if not typed_last:
+        raise EmptyName("last_name")
+    if not candidates:
+        return MatchDecision("NOT_FOUND", None, RULE_NO_CANDIDATE, None, None)
+
+    measured = [_measure(candidate, typed_first, typed_last) for candidate in candidates]
+    for pass_name, limit in PASSES:
+        for field in GIVEN_NAME_FIELDS:
+            found = [
+                distances
+                for distances in measured
+                if distances.given_names.get(field, math.inf) <= limit and distances.last_name <= limit
+            ]
+            rule = f"{pass_name}:{field}"
+            if len(found) == 1:
+                (only,) = found
+                return MatchDecision(
+                    "MATCHED", only.student_id, rule, only.given_names[field], only.last_name
+                )
+            if len(found) > 1:
+                return MatchDecision(
+                    "AMBIGUOUS",
+                    None,
+                    rule,
+                    min(distances.given_names[field] for distances in found),
+                    min(distances.last_name for distances in found),
+                )
+    nearest = min(measured, key=_remoteness)
+    first_name, last_name = _best_first_name(nearest), nearest.last_name
+    return MatchDecision(
+        "NOT_FOUND",
+        None,
+        RULE_NO_MATCH,
+        first_name if math.isfinite(first_name) else None,
+        last_name if math.isfinite(last_name) else None,
+    )
+
+
+def distance(typed: str, stored: str) -> float:
+    """Levenshtein distance of two normalised names per character of the typed one."""
+    return Levenshtein.distance(typed, stored) / len(typed)
+
+
+def _measure(candidate: MatchCandidate, typed_first: str, typed_last: str) -> _Distances:
+    stored_given_names: dict[GivenNameField, str | None] = {
+        "first_name": candidate.first_name,
+        "middle_name": candidate.middle_name,
+        "third_name": candidate.third_name,
+    }
+    given_names: dict[GivenNameField, float] = {}
+    for field, raw in stored_given_names.items():
+        stored = normalise_name(raw or "")
+        # A missing given name is not compared, so it never counts as the nearest one in a decision.
+        if stored:
+            given_names[field] = distance(typed_first, stored)
+    stored_last_names = last_name_variants(candidate.last_name) + last_name_variants(
+        candidate.preferred_last_name
+    )
+    last_name = min((distance(typed_last, stored) for stored in stored_last_names), default=math.inf)
+    return _Distances(candidate.student_id, given_names, last_name)
+
+
+def _best_first_name(distances: _Distances) -> float:
+    return min(distances.given_names.values(), default=math.inf)
+
+
+def _remoteness(distances: _Distances) -> tuple[float, float]:
+    # The nearest candidate is the one whose worse name is the least far, then the closest overall.
+    first_name = _best_first_name(distances)
+    return (max(first_name, distances.last_name), first_name + distances.last_name)

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import exists, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.accounts.entities import StoredRefreshToken
+from infrastructure.db.tables import auth_sessions, refresh_tokens
+
+
+class SqlSessionRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def open(self, session_id: str, user_id: int, now: datetime) -> None:
+        await self._db.execute(insert(auth_sessions).values(id=session_id, user_id=user_id, created_at=now))
+
+    async def is_active(self, session_id: str, user_id: int) -> bool:
+        query = select(
+            exists().where(
+                auth_sessions.c.id == session_id,
+                auth_sessions.c.user_id == user_id,
+                auth_sessions.c.revoked_at.is_(None),
+            )
+        )
+        return bool((await self._db.execute(query)).scalar())
+
+    async def add_refresh_token(
+        self, session_id: str, token_hash: str, now: datetime, expires_at: datetime
+    ) -> None:
+        await self._db.execute(
+            insert(refresh_tokens).values(
+                session_id=session_id, token_hash=token_hash, created_at=now, expires_at=expires_at
+            )
+        )
+
+    async def find_refresh_token(self, token_hash: str) -> StoredRefreshToken | None:
+        query = (
+            select(
+                refresh_tokens.c.id,
+                refresh_tokens.c.session_id,
+                refresh_tokens.c.expires_at,
+                refresh_tokens.c.used_at,
+                auth_sessions.c.user_id,
+                auth_sessions.c.revoked_at,
+            )
+            .join(auth_sessions, auth_sessions.c.id == refresh_tokens.c.session_id)
+            .where(refresh_tokens.c.token_hash == token_hash)
+        )
+        row = (await self._db.execute(query)).one_or_none()
+        if row is None:
+            return None
+        return StoredRefreshToken(
+            id=row.id,
+            session_id=row.session_id,
+            user_id=row.user_id,
+            expires_at=row.expires_at,
+            used_at=row.used_at,
+            session_revoked_at=row.revoked_at,
+        )
+
+    async def mark_used(self, token_id: int, now: datetime) -> bool:
+        result = await self._db.execute(
+            update(refresh_tokens)
+            .where(refresh_tokens.c.id == token_id, refresh_tokens.c.used_at.is_(None))
+            .values(used_at=now)
+        )
+        return result.rowcount == 1
+
+    async def revoke(self, session_id: str, now: datetime) -> None:
+        await self._db.execute(
+            update(auth_sessions)
+            .where(auth_sessions.c.id == session_id, auth_sessions.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+    async def revoke_all_of_user(
+        self, user_id: int, now: datetime, *, except_session: str | None = None
+    ) -> None:
+        query = update(auth_sessions).where(
+            auth_sessions.c.user_id == user_id, auth_sessions.c.revoked_at.is_(None)
+        )
+        if except_session is not None:
+            query = query.where(auth_sessions.c.id != except_session)
+        await self._db.execute(query.values(revoked_at=now))

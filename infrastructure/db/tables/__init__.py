@@ -1,0 +1,27 @@
+"""The schema, as SQLAlchemy Core tables; Alembic migrations are its source of truth."""
+
+from infrastructure.db.tables.accounts import auth_sessions, refresh_tokens, users
+from infrastructure.db.tables.base import metadata
+from infrastructure.db.tables.organizations import (
+    audit_events,
+    invitations,
+    memberships,
+    organizations,
+    outbox_emails,
+    password_reset_tokens,
+    replaced_invitation_codes,
+)
+
+__all__ = [
+    "audit_events",
+    "auth_sessions",
+    "invitations",
+    "memberships",
+    "metadata",
+    "organizations",
+    "outbox_emails",
+    "password_reset_tokens",
+    "refresh_tokens",
+    "replaced_invitation_codes",
+    "users",
+]

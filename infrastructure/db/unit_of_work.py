@@ -1,0 +1,57 @@
+"""The SQL unit of work: one connection, one transaction, rolled back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from infrastructure.db.repositories.memberships import SqlMembershipRepository
+from infrastructure.db.repositories.sessions import SqlSessionRepository
+from infrastructure.db.repositories.users import SqlUserRepository
+
+
+class SqlUnitOfWork:
+    users: SqlUserRepository
+    sessions: SqlSessionRepository
+    memberships: SqlMembershipRepository
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._connection: AsyncConnection | None = None
+
+    async def __aenter__(self) -> Self:
+        connection = await self._engine.connect()
+        try:
+            await connection.begin()
+        except BaseException:
+            await connection.close()
+            raise
+        self._connection = connection
+        self.users = SqlUserRepository(connection)
+        self.sessions = SqlSessionRepository(connection)
+        self.memberships = SqlMembershipRepository(connection)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        connection = self._connection
+        self._connection = None
+        if connection is None:
+            return
+        try:
+            if connection.in_transaction():
+                await connection.rollback()
+        finally:
+            await connection.close()
+
+    async def commit(self) -> None:
+        assert self._connection is not None, "commit() outside the unit of work"
+        await self._connection.commit()
+
+    @property
+    def connection(self) -> AsyncConnection:
+        assert self._connection is not None
+        return self._connection

@@ -1,0 +1,44 @@
+"""Failure counters on the ``limits`` library: memory in one process, Redis when scaled out."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from limits import RateLimitItem, parse
+from limits.aio.storage import Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
+
+from domain.rate_limits import Limit
+
+
+def async_storage_url(url: str) -> str:
+    """``limits`` names its async storages ``async+memory://``, ``async+redis://``."""
+    return url if url.startswith("async+") else f"async+{url}"
+
+
+class LimitsFailureLimiter:
+    def __init__(self, storage_url: str, limits_by_name: dict[Limit, str], *, enabled: bool = True) -> None:
+        storage = storage_from_string(async_storage_url(storage_url))
+        assert isinstance(storage, Storage)
+        self.storage = storage
+        self._strategy = MovingWindowRateLimiter(self.storage)
+        self._items: dict[Limit, RateLimitItem] = {name: parse(text) for name, text in limits_by_name.items()}
+        self._enabled = enabled
+
+    async def retry_after(self, limit: Limit, *key: str) -> int | None:
+        if not self._enabled:
+            return None
+        item = self._items[limit]
+        if await self._strategy.test(item, limit.value, *key):
+            return None
+        stats = await self._strategy.get_window_stats(item, limit.value, *key)
+        return max(1, math.ceil(stats.reset_time - time.time()))
+
+    async def record_failure(self, limit: Limit, *key: str) -> None:
+        if self._enabled:
+            await self._strategy.hit(self._items[limit], limit.value, *key)
+
+    async def reset(self) -> None:
+        await self.storage.reset()

@@ -1,0 +1,108 @@
+"""Addresses typed or pasted into the invitation form (domain-rules.md, Invitations, "Addresses")."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.organizations.email_addresses import ParsedAddresses, normalise_email, parse_email_addresses
+
+
+@pytest.mark.parametrize(
+    ("raw", "valid", "rejected"),
+    [
+        ("a@b.fr", ["a@b.fr"], []),
+        ("a@b.fr, c@d.fr; e@f.fr g@h.fr\nI@J.FR", ["a@b.fr", "c@d.fr", "e@f.fr", "g@h.fr", "i@j.fr"], []),
+        ("Nom <a@b.fr>; c@d.fr", ["a@b.fr", "c@d.fr"], []),
+        ('"Nom, Prénom" <a@b.fr>, "Autre; Nom" <c@d.fr>', ["a@b.fr", "c@d.fr"], []),
+        ("Jean Dupont <jean.dupont@ac-paris.fr>, Marie <m@x.fr>", ["jean.dupont@ac-paris.fr", "m@x.fr"], []),
+        ("Dupont, Jean <j@x.fr>; Martin, Paul <p@x.fr>", ["j@x.fr", "p@x.fr"], []),
+        ("Jean<j@x.fr>", ["j@x.fr"], []),
+        ("  \tJohn.Harry@Example.NET  ", ["john.harry@example.net"], []),
+        ("jo\u200bhn@exam\u200cple.net", ["john@example.net"], []),
+        ("\ufeffa@b.fr\u2060, c\u00ad@d.fr\u200d", ["a@b.fr", "c@d.fr"], []),
+        ("a@b.fr\u00a0c@d.fr", ["a@b.fr", "c@d.fr"], []),
+        ("a@b.fr; A@B.FR, Nom <a@b.fr>\nc@d.fr a@b.fr", ["a@b.fr", "c@d.fr"], []),
+        ("not-an-address, a@b.fr", ["a@b.fr"], ["not-an-address"]),
+        ("a@b, @b.fr, a@@b.fr, a@b.fr", ["a@b.fr"], ["a@b", "@b.fr", "a@@b.fr"]),
+        ("Jean <pas une adresse>, c@d.fr", ["c@d.fr"], ["Jean <pas une adresse>"]),
+        ("Jean Dupont; c@d.fr", ["c@d.fr"], ["Jean", "Dupont"]),
+        ("<a@b.fr, c@d.fr", ["c@d.fr"], ["<a@b.fr"]),
+        ("oops, oops; oops", [], ["oops"]),
+        ("a@localhost", [], ["a@localhost"]),
+        ("", [], []),
+        (" ,; \n ", [], []),
+    ],
+    ids=[
+        "one address",
+        "every separator",
+        "name and address then a bare one",
+        "quoted names holding separators",
+        "mail client list",
+        "last name comma first name, unquoted",
+        "no space before the angle bracket",
+        "trimmed and lower-cased",
+        "zero-width characters inside an address",
+        "BOM, word joiner, soft hyphen, zero-width joiner",
+        "no-break space separates",
+        "duplicates merged in first order",
+        "garbage rejected, the rest kept",
+        "malformed addresses",
+        "bad address between angle brackets shown with its name",
+        "a name without an address",
+        "unclosed angle bracket",
+        "rejected duplicates merged",
+        "no dot in the domain",
+        "empty",
+        "only separators",
+    ],
+)
+def test_parse_email_addresses(raw: str, valid: list[str], rejected: list[str]) -> None:
+    assert parse_email_addresses(raw) == ParsedAddresses(valid, rejected)
+
+
+def test_a_list_of_texts_is_read_as_one_list() -> None:
+    parsed = parse_email_addresses(["a@b.fr", "Nom <C@d.fr>; a@b.fr", "nope"])
+
+    assert parsed == ParsedAddresses(["a@b.fr", "c@d.fr"], ["nope"])
+
+
+def test_a_text_does_not_run_into_the_next_one_of_a_list() -> None:
+    parsed = parse_email_addresses(["Jean Dupont", "<j@x.fr>"])
+
+    assert parsed == ParsedAddresses(["j@x.fr"], ["Jean", "Dupont"])
+
+
+def test_rejected_entries_are_shown_as_typed_without_invisible_characters() -> None:
+    parsed = parse_email_addresses("  Jé\u200bröme@@x.fr  ")
+
+    assert parsed.rejected == ["Jéröme@@x.fr"]
+
+
+@pytest.mark.parametrize(
+    ("text", "normalised"),
+    [
+        ("John.Harry@Example.NET", "john.harry@example.net"),
+        ("  a@b.fr\n", "a@b.fr"),
+        ("a\u200b@b\u00ad.fr", "a@b.fr"),
+        ("a@b", None),
+        ("Nom <a@b.fr>", None),
+        ("a@b.fr, c@d.fr", None),
+        ("", None),
+        ("   ", None),
+    ],
+)
+def test_normalise_email(text: str, normalised: str | None) -> None:
+    assert normalise_email(text) == normalised
+
+
+@given(st.text())
+def test_any_text_is_split_without_error_into_normalised_addresses(text: str) -> None:
+    parsed = parse_email_addresses(text)
+
+    assert len(set(parsed.valid)) == len(parsed.valid)
+    assert len(set(parsed.rejected)) == len(parsed.rejected)
+    for address in parsed.valid:
+        assert address == address.lower().strip()
+        assert normalise_email(address) == address
