@@ -6,6 +6,7 @@ app with their own settings.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,11 +15,13 @@ from datetime import timedelta
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.docs import install_docs
 from api.errors import install_error_handlers, problems
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
-from api.routers import auth, health, users
+from api.openapi import install_openapi
+from api.routers import admin, auth, health, invitations, organizations, public, users
 from api.use_cases import UseCases
 from domain.accounts.authenticate import Authenticate
 from domain.accounts.change_password import ChangePassword
@@ -26,13 +29,33 @@ from domain.accounts.get_my_account import GetMyAccount
 from domain.accounts.log_in import LogIn
 from domain.accounts.refresh_session import RefreshSession
 from domain.accounts.register_user import RegisterUser
+from domain.accounts.request_password_reset import RequestPasswordReset
+from domain.accounts.reset_password import ResetPassword
 from domain.accounts.revoke_refresh_token import RevokeRefreshToken
+from domain.audit.search_audit_events import SearchAuditEvents
 from domain.clock import Clock, SystemClock
-from domain.rate_limits import Limit
+from domain.organizations.accept_invitation import AcceptInvitation
+from domain.organizations.archive_organization import ArchiveOrganization
+from domain.organizations.cancel_invitation import CancelInvitation
+from domain.organizations.change_member_role import ChangeMemberRole
+from domain.organizations.create_organization import CreateOrganization
+from domain.organizations.get_organization import GetOrganization
+from domain.organizations.invitation_sending import InvitationPolicy
+from domain.organizations.invite_members import InviteMembers
+from domain.organizations.list_invitations import ListInvitations
+from domain.organizations.list_members import ListMembers
+from domain.organizations.read_invitation import ReadInvitation
+from domain.organizations.remove_member import RemoveMember
+from domain.organizations.request_sco_activation import RequestScoActivation
+from domain.organizations.resend_invitation import ResendInvitation
+from domain.organizations.search_organizations import SearchOrganizations
+from domain.organizations.send_activation_invitation import SendActivationInvitation
+from domain.rate_limits import FIXED_LIMITS, Limit
 from infrastructure.db.engine import create_engine
 from infrastructure.db.errors import DATABASE_EXCEPTIONS, is_database_unavailable
 from infrastructure.db.unit_of_work import SqlUnitOfWork
-from infrastructure.rate_limiting import LimitsFailureLimiter
+from infrastructure.email.factory import build_dispatcher
+from infrastructure.rate_limiting import LimitsRateLimiter
 from infrastructure.security.access_tokens import JwtAccessTokens
 from infrastructure.security.password_hasher import Argon2PasswordHasher, build_context
 from infrastructure.settings import Settings
@@ -48,31 +71,33 @@ is in French, or in English with `Accept-Language: en`. Log in with the **Author
 """
 
 
-def build_limiter(settings: Settings) -> LimitsFailureLimiter:
-    return LimitsFailureLimiter(
+def build_limiter(settings: Settings) -> LimitsRateLimiter:
+    return LimitsRateLimiter(
         settings.rate_limit_storage_url,
-        {limit: getattr(settings, limit.value) for limit in Limit},
+        {limit: FIXED_LIMITS.get(limit) or getattr(settings, limit.value) for limit in Limit},
         enabled=settings.rate_limits_enabled,
     )
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
-    clock = clock or SystemClock()
-    engine = create_engine(settings.database_url)
-
+def build_use_cases(
+    settings: Settings, engine: AsyncEngine, limiter: LimitsRateLimiter, clock: Clock
+) -> UseCases:
     def uow() -> SqlUnitOfWork:
         return SqlUnitOfWork(engine)
 
     hasher = Argon2PasswordHasher(build_context(fast_for_tests=settings.environment == "test"))
     tokens = JwtAccessTokens(settings.secret_key, timedelta(minutes=settings.access_token_ttl_minutes))
-    limiter = build_limiter(settings)
     refresh_ttl = timedelta(days=settings.refresh_token_ttl_days)
+    invitations = InvitationPolicy(
+        ttl=timedelta(days=settings.invitation_ttl_days), emails_per_day=settings.invitations_per_day
+    )
 
     async def check_database() -> None:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
 
-    cases = UseCases(
+    return UseCases(
+        clock=clock,
         check_database=check_database,
         authenticate=Authenticate(uow, tokens),
         register_user=RegisterUser(uow, hasher, clock),
@@ -81,13 +106,44 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         revoke_refresh_token=RevokeRefreshToken(uow, clock),
         change_password=ChangePassword(uow, hasher, clock),
         get_my_account=GetMyAccount(uow, clock),
+        request_password_reset=RequestPasswordReset(uow, clock, limiter),
+        reset_password=ResetPassword(uow, hasher, clock),
+        create_organization=CreateOrganization(uow, clock),
+        search_organizations=SearchOrganizations(uow),
+        archive_organization=ArchiveOrganization(uow, clock),
+        get_organization=GetOrganization(uow),
+        invite_members=InviteMembers(uow, clock, invitations),
+        send_activation_invitation=SendActivationInvitation(uow, clock, invitations),
+        request_sco_activation=RequestScoActivation(uow, clock, invitations, limiter),
+        list_invitations=ListInvitations(uow, clock),
+        resend_invitation=ResendInvitation(uow, clock, invitations),
+        cancel_invitation=CancelInvitation(uow, clock),
+        read_invitation=ReadInvitation(uow, clock),
+        accept_invitation=AcceptInvitation(uow, clock),
+        list_members=ListMembers(uow),
+        change_member_role=ChangeMemberRole(uow, clock),
+        remove_member=RemoveMember(uow, clock),
+        search_audit_events=SearchAuditEvents(uow),
     )
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
+    engine = create_engine(settings.database_url)
+    limiter = build_limiter(settings)
+    cases = build_use_cases(settings, engine, limiter, clock or SystemClock())
+
+    dispatcher = build_dispatcher(settings, engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        sending = asyncio.create_task(dispatcher.run_forever(stop)) if settings.outbox_in_process else None
         try:
             yield
         finally:
+            stop.set()
+            if sending is not None:
+                await sending
             await engine.dispose()
 
     app = FastAPI(
@@ -104,13 +160,15 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.state.trusted_proxies = settings.trusted_proxies
     app.state.engine = engine
     app.state.limiter = limiter
+    app.state.dispatcher = dispatcher
 
     install_error_handlers(app, DATABASE_EXCEPTIONS, is_database_unavailable)
     install_docs(app)
+    install_openapi(app)
 
     # Routers carry their full path (prefix included) so that the route template logged and
     # counted for a request is the whole one.
-    for module in (auth, users):
+    for module in (auth, users, public, organizations, invitations, admin):
         app.include_router(module.router, responses=problems("MALFORMED_JSON", "REQUEST_TOO_LARGE"))
     app.include_router(health.router)
 

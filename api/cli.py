@@ -4,27 +4,38 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import signal
 import sys
 from collections.abc import Awaitable
 from typing import Annotated, NoReturn, TypeVar
 
 import typer
 import uvicorn
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.bootstrap import build_limiter, build_use_cases
+from api.messages import message
+from api.use_cases import UseCases
 from domain.accounts.create_support_user import CreateSupportUser, CreateSupportUserCommand
 from domain.clock import SystemClock
 from domain.errors import DomainError
+from domain.organizations.create_organization import CreateOrganizationCommand
+from domain.organizations.entities import OrganizationType
+from domain.organizations.send_activation_invitation import SendActivationInvitationCommand
 from infrastructure.db.engine import create_engine
 from infrastructure.db.migrations import upgrade
 from infrastructure.db.unit_of_work import SqlUnitOfWork
+from infrastructure.email.factory import build_dispatcher
 from infrastructure.security.password_hasher import Argon2PasswordHasher
 from infrastructure.settings import Settings
 
 app = typer.Typer(help="Pix Orga activation service: operators' commands.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+organizations_app = typer.Typer(help="Organizations and their activation.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(organizations_app, name="organizations")
 
 T = TypeVar("T")
 
@@ -48,7 +59,7 @@ def _run(awaitable: Awaitable[T]) -> T:
     try:
         return asyncio.run(runner())
     except DomainError as error:
-        _fail(error.code)
+        _fail(f"{error.code}: {message(error.code, 'en')}")
     except OSError as error:
         _fail(f"cannot reach the database ({type(error).__name__})")
 
@@ -87,6 +98,30 @@ def serve(
     )
 
 
+@app.command()
+def worker() -> None:
+    """Send queued e-mails (run it apart with OUTBOX_IN_PROCESS=false; any number may run)."""
+    from api.middleware import configure_logging
+
+    settings = _settings()
+    configure_logging()
+
+    async def work() -> None:
+        engine = create_engine(settings.database_url)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signal_number, stop.set)
+        try:
+            await build_dispatcher(settings, engine).run_forever(stop)
+        finally:
+            await engine.dispose()
+
+    typer.echo("outbox worker started", err=True)
+    asyncio.run(work())
+    typer.echo("outbox worker stopped", err=True)
+
+
 @users_app.command("create-support")
 def create_support(
     email: Annotated[str, typer.Option(help="E-mail address, used to log in")],
@@ -120,6 +155,59 @@ def create_support(
 
     user_id = _run(create())
     typer.echo(f"support user created: id {user_id}")
+
+
+def _use_cases(settings: Settings, engine: AsyncEngine) -> UseCases:
+    return build_use_cases(settings, engine, build_limiter(settings), SystemClock())
+
+
+@organizations_app.command("create")
+def create_organization(
+    name: Annotated[str, typer.Option(help="Name, e.g. 'Lycée Pix'")],
+    type_: Annotated[OrganizationType, typer.Option("--type", help="SCO, SUP or PRO")],
+    uai: Annotated[str | None, typer.Option(help="UAI (7 digits and a letter), required for SCO")] = None,
+    email: Annotated[str | None, typer.Option(help="The official mailbox")] = None,
+    managing_students: Annotated[bool, typer.Option("--managing-students", help="Imports SIECLE")] = False,
+) -> None:
+    """Create an organization (audited with actor `cli`)."""
+    settings = _settings()
+
+    async def create() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            organization = await _use_cases(settings, engine).create_organization(
+                None,
+                CreateOrganizationCommand(
+                    name=name, type=type_, uai=uai, email=email, is_managing_students=managing_students
+                ),
+            )
+            return organization.id
+        finally:
+            await engine.dispose()
+
+    typer.echo(f"organization created: id {_run(create())}")
+
+
+@organizations_app.command("invite")
+def invite_organization(
+    org_id: Annotated[int, typer.Argument(help="Organization id")],
+    email: Annotated[str | None, typer.Option(help="Default: the organization's e-mail")] = None,
+    locale: Annotated[str, typer.Option(help="fr or en")] = "fr",
+) -> None:
+    """Send the activation invitation (ADMIN) of step 1; sent by the outbox worker."""
+    settings = _settings()
+
+    async def invite() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            invitation = await _use_cases(settings, engine).send_activation_invitation(
+                None, SendActivationInvitationCommand(organization_id=org_id, email=email, locale=locale)
+            )
+            return invitation.id
+        finally:
+            await engine.dispose()
+
+    typer.echo(f"activation invitation queued: id {_run(invite())}")
 
 
 def main() -> None:

@@ -52,6 +52,81 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ou le zip qui le contient.",
         "This file type is not supported: upload the SIECLE XML file, or the zip that holds it.",
     ),
+    # Organizations, invitations, memberships
+    "ORGANIZATION_NOT_FOUND": ("Organisation introuvable.", "Organization not found."),
+    "PIX_ORGA_TERMS_NOT_ACCEPTED": (
+        "Vous devez d'abord accepter les conditions d'utilisation de Pix Orga.",
+        "You must accept the Pix Orga terms of service first.",
+    ),
+    "UAI_ALREADY_USED": (
+        "Cette UAI est déjà celle d'une autre organisation.",
+        "This UAI already belongs to another organization.",
+    ),
+    "ORGANIZATION_ARCHIVED": (
+        "Cette organisation est archivée : elle n'accepte plus d'invitation, d'import ni de campagne.",
+        "This organization is archived: it accepts no new invitation, import or campaign.",
+    ),
+    "ORGANIZATION_WITHOUT_EMAIL": (
+        "Cette organisation n'a pas d'adresse e-mail officielle : contactez le support Pix.",
+        "This organization has no official e-mail address: contact Pix support.",
+    ),
+    "INVITATION_NOT_FOUND": (
+        "Cette invitation n'existe pas : vérifiez le lien reçu par e-mail.",
+        "This invitation does not exist: check the link you received by e-mail.",
+    ),
+    "INVITATION_ALREADY_ACCEPTED": (
+        "Ce lien d'invitation est à usage unique et a déjà été utilisé. Demandez une nouvelle invitation "
+        "à un administrateur de l'espace.",
+        "This invitation link can be used only once and has already been used. Ask an administrator "
+        "of the space for a new invitation.",
+    ),
+    "INVITATION_CANCELLED": (
+        "Cette invitation a été annulée par un administrateur de l'espace.",
+        "This invitation was cancelled by an administrator of the space.",
+    ),
+    "INVITATION_EXPIRED": (
+        "Cette invitation a expiré. Demandez-en une nouvelle à un administrateur de l'espace.",
+        "This invitation has expired. Ask an administrator of the space for a new one.",
+    ),
+    "INVITATION_CODE_REPLACED": (
+        "Un e-mail d'invitation plus récent a été envoyé : utilisez le lien du dernier e-mail reçu.",
+        "A newer invitation e-mail was sent: use the link of the latest e-mail you received.",
+    ),
+    "INVITATION_NOT_PENDING": (
+        "Seule une invitation en attente peut être renvoyée.",
+        "Only a pending invitation can be sent again.",
+    ),
+    "INVITATION_NOT_CANCELLABLE": (
+        "Seule une invitation en attente peut être annulée.",
+        "Only a pending invitation can be cancelled.",
+    ),
+    "NO_VALID_EMAIL": (
+        "Aucune adresse e-mail valide n'a été saisie.",
+        "No valid e-mail address was given.",
+    ),
+    "MEMBERSHIP_NOT_FOUND": (
+        "Ce membre n'existe pas dans cette organisation.",
+        "No such member in this organization.",
+    ),
+    "CANNOT_CHANGE_OWN_ROLE": (
+        "Vous ne pouvez pas changer votre propre rôle : demandez-le à un autre administrateur.",
+        "You cannot change your own role: ask another administrator.",
+    ),
+    "LAST_ADMIN": (
+        "L'organisation doit garder au moins un administrateur : nommez-en un autre d'abord.",
+        "The organization must keep at least one administrator: appoint another one first.",
+    ),
+    # Student import
+    "INVALID_SIECLE_FILE": (
+        "Le fichier SIECLE ne peut pas être importé : corrigez les erreurs listées puis déposez-le "
+        "à nouveau. Aucun élève n'a été modifié.",
+        "The SIECLE file cannot be imported: fix the errors listed and upload it again. "
+        "No student was changed.",
+    ),
+    "FILE_TOO_LARGE": (
+        "Le fichier est trop volumineux.",
+        "The file is too large.",
+    ),
     # Accounts
     "INVALID_CREDENTIALS": (
         "L'adresse e-mail, l'identifiant ou le mot de passe est incorrect.",

@@ -13,11 +13,31 @@ from domain.accounts.get_my_account import GetMyAccount
 from domain.accounts.log_in import LogIn
 from domain.accounts.refresh_session import RefreshSession
 from domain.accounts.register_user import RegisterUser
+from domain.accounts.request_password_reset import RequestPasswordReset
+from domain.accounts.reset_password import ResetPassword
 from domain.accounts.revoke_refresh_token import RevokeRefreshToken
+from domain.audit.search_audit_events import SearchAuditEvents
+from domain.clock import Clock
+from domain.organizations.accept_invitation import AcceptInvitation
+from domain.organizations.archive_organization import ArchiveOrganization
+from domain.organizations.cancel_invitation import CancelInvitation
+from domain.organizations.change_member_role import ChangeMemberRole
+from domain.organizations.create_organization import CreateOrganization
+from domain.organizations.get_organization import GetOrganization
+from domain.organizations.invite_members import InviteMembers
+from domain.organizations.list_invitations import ListInvitations
+from domain.organizations.list_members import ListMembers
+from domain.organizations.read_invitation import ReadInvitation
+from domain.organizations.remove_member import RemoveMember
+from domain.organizations.request_sco_activation import RequestScoActivation
+from domain.organizations.resend_invitation import ResendInvitation
+from domain.organizations.search_organizations import SearchOrganizations
+from domain.organizations.send_activation_invitation import SendActivationInvitation
 
 
 @dataclass(frozen=True)
 class UseCases:
+    clock: Clock
     check_database: Callable[[], Awaitable[None]]
     authenticate: Authenticate
     register_user: RegisterUser
@@ -26,6 +46,24 @@ class UseCases:
     revoke_refresh_token: RevokeRefreshToken
     change_password: ChangePassword
     get_my_account: GetMyAccount
+    request_password_reset: RequestPasswordReset
+    reset_password: ResetPassword
+    create_organization: CreateOrganization
+    search_organizations: SearchOrganizations
+    archive_organization: ArchiveOrganization
+    get_organization: GetOrganization
+    invite_members: InviteMembers
+    send_activation_invitation: SendActivationInvitation
+    request_sco_activation: RequestScoActivation
+    list_invitations: ListInvitations
+    resend_invitation: ResendInvitation
+    cancel_invitation: CancelInvitation
+    read_invitation: ReadInvitation
+    accept_invitation: AcceptInvitation
+    list_members: ListMembers
+    change_member_role: ChangeMemberRole
+    remove_member: RemoveMember
+    search_audit_events: SearchAuditEvents
 
 
 def use_cases(request: Request) -> UseCases:

@@ -1,4 +1,4 @@
-"""Counting failures (logins, identity matches) against the limits the rules set."""
+"""Counting events (failed logins, identity matches not found, e-mail requests) against limits."""
 
 from __future__ import annotations
 
@@ -12,11 +12,24 @@ class Limit(StrEnum):
     LOGIN_PER_ADDRESS = "login_failures_per_address"
     MATCH_PER_NAME = "match_failures_per_name"
     MATCH_PER_ADDRESS = "match_failures_per_address"
+    PASSWORD_RESET_REQUESTS_PER_ADDRESS = "password_reset_requests_per_address"  # noqa: S105
+    PASSWORD_RESET_REQUESTS_PER_EMAIL = "password_reset_requests_per_email"  # noqa: S105
+    SCO_ACTIVATION_REQUESTS_PER_ADDRESS = "sco_activation_requests_per_address"
 
 
-class FailureLimiter(Protocol):
+# Limits the contract does not make settings of: e-mails sent on an anonymous request.
+FIXED_LIMITS: dict[Limit, str] = {
+    Limit.PASSWORD_RESET_REQUESTS_PER_ADDRESS: "30/hour",
+    Limit.PASSWORD_RESET_REQUESTS_PER_EMAIL: "5/hour",
+    Limit.SCO_ACTIVATION_REQUESTS_PER_ADDRESS: "10/hour",
+}
+
+
+class RateLimiter(Protocol):
     async def retry_after(self, limit: Limit, *key: str) -> int | None:
         """Seconds to wait when the limit is already reached for that key, else None."""
         ...
 
-    async def record_failure(self, limit: Limit, *key: str) -> None: ...
+    async def record(self, limit: Limit, *key: str) -> None:
+        """Count one more event (a failure, or a request) under the limit."""
+        ...

@@ -7,7 +7,14 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from domain.accounts.ports import SessionRepository, UserRepository
-from domain.organizations.ports import MembershipRepository
+from domain.audit.events import AuditLog
+from domain.notifications.outbox import EmailOutbox
+from domain.organizations.ports import (
+    InvitationRepository,
+    MembershipRepository,
+    OrganizationRepository,
+    PasswordResetRepository,
+)
 
 
 class UnitOfWork(Protocol):
@@ -18,7 +25,22 @@ class UnitOfWork(Protocol):
     def sessions(self) -> SessionRepository: ...
 
     @property
+    def organizations(self) -> OrganizationRepository: ...
+
+    @property
     def memberships(self) -> MembershipRepository: ...
+
+    @property
+    def invitations(self) -> InvitationRepository: ...
+
+    @property
+    def password_resets(self) -> PasswordResetRepository: ...
+
+    @property
+    def outbox(self) -> EmailOutbox: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
 
     async def __aenter__(self) -> Self: ...
 

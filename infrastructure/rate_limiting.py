@@ -18,7 +18,7 @@ def async_storage_url(url: str) -> str:
     return url if url.startswith("async+") else f"async+{url}"
 
 
-class LimitsFailureLimiter:
+class LimitsRateLimiter:
     def __init__(self, storage_url: str, limits_by_name: dict[Limit, str], *, enabled: bool = True) -> None:
         storage = storage_from_string(async_storage_url(storage_url))
         assert isinstance(storage, Storage)
@@ -36,7 +36,7 @@ class LimitsFailureLimiter:
         stats = await self._strategy.get_window_stats(item, limit.value, *key)
         return max(1, math.ceil(stats.reset_time - time.time()))
 
-    async def record_failure(self, limit: Limit, *key: str) -> None:
+    async def record(self, limit: Limit, *key: str) -> None:
         if self._enabled:
             await self._strategy.hit(self._items[limit], limit.value, *key)
 

@@ -65,7 +65,7 @@ def make_server(clean_database: str) -> Iterator[Callable[..., LiveServer]]:
     started: list[LiveServer] = []
 
     def make(**overrides: Any) -> LiveServer:
-        server = LiveServer(test_settings(clean_database, **overrides)).start()
+        server = LiveServer(test_settings(overrides.pop("database_url", clean_database), **overrides)).start()
         started.append(server)
         return server
 

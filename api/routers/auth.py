@@ -25,6 +25,24 @@ router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["authentication"])
         "rate-limited per login and address, per login and per address (429 with `Retry-After`). "
         "A refresh token is good for one use; presenting a used one revokes its whole session."
     ),
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "examples": {
+                        "password": {
+                            "summary": "Log in",
+                            "value": {"username": "marie.curie@ac-paris.fr", "password": "Polonium1898"},
+                        },
+                        "refresh": {
+                            "summary": "Rotate a refresh token",
+                            "value": {"grant_type": "refresh_token", "refresh_token": "…"},
+                        },
+                    }
+                }
+            }
+        }
+    },
     responses=problems(
         "INVALID_CREDENTIALS",
         "UNAUTHENTICATED",
@@ -68,6 +86,11 @@ async def create_token(
     operation_id="revoke_token",
     summary="Log out: revoke a refresh token and its session",
     description="Always answers 200, whether the token existed or not (RFC 7009).",
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/x-www-form-urlencoded": {"example": {"token": "the refresh token"}}}
+        }
+    },
     responses=problems("VALIDATION_ERROR"),
 )
 async def revoke_token(

@@ -1,4 +1,4 @@
-from domain.errors import Conflict, Forbidden, Invalid, Unauthenticated
+from domain.errors import Conflict, Forbidden, Gone, Invalid, Unauthenticated
 
 
 class InvalidCredentials(Unauthenticated):
@@ -39,3 +39,7 @@ class PixOrgaAccessRequiresMembership(Forbidden):
 
 class SupportRoleRequired(Forbidden):
     code = "FORBIDDEN"
+
+
+class ResetTokenInvalid(Gone):
+    code = "RESET_TOKEN_INVALID"

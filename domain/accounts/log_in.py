@@ -11,7 +11,7 @@ from domain.accounts.ports import AccessTokens, PasswordHasher
 from domain.accounts.sessions import open_session
 from domain.clock import Clock
 from domain.errors import TooManyRequests
-from domain.rate_limits import FailureLimiter, Limit
+from domain.rate_limits import Limit, RateLimiter
 from domain.unit_of_work import UnitOfWorkFactory
 
 PIX_ORGA_SCOPE = "pix-orga"
@@ -38,7 +38,7 @@ class LogIn:
         uow: UnitOfWorkFactory,
         hasher: PasswordHasher,
         tokens: AccessTokens,
-        limiter: FailureLimiter,
+        limiter: RateLimiter,
         clock: Clock,
         refresh_ttl: timedelta,
     ) -> None:
@@ -71,7 +71,7 @@ class LogIn:
                 ok = user.temporary_password_expires_at > now
             if user is None or not ok:
                 for limit, key in keys:
-                    await self._limiter.record_failure(limit, *key)
+                    await self._limiter.record(limit, *key)
                 raise InvalidCredentials()
             if PIX_ORGA_SCOPE in command.scopes and not await uow.memberships.has_active_membership(user.id):
                 raise PixOrgaAccessRequiresMembership()

@@ -52,3 +52,56 @@ class UserMembership:
     organization_id: int
     organization_name: str
     organization_type: OrganizationType
+
+
+class InvitationStatus(StrEnum):
+    PENDING = "PENDING"
+    ACCEPTED = "ACCEPTED"
+    CANCELLED = "CANCELLED"
+    EXPIRED = "EXPIRED"  # derived from expires_at, never stored
+
+
+class DeliveryStatus(StrEnum):
+    QUEUED = "QUEUED"
+    SENT = "SENT"
+    FAILED = "FAILED"
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    id: int
+    organization_id: int
+    email: str
+    role: Role | None  # None: "auto", decided at acceptance
+    status: InvitationStatus  # as stored: PENDING, ACCEPTED or CANCELLED
+    code_hash: str
+    locale: str
+    is_activation: bool
+    inviter_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    last_sent_at: datetime
+    expires_at: datetime
+    accepted_by_user_id: int | None
+    delivery_status: DeliveryStatus
+
+    def status_at(self, now: datetime) -> InvitationStatus:
+        if self.status is InvitationStatus.PENDING and self.expires_at <= now:
+            return InvitationStatus.EXPIRED
+        return self.status
+
+    def is_pending_at(self, now: datetime) -> bool:
+        return self.status_at(now) is InvitationStatus.PENDING
+
+
+@dataclass(frozen=True, slots=True)
+class MemberView:
+    """A membership as the team list shows it."""
+
+    id: int
+    role: Role
+    created_at: datetime
+    user_id: int
+    first_name: str
+    last_name: str
+    email: str | None

@@ -1,11 +1,132 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
-from domain.organizations.entities import UserMembership
+from domain.organizations.entities import (
+    DeliveryStatus,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    MemberView,
+    Organization,
+    OrganizationType,
+    Role,
+    UserMembership,
+)
+from domain.pagination import Page, PageRequest
+
+
+@dataclass(frozen=True, slots=True)
+class NewOrganization:
+    name: str
+    type: OrganizationType
+    uai: str | None
+    email: str | None
+    is_managing_students: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewInvitation:
+    organization_id: int
+    email: str
+    role: Role | None
+    code_hash: str
+    locale: str
+    is_activation: bool
+    inviter_id: int | None
+    now: datetime
+    expires_at: datetime
+
+
+class OrganizationRepository(Protocol):
+    async def add(self, organization: NewOrganization) -> Organization:
+        """Raises ``UaiAlreadyUsed`` when the unique index refuses the UAI."""
+        ...
+
+    async def get(self, organization_id: int) -> Organization | None: ...
+
+    async def get_by_uai(self, uai: str) -> Organization | None: ...
+
+    async def search(self, uai: str | None, name: str | None, page: PageRequest) -> Page[Organization]: ...
+
+    async def archive(self, organization_id: int, now: datetime) -> None: ...
 
 
 class MembershipRepository(Protocol):
     async def has_active_membership(self, user_id: int) -> bool: ...
 
     async def list_active_for_user(self, user_id: int) -> list[UserMembership]: ...
+
+    async def find(self, organization_id: int, user_id: int) -> Membership | None: ...
+
+    async def get(self, membership_id: int) -> Membership | None: ...
+
+    async def add(self, organization_id: int, user_id: int, role: Role, now: datetime) -> Membership: ...
+
+    async def update(self, membership_id: int, *, role: Role, enabled: bool, now: datetime) -> Membership: ...
+
+    async def lock_active_admins(self, organization_id: int) -> list[int]:
+        """The user ids of the active administrators, their rows locked until the end of the
+        transaction (``SELECT … FOR UPDATE``), so that two demotions cannot both pass the check."""
+        ...
+
+    async def count_active(self, organization_id: int) -> int: ...
+
+    async def list_members(self, organization_id: int, page: PageRequest) -> Page[MemberView]: ...
+
+    async def get_view(self, membership_id: int) -> MemberView | None: ...
+
+
+class InvitationRepository(Protocol):
+    async def add(self, invitation: NewInvitation) -> Invitation:
+        """Raises ``InvitationAlreadyPending`` when a pending one exists for that address."""
+        ...
+
+    async def get(self, invitation_id: int) -> Invitation | None: ...
+
+    async def find_pending(self, organization_id: int, email: str) -> Invitation | None: ...
+
+    async def find_pending_activation(self, organization_id: int, email: str) -> Invitation | None: ...
+
+    async def is_replaced_code(self, invitation_id: int, code_hash: str) -> bool: ...
+
+    async def rotate(
+        self,
+        invitation: Invitation,
+        *,
+        code_hash: str,
+        role: Role | None,
+        now: datetime,
+        expires_at: datetime,
+    ) -> Invitation:
+        """New code (the old hash kept as replaced), new expiry and role, e-mail queued again."""
+        ...
+
+    async def mark_accepted(self, invitation_id: int, user_id: int, now: datetime) -> bool:
+        """PENDING → ACCEPTED as one conditional update; False when someone else got there first."""
+        ...
+
+    async def cancel(self, invitation_id: int, now: datetime) -> bool:
+        """PENDING → CANCELLED; False when it was not pending."""
+        ...
+
+    async def cancel_all_pending(self, organization_id: int, now: datetime) -> int: ...
+
+    async def list(
+        self, organization_id: int, status: InvitationStatus, now: datetime, page: PageRequest
+    ) -> Page[Invitation]: ...
+
+    async def count_emails_sent_since(self, organization_id: int, since: datetime) -> int: ...
+
+    async def set_delivery_status(self, invitation_id: int, status: DeliveryStatus) -> None: ...
+
+
+class PasswordResetRepository(Protocol):
+    async def add(self, token_hash: str, user_id: int, now: datetime, expires_at: datetime) -> None: ...
+
+    async def consume(self, token_hash: str, now: datetime) -> int | None:
+        """Marks a valid token used and returns its user; None when unknown, used or expired."""
+        ...

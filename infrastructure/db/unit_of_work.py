@@ -7,7 +7,12 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from infrastructure.db.repositories.audit import SqlAuditLog
+from infrastructure.db.repositories.invitations import SqlInvitationRepository
 from infrastructure.db.repositories.memberships import SqlMembershipRepository
+from infrastructure.db.repositories.organizations import SqlOrganizationRepository
+from infrastructure.db.repositories.outbox import SqlEmailOutbox
+from infrastructure.db.repositories.password_resets import SqlPasswordResetRepository
 from infrastructure.db.repositories.sessions import SqlSessionRepository
 from infrastructure.db.repositories.users import SqlUserRepository
 
@@ -15,7 +20,12 @@ from infrastructure.db.repositories.users import SqlUserRepository
 class SqlUnitOfWork:
     users: SqlUserRepository
     sessions: SqlSessionRepository
+    organizations: SqlOrganizationRepository
     memberships: SqlMembershipRepository
+    invitations: SqlInvitationRepository
+    password_resets: SqlPasswordResetRepository
+    outbox: SqlEmailOutbox
+    audit: SqlAuditLog
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -31,7 +41,12 @@ class SqlUnitOfWork:
         self._connection = connection
         self.users = SqlUserRepository(connection)
         self.sessions = SqlSessionRepository(connection)
+        self.organizations = SqlOrganizationRepository(connection)
         self.memberships = SqlMembershipRepository(connection)
+        self.invitations = SqlInvitationRepository(connection)
+        self.password_resets = SqlPasswordResetRepository(connection)
+        self.outbox = SqlEmailOutbox(connection)
+        self.audit = SqlAuditLog(connection)
         return self
 
     async def __aexit__(

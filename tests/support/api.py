@@ -71,16 +71,97 @@ def create_support_user(database_url: str, email: str = "support@pix.fr", passwo
 
 
 def db_execute(database_url: str, statement: str, **params: Any) -> list[Any]:
-    """Run one SQL statement on the test database (to arrange states the API cannot reach yet)."""
-    from sqlalchemy import text
+    """Run one SQL statement on the test database (to arrange states the API cannot reach, such
+    as the passing of time); datetime parameters are bound as UTC timestamps."""
+    from datetime import datetime
+
+    from sqlalchemy import bindparam, text
+
+    from infrastructure.db.types import UTCDateTime
+
+    query = text(statement).bindparams(
+        *(
+            bindparam(name, type_=UTCDateTime())
+            for name, value in params.items()
+            if isinstance(value, datetime)
+        )
+    )
 
     async def run() -> list[Any]:
         engine = create_engine(database_url)
         try:
             async with engine.begin() as connection:
-                result = await connection.execute(text(statement), params)
+                result = await connection.execute(query, params)
                 return list(result.all()) if result.returns_rows else []
         finally:
             await engine.dispose()
 
     return asyncio.run(run())
+
+
+def support_token(client: httpx.Client, database_url: str, email: str = "support@pix.fr") -> str:
+    create_support_user(database_url, email)
+    return str(log_in(client, email)["access_token"])
+
+
+def create_organization(client: httpx.Client, token: str, **fields: Any) -> dict[str, Any]:
+    body = {
+        "name": "Lycée Pix",
+        "type": "SCO",
+        "uai": "0751234A",
+        "email": "ce.0751234a@ac-paris.fr",
+        "is_managing_students": True,
+    }
+    body.update(fields)
+    response = client.post("/api/v1/admin/organizations", json=body, headers=bearer(token))
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def queued_invitation_code(database_url: str, to: str) -> tuple[int, str]:
+    """The invitation id and code of the last e-mail queued for an address (read in the outbox,
+    where the rendering parameters wait for the dispatcher)."""
+    import json
+
+    rows = db_execute(
+        database_url,
+        "SELECT payload FROM outbox_emails WHERE invitation_id IS NOT NULL ORDER BY id DESC",
+    )
+    for (payload,) in rows:
+        data = json.loads(payload) if isinstance(payload, str) else payload
+        if data["to"] == to:
+            return int(data["invitation_id"]), str(data["code"])
+    raise AssertionError(f"no invitation e-mail queued for {to}")
+
+
+def queued_reset_token(database_url: str, to: str) -> str:
+    import json
+
+    rows = db_execute(
+        database_url, "SELECT payload FROM outbox_emails WHERE kind = 'password_reset' ORDER BY id DESC"
+    )
+    for (payload,) in rows:
+        data = json.loads(payload) if isinstance(payload, str) else payload
+        if data["to"] == to:
+            return str(data["token"])
+    raise AssertionError(f"no reset e-mail queued for {to}")
+
+
+def admin_of_new_organization(
+    client: httpx.Client, database_url: str, admin_email: str = "chef@ac-paris.fr", **organization: Any
+) -> tuple[dict[str, Any], str]:
+    """An organization whose administrator accepted the activation invitation and the terms."""
+    support = support_token(client, database_url, f"support-{next(_counter)}@pix.fr")
+    org = create_organization(client, support, **organization)
+    invited = client.post(
+        f"/api/v1/admin/organizations/{org['id']}/invitations", json={}, headers=bearer(support)
+    )
+    assert invited.status_code == 201, invited.text
+    invitation_id, code = queued_invitation_code(database_url, org["email"])
+    _, token = signed_up_token(client, admin_email)
+    accepted = client.post(
+        f"/api/v1/organization-invitations/{invitation_id}/accept", json={"code": code}, headers=bearer(token)
+    )
+    assert accepted.status_code == 201, accepted.text
+    assert client.post("/api/v1/users/me/pix-orga-terms-acceptance", headers=bearer(token)).status_code == 204
+    return org, token

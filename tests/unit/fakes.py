@@ -63,7 +63,7 @@ class FakeLimiter:
             return 60
         return None
 
-    async def record_failure(self, limit: Limit, *key: str) -> None:
+    async def record(self, limit: Limit, *key: str) -> None:
         self.failures[(limit, key)] = self.failures.get((limit, key), 0) + 1
 
 

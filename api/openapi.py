@@ -1,0 +1,57 @@
+"""The OpenAPI document, shaped as the contract says: every error is a problem."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from api.errors import PROBLEM_MEDIA_TYPE, Problem, code_statuses
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+def _validation_error_response() -> dict[str, Any]:
+    return {
+        "description": "Unprocessable Entity: `VALIDATION_ERROR`",
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}},
+    }
+
+
+def install_openapi(app: FastAPI) -> None:
+    """FastAPI files error schemas under ``application/json`` and adds its own 422 shape, which
+    this service never sends; both are replaced by ``application/problem+json`` problems."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        document = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        schemas.update(
+            Problem.model_json_schema(ref_template="#/components/schemas/{model}").get("$defs", {})
+        )
+        schemas["Problem"] = {
+            k: v
+            for k, v in Problem.model_json_schema(ref_template="#/components/schemas/{model}").items()
+            if k != "$defs"
+        }
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.get("responses", {})
+                for status, response in responses.items():
+                    if status.isdigit() and int(status) >= 400:
+                        response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}}
+                if "422" in responses and "VALIDATION_ERROR" not in responses["422"].get("description", ""):
+                    responses["422"]["description"] += ", `VALIDATION_ERROR`"
+                if "422" not in responses and (operation.get("parameters") or operation.get("requestBody")):
+                    responses["422"] = _validation_error_response()
+        document["info"]["x-problem-codes"] = dict(sorted(code_statuses().items()))
+        app.openapi_schema = document
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]

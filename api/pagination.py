@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Depends, Query
+from pydantic import BaseModel
+
+from domain.pagination import MAX_PAGE_SIZE, PageRequest
+
+T = TypeVar("T")
+
+
+def page_request(
+    page: Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1")] = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page (max 200)")] = 50,
+) -> PageRequest:
+    return PageRequest(page=page, page_size=page_size)
+
+
+Paging = Annotated[PageRequest, Depends(page_request)]
+
+
+class PageOut(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    page_size: int

@@ -1,0 +1,141 @@
+"""Support tools (users with the SUPPORT role)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+
+from api.auth import SupportViewer
+from api.errors import problems
+from api.pagination import PageOut, Paging
+from api.routers import API_PREFIX
+from api.schemas.organizations import (
+    ActivationInvitationRequest,
+    AdminOrganizationOut,
+    AuditEventOut,
+    CreateOrganizationRequest,
+    InvitationOut,
+)
+from api.use_cases import use_cases
+from domain.audit.events import AuditFilter
+from domain.organizations.create_organization import CreateOrganizationCommand
+from domain.organizations.entities import OrganizationType, Role
+from domain.organizations.send_activation_invitation import SendActivationInvitationCommand
+
+router = APIRouter(prefix=f"{API_PREFIX}/admin", tags=["support"])
+
+SUPPORT = ("UNAUTHENTICATED", "PASSWORD_CHANGE_REQUIRED", "FORBIDDEN")
+
+
+@router.post(
+    "/organizations",
+    status_code=status.HTTP_201_CREATED,
+    operation_id="admin_create_organization",
+    summary="Create an organization",
+    responses=problems(*SUPPORT, "UAI_ALREADY_USED", "INVALID_EMAIL", "VALIDATION_ERROR"),
+)
+async def create_organization(
+    request: Request, body: CreateOrganizationRequest, viewer: SupportViewer
+) -> AdminOrganizationOut:
+    organization = await use_cases(request).create_organization(
+        viewer,
+        CreateOrganizationCommand(
+            name=body.name,
+            type=OrganizationType(body.type),
+            uai=body.uai,
+            email=body.email,
+            is_managing_students=body.is_managing_students,
+        ),
+    )
+    return AdminOrganizationOut.of(organization)
+
+
+@router.get(
+    "/organizations",
+    operation_id="admin_search_organizations",
+    summary="Find organizations by UAI or name",
+    responses=problems(*SUPPORT, "VALIDATION_ERROR"),
+)
+async def search_organizations(
+    request: Request,
+    viewer: SupportViewer,
+    paging: Paging,
+    uai: Annotated[str | None, Query(max_length=20)] = None,
+    name: Annotated[str | None, Query(max_length=255)] = None,
+) -> PageOut[AdminOrganizationOut]:
+    page = await use_cases(request).search_organizations(viewer, uai, name, paging)
+    return PageOut(
+        items=[AdminOrganizationOut.of(o) for o in page.items],
+        total=page.total,
+        page=paging.page,
+        page_size=paging.page_size,
+    )
+
+
+@router.post(
+    "/organizations/{org_id}/archive",
+    operation_id="admin_archive_organization",
+    summary="Archive an organization (its pending invitations are cancelled)",
+    responses=problems(*SUPPORT, "ORGANIZATION_NOT_FOUND"),
+)
+async def archive_organization(request: Request, org_id: int, viewer: SupportViewer) -> AdminOrganizationOut:
+    return AdminOrganizationOut.of(await use_cases(request).archive_organization(viewer, org_id))
+
+
+@router.post(
+    "/organizations/{org_id}/invitations",
+    status_code=status.HTTP_201_CREATED,
+    operation_id="admin_send_activation_invitation",
+    summary="Send the activation invitation (step 1)",
+    description="To the organization's official e-mail unless `email` is given. `role`: ADMIN by default, "
+    "`null` for auto (ADMIN if nobody is a member at acceptance, MEMBER otherwise).",
+    responses=problems(
+        *SUPPORT,
+        "ORGANIZATION_NOT_FOUND",
+        "ORGANIZATION_ARCHIVED",
+        "ORGANIZATION_WITHOUT_EMAIL",
+        "INVALID_EMAIL",
+        "VALIDATION_ERROR",
+    ),
+)
+async def send_activation_invitation(
+    request: Request, org_id: int, viewer: SupportViewer, body: ActivationInvitationRequest | None = None
+) -> InvitationOut:
+    body = body or ActivationInvitationRequest()
+    cases = use_cases(request)
+    invitation = await cases.send_activation_invitation(
+        viewer,
+        SendActivationInvitationCommand(
+            organization_id=org_id,
+            email=body.email,
+            role=Role(body.role) if body.role else None,
+            locale=body.locale,
+        ),
+    )
+    return InvitationOut.of(invitation, cases.clock.now())
+
+
+@router.get(
+    "/audit-events",
+    operation_id="admin_list_audit_events",
+    summary="The audit trail: who did what, when",
+    responses=problems(*SUPPORT, "VALIDATION_ERROR"),
+)
+async def list_audit_events(
+    request: Request,
+    viewer: SupportViewer,
+    paging: Paging,
+    organization_id: int | None = None,
+    actor_id: int | None = None,
+    type: Annotated[str | None, Query(max_length=64)] = None,
+) -> PageOut[AuditEventOut]:
+    page = await use_cases(request).search_audit_events(
+        viewer, AuditFilter(organization_id=organization_id, actor_id=actor_id, type=type), paging
+    )
+    return PageOut(
+        items=[AuditEventOut.of(e) for e in page.items],
+        total=page.total,
+        page=paging.page,
+        page_size=paging.page_size,
+    )

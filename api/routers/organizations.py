@@ -1,0 +1,183 @@
+"""Organizations, their invitations and their members, as their members see them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from api.auth import CurrentViewer
+from api.errors import problems
+from api.pagination import PageOut, Paging
+from api.routers import API_PREFIX
+from api.schemas.organizations import (
+    InvitationOut,
+    InviteRequest,
+    InviteResult,
+    MemberOut,
+    OrganizationOut,
+    RejectedEmail,
+    RoleChangeRequest,
+)
+from api.use_cases import use_cases
+from domain.organizations.entities import InvitationStatus, Role
+from domain.organizations.invite_members import InviteMembersCommand
+
+router = APIRouter(prefix=f"{API_PREFIX}/organizations/{{org_id}}", tags=["organizations"])
+
+MEMBER = (
+    "UNAUTHENTICATED",
+    "PASSWORD_CHANGE_REQUIRED",
+    "ORGANIZATION_NOT_FOUND",
+    "PIX_ORGA_TERMS_NOT_ACCEPTED",
+)
+ADMIN = (*MEMBER, "FORBIDDEN")
+
+
+@router.get("", operation_id="get_organization", summary="My organization", responses=problems(*MEMBER))
+async def get_organization(request: Request, org_id: int, viewer: CurrentViewer) -> OrganizationOut:
+    return OrganizationOut.of(await use_cases(request).get_organization(viewer, org_id))
+
+
+@router.post(
+    "/invitations",
+    status_code=status.HTTP_201_CREATED,
+    operation_id="invite_members",
+    summary="Invite colleagues by e-mail",
+    tags=["invitations"],
+    description=(
+        "Addresses as a mail client pastes them. A bad address is rejected (`INVALID_EMAIL`) and the "
+        "others invited; an address over the organization's daily limit is rejected (`RATE_LIMITED`). "
+        "An address with a pending invitation gets it again with a new code and expiry."
+    ),
+    responses=problems(*ADMIN, "NO_VALID_EMAIL", "ORGANIZATION_ARCHIVED", "VALIDATION_ERROR"),
+)
+async def invite_members(
+    request: Request, org_id: int, body: InviteRequest, viewer: CurrentViewer
+) -> InviteResult:
+    cases = use_cases(request)
+    result = await cases.invite_members(
+        viewer,
+        InviteMembersCommand(
+            organization_id=org_id,
+            emails=body.emails,
+            role=Role(body.role) if body.role else None,
+            locale=body.locale,
+        ),
+    )
+    now = cases.clock.now()
+    return InviteResult(
+        invitations=[InvitationOut.of(invitation, now) for invitation in result.invitations],
+        rejected=[RejectedEmail(email=r.email, code=r.code) for r in result.rejected],
+    )
+
+
+@router.get(
+    "/invitations",
+    operation_id="list_invitations",
+    summary="Invitations of the organization",
+    tags=["invitations"],
+    responses=problems(*ADMIN, "VALIDATION_ERROR"),
+)
+async def list_invitations(
+    request: Request,
+    org_id: int,
+    viewer: CurrentViewer,
+    paging: Paging,
+    status_: Annotated[
+        Literal["PENDING", "EXPIRED", "ACCEPTED", "CANCELLED"],
+        Query(alias="status", description="PENDING excludes the expired ones"),
+    ] = "PENDING",
+) -> PageOut[InvitationOut]:
+    cases = use_cases(request)
+    page = await cases.list_invitations(viewer, org_id, InvitationStatus(status_), paging)
+    now = cases.clock.now()
+    return PageOut(
+        items=[InvitationOut.of(i, now) for i in page.items],
+        total=page.total,
+        page=paging.page,
+        page_size=paging.page_size,
+    )
+
+
+@router.post(
+    "/invitations/{invitation_id}/resend",
+    operation_id="resend_invitation",
+    summary="Send a pending invitation again (new code, new expiry)",
+    tags=["invitations"],
+    responses=problems(
+        *ADMIN, "INVITATION_NOT_FOUND", "INVITATION_NOT_PENDING", "ORGANIZATION_ARCHIVED", "TOO_MANY_REQUESTS"
+    ),
+)
+async def resend_invitation(
+    request: Request, org_id: int, invitation_id: int, viewer: CurrentViewer
+) -> InvitationOut:
+    cases = use_cases(request)
+    invitation = await cases.resend_invitation(viewer, org_id, invitation_id)
+    return InvitationOut.of(invitation, cases.clock.now())
+
+
+@router.delete(
+    "/invitations/{invitation_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="cancel_invitation",
+    summary="Cancel a pending invitation",
+    tags=["invitations"],
+    responses=problems(*ADMIN, "INVITATION_NOT_FOUND", "INVITATION_NOT_CANCELLABLE"),
+)
+async def cancel_invitation(
+    request: Request, org_id: int, invitation_id: int, viewer: CurrentViewer
+) -> Response:
+    await use_cases(request).cancel_invitation(viewer, org_id, invitation_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/memberships",
+    operation_id="list_memberships",
+    summary="The team",
+    tags=["memberships"],
+    responses=problems(*MEMBER, "VALIDATION_ERROR"),
+)
+async def list_memberships(
+    request: Request, org_id: int, viewer: CurrentViewer, paging: Paging
+) -> PageOut[MemberOut]:
+    page = await use_cases(request).list_members(viewer, org_id, paging)
+    return PageOut(
+        items=[MemberOut.of(m) for m in page.items],
+        total=page.total,
+        page=paging.page,
+        page_size=paging.page_size,
+    )
+
+
+@router.patch(
+    "/memberships/{membership_id}",
+    operation_id="change_membership_role",
+    summary="Change a member's role",
+    tags=["memberships"],
+    responses=problems(
+        *ADMIN, "MEMBERSHIP_NOT_FOUND", "CANNOT_CHANGE_OWN_ROLE", "LAST_ADMIN", "VALIDATION_ERROR"
+    ),
+)
+async def change_membership_role(
+    request: Request, org_id: int, membership_id: int, body: RoleChangeRequest, viewer: CurrentViewer
+) -> MemberOut:
+    return MemberOut.of(
+        await use_cases(request).change_member_role(viewer, org_id, membership_id, Role(body.role))
+    )
+
+
+@router.delete(
+    "/memberships/{membership_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="remove_membership",
+    summary="Remove a member, or leave",
+    tags=["memberships"],
+    responses=problems(*ADMIN, "MEMBERSHIP_NOT_FOUND", "LAST_ADMIN"),
+)
+async def remove_membership(
+    request: Request, org_id: int, membership_id: int, viewer: CurrentViewer
+) -> Response:
+    await use_cases(request).remove_member(viewer, org_id, membership_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,72 @@
+"""Anonymous requests that send e-mails: activation requests and forgotten passwords."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response, status
+
+from api.client_address import client_address
+from api.errors import problems
+from api.routers import API_PREFIX
+from api.schemas.organizations import PasswordResetBody, PasswordResetRequest, ScoActivationRequest
+from api.use_cases import use_cases
+from domain.accounts.request_password_reset import RequestPasswordResetCommand
+from domain.accounts.reset_password import ResetPasswordCommand
+from domain.organizations.request_sco_activation import RequestScoActivationCommand
+
+router = APIRouter(prefix=API_PREFIX)
+
+
+@router.post(
+    "/sco-activation-requests",
+    status_code=status.HTTP_202_ACCEPTED,
+    operation_id="request_sco_activation",
+    summary="Ask for the activation invitation of a school, by UAI",
+    tags=["invitations"],
+    description=(
+        "The ADMIN invitation goes to the school's official e-mail, never to the requester. Nothing is "
+        "sent again within 24 hours of the last one. Rate-limited per client address."
+    ),
+    responses=problems(
+        "ORGANIZATION_NOT_FOUND",
+        "ORGANIZATION_WITHOUT_EMAIL",
+        "ORGANIZATION_ARCHIVED",
+        "TOO_MANY_REQUESTS",
+        "VALIDATION_ERROR",
+    ),
+)
+async def request_sco_activation(request: Request, body: ScoActivationRequest) -> Response:
+    await use_cases(request).request_sco_activation(
+        RequestScoActivationCommand(uai=body.uai, client_address=client_address(request))
+    )
+    return Response(status_code=status.HTTP_202_ACCEPTED)
+
+
+@router.post(
+    "/password-reset-requests",
+    status_code=status.HTTP_202_ACCEPTED,
+    operation_id="request_password_reset",
+    summary="Forgotten password: receive a reset link by e-mail",
+    tags=["users"],
+    description="Always 202, whether an account has that e-mail or not. The link is valid one hour, once.",
+    responses=problems("TOO_MANY_REQUESTS", "VALIDATION_ERROR"),
+)
+async def request_password_reset(request: Request, body: PasswordResetRequest) -> Response:
+    await use_cases(request).request_password_reset(
+        RequestPasswordResetCommand(email=body.email, app=body.app, client_address=client_address(request))
+    )
+    return Response(status_code=status.HTTP_202_ACCEPTED)
+
+
+@router.post(
+    "/password-resets",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="reset_password",
+    summary="Set a new password with the link's token",
+    tags=["users"],
+    responses=problems("RESET_TOKEN_INVALID", "INVALID_PASSWORD", "VALIDATION_ERROR"),
+)
+async def reset_password(request: Request, body: PasswordResetBody) -> Response:
+    await use_cases(request).reset_password(
+        ResetPasswordCommand(token=body.token, new_password=body.new_password)
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

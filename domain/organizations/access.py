@@ -1,0 +1,33 @@
+"""Who may act on an organization, checked in the contract's order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.accounts.entities import Viewer
+from domain.organizations.entities import Membership, Organization, Role
+from domain.organizations.errors import OrganizationNotFound, PixOrgaTermsNotAccepted, RoleNotAllowed
+from domain.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationAccess:
+    organization: Organization
+    membership: Membership
+
+
+async def require_member(
+    uow: UnitOfWork, viewer: Viewer, organization_id: int, *, admin: bool = False
+) -> OrganizationAccess:
+    """An active member (else 404, never a hint that the organization exists), who accepted
+    the Pix Orga terms (else 403 ``PIX_ORGA_TERMS_NOT_ACCEPTED``), with the role asked (else 403
+    ``FORBIDDEN``). Read from the database on every request, so a removal applies at once."""
+    organization = await uow.organizations.get(organization_id)
+    membership = await uow.memberships.find(organization_id, viewer.user.id) if organization else None
+    if organization is None or membership is None or not membership.is_active:
+        raise OrganizationNotFound()
+    if not viewer.user.pix_orga_terms_accepted:
+        raise PixOrgaTermsNotAccepted()
+    if admin and membership.role is not Role.ADMIN:
+        raise RoleNotAllowed()
+    return OrganizationAccess(organization, membership)

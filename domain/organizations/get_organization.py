@@ -1,0 +1,17 @@
+"""A member reads their organization."""
+
+from __future__ import annotations
+
+from domain.accounts.entities import Viewer
+from domain.organizations.access import require_member
+from domain.organizations.entities import Organization
+from domain.unit_of_work import UnitOfWorkFactory
+
+
+class GetOrganization:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, viewer: Viewer, organization_id: int) -> Organization:
+        async with self._uow() as uow:
+            return (await require_member(uow, viewer, organization_id)).organization

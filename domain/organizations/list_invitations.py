@@ -1,0 +1,25 @@
+"""Administrators follow their invitations."""
+
+from __future__ import annotations
+
+from domain.accounts.entities import Viewer
+from domain.clock import Clock
+from domain.organizations.access import require_member
+from domain.organizations.entities import Invitation, InvitationStatus
+from domain.pagination import Page, PageRequest
+from domain.unit_of_work import UnitOfWorkFactory
+
+
+class ListInvitations:
+    """``PENDING`` (default) excludes the expired ones, which ``EXPIRED`` lists."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def __call__(
+        self, viewer: Viewer, organization_id: int, status: InvitationStatus, page: PageRequest
+    ) -> Page[Invitation]:
+        async with self._uow() as uow:
+            await require_member(uow, viewer, organization_id, admin=True)
+            return await uow.invitations.list(organization_id, status, self._clock.now(), page)

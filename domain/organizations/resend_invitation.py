@@ -1,0 +1,59 @@
+"""An administrator re-sends a pending invitation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from domain.accounts.entities import Viewer
+from domain.clock import Clock
+from domain.organizations.access import require_member
+from domain.organizations.entities import Invitation
+from domain.organizations.errors import (
+    InvitationNotFound,
+    InvitationNotPending,
+    OrganizationArchived,
+    ResendTooSoon,
+)
+from domain.organizations.invitation_sending import KEEP_ROLE, InvitationPolicy, send_invitation
+from domain.organizations.support import user_actor
+from domain.unit_of_work import UnitOfWorkFactory
+
+RESEND_INTERVAL = timedelta(minutes=1)
+
+
+class ResendInvitation:
+    """Pending invitations only (409 ``INVITATION_NOT_PENDING``), at most once a minute (429).
+    The code rotates: the old link answers 410 ``INVITATION_CODE_REPLACED``."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, policy: InvitationPolicy) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._policy = policy
+
+    async def __call__(self, viewer: Viewer, organization_id: int, invitation_id: int) -> Invitation:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            access = await require_member(uow, viewer, organization_id, admin=True)
+            invitation = await uow.invitations.get(invitation_id)
+            if invitation is None or invitation.organization_id != organization_id:
+                raise InvitationNotFound()
+            if access.organization.archived_at is not None:
+                raise OrganizationArchived()
+            if not invitation.is_pending_at(now):
+                raise InvitationNotPending(meta={"status": invitation.status_at(now).value})
+            wait = invitation.last_sent_at + RESEND_INTERVAL - now
+            if wait > timedelta(0):
+                raise ResendTooSoon(retry_after=max(1, int(wait.total_seconds() + 0.999)))
+            resent = await send_invitation(
+                uow,
+                access.organization,
+                invitation.email,
+                role=KEEP_ROLE,
+                locale=invitation.locale,
+                is_activation=invitation.is_activation,
+                actor=user_actor(viewer),
+                now=now,
+                policy=self._policy,
+            )
+            await uow.commit()
+        return resent

@@ -1,0 +1,63 @@
+"""Step 1: support sends the activation invitation to the school's official mailbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.accounts.entities import Viewer
+from domain.accounts.errors import InvalidEmail
+from domain.clock import Clock
+from domain.organizations.email_addresses import normalise_email
+from domain.organizations.entities import Invitation, Role
+from domain.organizations.errors import OrganizationArchived, OrganizationNotFound, OrganizationWithoutEmail
+from domain.organizations.invitation_sending import InvitationPolicy, send_invitation
+from domain.organizations.support import require_support
+from domain.unit_of_work import UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class SendActivationInvitationCommand:
+    organization_id: int
+    email: str | None = None  # default: the organization's official e-mail
+    role: Role | None = Role.ADMIN  # None: "auto" (ADMIN if nobody is a member at acceptance)
+    locale: str = "fr"
+
+
+class SendActivationInvitation:
+    """ADMIN unless told otherwise; re-sending to an address with a pending invitation rotates it."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, policy: InvitationPolicy) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._policy = policy
+
+    async def __call__(self, viewer: Viewer | None, command: SendActivationInvitationCommand) -> Invitation:
+        actor = require_support(viewer)
+        now = self._clock.now()
+        async with self._uow() as uow:
+            organization = await uow.organizations.get(command.organization_id)
+            if organization is None:
+                raise OrganizationNotFound()
+            if organization.archived_at is not None:
+                raise OrganizationArchived()
+            if command.email:
+                email = normalise_email(command.email)
+                if email is None:
+                    raise InvalidEmail(meta={"field": "email"})
+            elif organization.email:
+                email = organization.email
+            else:
+                raise OrganizationWithoutEmail()
+            invitation = await send_invitation(
+                uow,
+                organization,
+                email,
+                role=command.role,
+                locale=command.locale,
+                is_activation=True,
+                actor=actor,
+                now=now,
+                policy=self._policy,
+            )
+            await uow.commit()
+        return invitation

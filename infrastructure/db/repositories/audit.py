@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.audit.events import Actor, AuditEvent, AuditFilter, StoredAuditEvent
+from domain.pagination import Page, PageRequest
+from infrastructure.db.pagination import paginate
+from infrastructure.db.tables import audit_events
+
+
+def event_from_row(row: Any) -> StoredAuditEvent:
+    return StoredAuditEvent(
+        id=row.id,
+        event=AuditEvent(
+            type=row.type,
+            actor=Actor(row.actor_user_id, row.actor_label),
+            occurred_at=row.occurred_at,
+            organization_id=row.organization_id,
+            target_type=row.target_type,
+            target_id=row.target_id,
+            details=dict(row.details or {}),
+        ),
+    )
+
+
+class SqlAuditLog:
+    """Append-only: this repository has no update and no delete."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def record(self, event: AuditEvent) -> None:
+        await self._db.execute(
+            insert(audit_events).values(
+                occurred_at=event.occurred_at,
+                actor_user_id=event.actor.user_id,
+                actor_label=event.actor.label,
+                organization_id=event.organization_id,
+                type=event.type,
+                target_type=event.target_type,
+                target_id=event.target_id,
+                details=event.details,
+            )
+        )
+
+    async def search(self, criteria: AuditFilter, page: PageRequest) -> Page[StoredAuditEvent]:
+        query = select(audit_events).order_by(audit_events.c.occurred_at.desc(), audit_events.c.id.desc())
+        if criteria.organization_id is not None:
+            query = query.where(audit_events.c.organization_id == criteria.organization_id)
+        if criteria.actor_id is not None:
+            query = query.where(audit_events.c.actor_user_id == criteria.actor_id)
+        if criteria.type:
+            query = query.where(audit_events.c.type == criteria.type)
+        return await paginate(self._db, query, page, event_from_row)
