@@ -21,7 +21,7 @@ from api.docs import install_docs
 from api.errors import install_error_handlers, problems
 from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from api.openapi import install_openapi
-from api.routers import admin, auth, health, invitations, organizations, public, users
+from api.routers import admin, auth, health, invitations, organizations, public, students, users
 from api.use_cases import UseCases
 from domain.accounts.authenticate import Authenticate
 from domain.accounts.change_password import ChangePassword
@@ -51,6 +51,10 @@ from domain.organizations.resend_invitation import ResendInvitation
 from domain.organizations.search_organizations import SearchOrganizations
 from domain.organizations.send_activation_invitation import SendActivationInvitation
 from domain.rate_limits import FIXED_LIMITS, Limit
+from domain.students.import_students import ImportStudents
+from domain.students.list_divisions import ListDivisions
+from domain.students.list_student_imports import ListStudentImports
+from domain.students.list_students import ListStudents
 from infrastructure.db.engine import create_engine
 from infrastructure.db.errors import DATABASE_EXCEPTIONS, is_database_unavailable
 from infrastructure.db.unit_of_work import SqlUnitOfWork
@@ -59,6 +63,7 @@ from infrastructure.rate_limiting import LimitsRateLimiter
 from infrastructure.security.access_tokens import JwtAccessTokens
 from infrastructure.security.password_hasher import Argon2PasswordHasher, build_context
 from infrastructure.settings import Settings
+from infrastructure.siecle.upload_reader import ThreadedSiecleReader
 
 UPLOAD_PATHS = re.compile(r"^/api/v1/organizations/[^/]+/student-imports/?$")
 
@@ -124,6 +129,15 @@ def build_use_cases(
         change_member_role=ChangeMemberRole(uow, clock),
         remove_member=RemoveMember(uow, clock),
         search_audit_events=SearchAuditEvents(uow),
+        import_students=ImportStudents(
+            uow,
+            ThreadedSiecleReader(settings.import_max_upload_bytes, settings.import_max_xml_bytes),
+            clock,
+            settings.import_disable_threshold,
+        ),
+        list_student_imports=ListStudentImports(uow),
+        list_students=ListStudents(uow),
+        list_divisions=ListDivisions(uow),
     )
 
 
@@ -168,7 +182,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
 
     # Routers carry their full path (prefix included) so that the route template logged and
     # counted for a request is the whole one.
-    for module in (auth, users, public, organizations, invitations, admin):
+    for module in (auth, users, public, organizations, invitations, students, admin):
         app.include_router(module.router, responses=problems("MALFORMED_JSON", "REQUEST_TOO_LARGE"))
     app.include_router(health.router)
 

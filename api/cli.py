@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import io
 import signal
 import sys
-from collections.abc import Awaitable
-from typing import Annotated, NoReturn, TypeVar
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, BinaryIO, NoReturn, TypeVar
 
 import typer
 import uvicorn
@@ -15,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.bootstrap import build_limiter, build_use_cases
 from api.messages import message
+from api.siecle_messages import siecle_detail
 from api.use_cases import UseCases
 from domain.accounts.create_support_user import CreateSupportUser, CreateSupportUserCommand
 from domain.clock import SystemClock
@@ -22,17 +26,22 @@ from domain.errors import DomainError
 from domain.organizations.create_organization import CreateOrganizationCommand
 from domain.organizations.entities import OrganizationType
 from domain.organizations.send_activation_invitation import SendActivationInvitationCommand
+from domain.students.import_students import ImportReport, ImportStudentsCommand
+from domain.students.ports import ReadUpload
 from infrastructure.db.engine import create_engine
 from infrastructure.db.migrations import upgrade
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.email.factory import build_dispatcher
 from infrastructure.security.password_hasher import Argon2PasswordHasher
 from infrastructure.settings import Settings
+from infrastructure.siecle.upload_reader import ThreadedSiecleReader
 
 app = typer.Typer(help="Pix Orga activation service: operators' commands.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 organizations_app = typer.Typer(help="Organizations and their activation.", no_args_is_help=True)
+students_app = typer.Typer(help="Students and SIECLE imports.", no_args_is_help=True)
+app.add_typer(students_app, name="students")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(organizations_app, name="organizations")
@@ -59,9 +68,13 @@ def _run(awaitable: Awaitable[T]) -> T:
     try:
         return asyncio.run(runner())
     except DomainError as error:
+        for item in error.errors or []:
+            typer.echo(f"  {item.get('code')}: {siecle_detail(item, 'en')}", err=True)
         _fail(f"{error.code}: {message(error.code, 'en')}")
     except OSError as error:
         _fail(f"cannot reach the database ({type(error).__name__})")
+    except Exception as error:  # one line for the operator, as the contract asks
+        _fail(f"failed: {type(error).__name__} (is the database up to date? run 'pix-orga db upgrade')")
 
 
 @db_app.command("upgrade")
@@ -208,6 +221,78 @@ def invite_organization(
             await engine.dispose()
 
     typer.echo(f"activation invitation queued: id {_run(invite())}")
+
+
+@students_app.command("import")
+def import_students(
+    org_id: Annotated[int, typer.Argument(help="Organization id")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="XML or zip")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the report, write nothing")] = False,
+    confirm_disable: Annotated[
+        bool, typer.Option("--confirm-disable", help="Confirm a large number of students disabled")
+    ] = False,
+) -> None:
+    """Import a SIECLE export, audited with actor `cli`; prints the same report as the API."""
+    settings = _settings()
+    reader = ThreadedSiecleReader(settings.import_max_upload_bytes, settings.import_max_xml_bytes)
+    size = file.stat().st_size
+
+    async def run() -> ImportReport:
+        engine = create_engine(settings.database_url)
+        try:
+            with (
+                typer.progressbar(length=size, label="Reading", file=sys.stderr) as bar,
+                file.open("rb") as stream,
+            ):
+                read_so_far = 0
+
+                def progress(done: int) -> None:
+                    nonlocal read_so_far
+                    bar.update(done - read_so_far)
+                    read_so_far = done
+
+                upload = await reader.read(stream, progress)
+            use_case = _use_cases(settings, engine).import_students.with_reader(_AlreadyRead(upload))
+            return await use_case(
+                None,
+                ImportStudentsCommand(
+                    organization_id=org_id,
+                    stream=io.BytesIO(),
+                    filename=file.name,
+                    dry_run=dry_run,
+                    confirm_disable=confirm_disable,
+                ),
+            )
+        finally:
+            await engine.dispose()
+
+    try:
+        report = _run(run())
+    except typer.Exit:
+        raise
+    _print_report(report)
+
+
+class _AlreadyRead:
+    """The file was read once, with a progress bar; the use case gets that reading."""
+
+    def __init__(self, upload: ReadUpload) -> None:
+        self._upload = upload
+
+    async def read(self, stream: BinaryIO, progress: Callable[[int], None] | None = None) -> ReadUpload:
+        return self._upload
+
+
+def _print_report(report: ImportReport) -> None:
+    counts = report.counts.as_dict()
+    title = "dry run (nothing written)" if report.dry_run else f"import {report.id} {report.status}"
+    typer.echo(f"{title}: " + ", ".join(f"{name} {value}" for name, value in counts.items()))
+    if report.requires_confirmation:
+        typer.echo("confirmation needed: run again with --confirm-disable")
+    for skipped in report.report.skipped:
+        typer.echo(f"skipped: {siecle_detail(asdict(skipped), 'en')}")
+    for warning in report.warnings:
+        typer.echo(f"warning: {siecle_detail(asdict(warning), 'en')}")
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.language import negotiate_language
 from api.messages import message
 from api.request_context import current_request_id
+from api.siecle_messages import SIECLE_MESSAGES, siecle_detail
 from domain.errors import (
     Conflict,
     DomainError,
@@ -148,23 +149,14 @@ def problem_response(
     return JSONResponse(body, status_code=status, headers=all_headers, media_type=PROBLEM_MEDIA_TYPE)
 
 
-ItemRenderer = Callable[[dict[str, Any], str], dict[str, Any]]
-_item_renderers: list[ItemRenderer] = []
-
-
-def register_item_renderer(renderer: ItemRenderer) -> None:
-    """Lets a context (the SIECLE import) give the ``detail`` of its error items."""
-    _item_renderers.append(renderer)
-
-
 def _render_items(items: Iterable[dict[str, Any]], language: str) -> list[dict[str, Any]]:
-    rendered = []
-    for item in items:
-        out = dict(item)
-        for renderer in _item_renderers:
-            out = renderer(out, language)
-        rendered.append(out)
-    return rendered
+    """Items of a SIECLE report get their sentence; others keep theirs."""
+    return [
+        {**item, "detail": siecle_detail(item, "en" if language == "en" else "fr")}
+        if str(item.get("code")) in SIECLE_MESSAGES
+        else item
+        for item in items
+    ]
 
 
 async def _domain_error(request: Request, error: Exception) -> JSONResponse:

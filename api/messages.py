@@ -123,6 +123,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The SIECLE file cannot be imported: fix the errors listed and upload it again. "
         "No student was changed.",
     ),
+    "IMPORT_IN_PROGRESS": (
+        "Un autre import est en cours pour cet établissement : attendez qu'il se termine puis réessayez.",
+        "Another import is running for this school: wait for it to finish, then try again.",
+    ),
+    "TOO_MANY_STUDENTS_DISABLED": (
+        "Cet import désactiverait une grande part des élèves (export partiel ou d'un autre établissement ?). "
+        "Vérifiez le fichier, puis confirmez l'import si c'est bien voulu.",
+        "This import would disable a large share of the students (a partial export, or another school's?). "
+        "Check the file, then confirm the import if it is intended.",
+    ),
     "FILE_TOO_LARGE": (
         "Le fichier est trop volumineux.",
         "The file is too large.",
@@ -163,6 +173,63 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Faites une nouvelle demande.",
         "This reset link is no longer valid: it was already used or has expired. Please ask for a new one.",
     ),
+    # Campaigns and joining (issue 5)
+    "CAMPAIGN_NOT_FOUND": (
+        "Ce code de campagne n'existe pas : vérifiez-le auprès de votre enseignant.",
+        "This campaign code does not exist: check it with your teacher.",
+    ),
+    "CAMPAIGN_ARCHIVED": (
+        "Cette campagne est archivée : elle n'accepte plus de participation.",
+        "This campaign is archived: it takes no more participations.",
+    ),
+    "CAMPAIGN_NOT_RESTRICTED": (
+        "Cette campagne n'est pas réservée aux élèves d'un établissement : il n'y a pas d'élève à retrouver.",
+        "This campaign is not restricted to the students of a school: there is no student to find.",
+    ),
+    "CAMPAIGN_CODE_ALREADY_USED": (
+        "Aucun code de campagne libre n'a pu être tiré. Réessayez.",
+        "No free campaign code could be drawn. Please try again.",
+    ),
+    "NOT_A_STUDENT_OF_ORGANIZATION": (
+        "Cette campagne est réservée aux élèves de l'établissement : votre compte n'est rattaché à aucun "
+        "de ses élèves. Rattachez-le avec vos nom, prénom et date de naissance. Les membres de l'équipe "
+        "pédagogique peuvent seulement la prévisualiser.",
+        "This campaign is restricted to the school's students: your account is attached to none of them. "
+        "Attach it with your names and birth date. Staff members can only preview it.",
+    ),
+    "STUDENT_NOT_FOUND": (
+        "Nous ne vous avons pas retrouvé dans la liste des élèves. Vérifiez vos nom, prénom et date de "
+        "naissance. S'ils sont justes, demandez à votre enseignant de vérifier que la liste des élèves "
+        "a bien été importée dans Pix Orga.",
+        "We could not find you in the list of students. Check your names and birth date. If they are "
+        "right, ask your teacher to check that the list of students was imported into Pix Orga.",
+    ),
+    "STUDENT_ALREADY_LINKED": (
+        "Vous possédez déjà un compte Pix rattaché à cet élève : connectez-vous avec l'identifiant "
+        "indiqué. Si ce compte n'est pas le vôtre, votre enseignant peut contacter le support Pix pour "
+        "qu'il le détache.",
+        "You already have a Pix account attached to this student: log in with the login shown. If that "
+        "account is not yours, your teacher can contact Pix support to have it detached.",
+    ),
+    "USER_ALREADY_LINKED_IN_ORGANIZATION": (
+        "Votre compte est déjà rattaché à un autre élève de cet établissement. Si c'est une erreur, "
+        "votre enseignant peut contacter le support Pix.",
+        "Your account is already attached to another student of this school. If this is a mistake, "
+        "your teacher can contact Pix support.",
+    ),
+    "ACCOUNT_BELONGS_TO_ANOTHER_STUDENT": (
+        "Le compte avec lequel vous êtes connecté appartient à un autre élève. Déconnectez-vous, puis "
+        "connectez-vous avec votre propre compte ou créez-en un.",
+        "The account you are logged in with belongs to another student. Log out, then log in with your "
+        "own account or create one.",
+    ),
+    "ORGANIZATION_MEMBER_CANNOT_LINK": (
+        "Vous êtes membre de cet établissement dans Pix Orga : votre compte ne peut pas être rattaché à "
+        "l'un de ses élèves. Utilisez la prévisualisation pour essayer la campagne.",
+        "You are a member of this school in Pix Orga: your account cannot be attached to one of its "
+        "students. Use the preview to try the campaign.",
+    ),
+    "USER_NOT_FOUND": ("Ce compte n'existe pas.", "This account does not exist."),
 }
 
 

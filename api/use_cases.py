@@ -33,6 +33,10 @@ from domain.organizations.request_sco_activation import RequestScoActivation
 from domain.organizations.resend_invitation import ResendInvitation
 from domain.organizations.search_organizations import SearchOrganizations
 from domain.organizations.send_activation_invitation import SendActivationInvitation
+from domain.students.import_students import ImportStudents
+from domain.students.list_divisions import ListDivisions
+from domain.students.list_student_imports import ListStudentImports
+from domain.students.list_students import ListStudents
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,10 @@ class UseCases:
     change_member_role: ChangeMemberRole
     remove_member: RemoveMember
     search_audit_events: SearchAuditEvents
+    import_students: ImportStudents
+    list_student_imports: ListStudentImports
+    list_students: ListStudents
+    list_divisions: ListDivisions
 
 
 def use_cases(request: Request) -> UseCases:

@@ -15,6 +15,7 @@ from domain.organizations.ports import (
     OrganizationRepository,
     PasswordResetRepository,
 )
+from domain.students.ports import StudentImportRepository, StudentRepository
 
 
 class UnitOfWork(Protocol):
@@ -41,6 +42,12 @@ class UnitOfWork(Protocol):
 
     @property
     def audit(self) -> AuditLog: ...
+
+    @property
+    def students(self) -> StudentRepository: ...
+
+    @property
+    def student_imports(self) -> StudentImportRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -14,6 +14,8 @@ from infrastructure.db.repositories.organizations import SqlOrganizationReposito
 from infrastructure.db.repositories.outbox import SqlEmailOutbox
 from infrastructure.db.repositories.password_resets import SqlPasswordResetRepository
 from infrastructure.db.repositories.sessions import SqlSessionRepository
+from infrastructure.db.repositories.student_imports import SqlStudentImportRepository
+from infrastructure.db.repositories.students import SqlStudentRepository
 from infrastructure.db.repositories.users import SqlUserRepository
 
 
@@ -26,6 +28,8 @@ class SqlUnitOfWork:
     password_resets: SqlPasswordResetRepository
     outbox: SqlEmailOutbox
     audit: SqlAuditLog
+    students: SqlStudentRepository
+    student_imports: SqlStudentImportRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -47,6 +51,8 @@ class SqlUnitOfWork:
         self.password_resets = SqlPasswordResetRepository(connection)
         self.outbox = SqlEmailOutbox(connection)
         self.audit = SqlAuditLog(connection)
+        self.students = SqlStudentRepository(connection)
+        self.student_imports = SqlStudentImportRepository(connection)
         return self
 
     async def __aexit__(

@@ -29,7 +29,7 @@ def link_of(text: str) -> tuple[int, str]:
 def test_steps_one_to_three(make_server):
     with smtp_server() as mailbox:
         srv = make_server(
-            email_backend="smtp", smtp_url=f"smtp://127.0.0.1:{mailbox.port}", outbox_in_process=True
+            email_backend="smtp", smtp_url=f"smtp://127.0.0.1:{mailbox.port}", outbox_in_process=False
         )
         with httpx.Client(base_url=srv.url, timeout=30) as http:
             # Step 1: support creates the school and sends the activation invitation.
@@ -39,6 +39,8 @@ def test_steps_one_to_three(make_server):
                 f"{API}/admin/organizations/{org['id']}/invitations", json={}, headers=bearer(support)
             )
             assert sent.status_code == 201
+            send = srv.app.state.dispatcher.run_once
+            assert srv.call(send()) == 1  # the dispatcher sends and records each e-mail before returning
             (activation,) = mailbox.wait_for(1)
             assert activation.rcpt_tos == ["ce.0751234a@ac-paris.fr"]
             assert activation.message()["Subject"] == "Accès à votre espace Pix Orga"
@@ -73,6 +75,7 @@ def test_steps_one_to_three(make_server):
             assert invited.status_code == 201
             pending = http.get(f"{API}/organizations/{org['id']}/invitations", headers=bearer(head)).json()
             assert sorted(i["email"] for i in pending["items"]) == ["prof@gmail.com", "referent@ac-paris.fr"]
+            assert srv.call(send()) == 2
             mailbox.wait_for(3)
             team_mail = mailbox.last_to("referent@ac-paris.fr")
             assert team_mail.message()["Subject"] == "Invitation à rejoindre Pix Orga"
@@ -135,3 +138,17 @@ def test_smtp_down_then_back(make_server):
         assert len(mailbox.wait_for(1)) == 1
         assert db_execute(srv.settings.database_url, "SELECT status FROM outbox_emails") == [("SENT",)]
         assert db_execute(srv.settings.database_url, "SELECT delivery_status FROM invitations") == [("SENT",)]
+
+
+def test_the_dispatcher_runs_inside_serve(make_server):
+    """OUTBOX_IN_PROCESS=true: ``pix-orga serve`` sends queued e-mails by itself."""
+    with smtp_server() as mailbox:
+        srv = make_server(
+            email_backend="smtp", smtp_url=f"smtp://127.0.0.1:{mailbox.port}", outbox_in_process=True
+        )
+        with httpx.Client(base_url=srv.url, timeout=30) as http:
+            support = support_token(http, srv.settings.database_url)
+            org = create_organization(http, support)
+            http.post(f"{API}/admin/organizations/{org['id']}/invitations", json={}, headers=bearer(support))
+            (received,) = mailbox.wait_for(1)
+            assert received.rcpt_tos == [org["email"]]

@@ -11,10 +11,20 @@ from infrastructure.db.tables.organizations import (
     password_reset_tokens,
     replaced_invitation_codes,
 )
+from infrastructure.db.tables.students import (
+    campaign_participations,
+    campaigns,
+    identity_match_decisions,
+    student_imports,
+    students,
+)
 
 __all__ = [
     "audit_events",
     "auth_sessions",
+    "campaign_participations",
+    "campaigns",
+    "identity_match_decisions",
     "invitations",
     "memberships",
     "metadata",
@@ -23,5 +33,7 @@ __all__ = [
     "password_reset_tokens",
     "refresh_tokens",
     "replaced_invitation_codes",
+    "student_imports",
+    "students",
     "users",
 ]

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from domain.students.entities import StudentListItem
+from domain.students.import_students import ImportReport
+from domain.students.ports import StudentImportRecord
+
+
+class ImportCountsOut(BaseModel):
+    created: int
+    updated: int
+    reactivated: int
+    unchanged: int
+    disabled: int
+    skipped: int
+
+
+class SkippedOut(BaseModel):
+    line: int
+    national_student_id: str | None
+    last_name: str | None
+    first_name: str | None
+    reason: str
+    detail: str
+
+
+class WarningOut(BaseModel):
+    code: str
+    line: int | None
+    national_student_id: str | None
+    detail: str
+    meta: dict[str, Any] = {}
+
+
+class StudentImportOut(BaseModel):
+    id: int | None
+    status: str
+    dry_run: bool
+    requires_confirmation: bool
+    counts: ImportCountsOut
+    skipped: list[SkippedOut]
+    warnings: list[WarningOut]
+
+    @classmethod
+    def of(cls, report: ImportReport, detail: Any) -> StudentImportOut:
+        return cls(
+            id=report.id,
+            status=report.status,
+            dry_run=report.dry_run,
+            requires_confirmation=report.requires_confirmation,
+            counts=ImportCountsOut(**report.counts.as_dict()),
+            skipped=[
+                SkippedOut(
+                    line=s.line,
+                    national_student_id=s.national_student_id,
+                    last_name=s.last_name,
+                    first_name=s.first_name,
+                    reason=s.reason,
+                    detail=detail(asdict(s)),
+                )
+                for s in report.report.skipped
+            ],
+            warnings=[
+                WarningOut(
+                    code=w.code,
+                    line=w.line,
+                    national_student_id=w.national_student_id,
+                    meta=dict(w.meta),
+                    detail=detail(asdict(w)),
+                )
+                for w in report.warnings
+            ],
+        )
+
+
+class StudentImportHistoryOut(BaseModel):
+    id: int
+    status: str
+    created_at: datetime
+    created_by: dict[str, Any]
+    filename: str | None
+    counts: dict[str, int]
+
+    @classmethod
+    def of(cls, record: StudentImportRecord) -> StudentImportHistoryOut:
+        return cls(
+            id=record.id,
+            status=record.status,
+            created_at=record.created_at,
+            created_by={"user_id": record.actor_user_id, "label": record.actor_label},
+            filename=record.filename,
+            counts=record.counts,
+        )
+
+
+def mask_email(email: str | None) -> str | None:
+    """``camille.abba@example.net`` → ``c***@example.net``: enough for a teacher to recognise it."""
+    if not email or "@" not in email:
+        return None
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+class StudentOut(BaseModel):
+    id: int
+    last_name: str
+    first_name: str
+    preferred_last_name: str | None
+    birthdate: date
+    division: str
+    national_student_id: str
+    linked: bool
+    username: str | None
+    email_masked: str | None
+    disabled: bool
+
+    @classmethod
+    def of(cls, item: StudentListItem) -> StudentOut:
+        student = item.student
+        return cls(
+            id=student.id,
+            last_name=student.last_name,
+            first_name=student.first_name,
+            preferred_last_name=student.preferred_last_name,
+            birthdate=student.birthdate,
+            division=student.division,
+            national_student_id=student.national_student_id,
+            linked=student.user_id is not None,
+            username=item.username,
+            email_masked=mask_email(item.email),
+            disabled=not student.is_active,
+        )

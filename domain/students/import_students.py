@@ -1,0 +1,294 @@
+"""Step 4: an administrator imports the SIECLE export; the student list follows it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, BinaryIO
+
+from domain.accounts.entities import Viewer
+from domain.audit.events import Actor, AuditEvent
+from domain.clock import Clock
+from domain.errors import DomainError
+from domain.organizations.access import require_member
+from domain.organizations.entities import Organization
+from domain.organizations.errors import OrganizationArchived, OrganizationNotFound
+from domain.organizations.support import user_actor
+from domain.students.errors import InvalidSiecleFile
+from domain.students.import_errors import ImportInProgress, NotManagingStudents, TooManyStudentsDisabled
+from domain.students.ports import SiecleReader, StoredStudent, imported_fields
+from domain.students.siecle import SiecleReport, SiecleWarning, StudentRecord, check_siecle_file
+from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+COMPLETED = "COMPLETED"
+FAILED = "FAILED"
+ACCOUNT_KEPT_ELSEWHERE = "ACCOUNT_KEPT_ELSEWHERE"
+
+
+@dataclass(frozen=True)
+class ImportStudentsCommand:
+    organization_id: int
+    stream: BinaryIO = field(repr=False)
+    filename: str | None
+    dry_run: bool = False
+    confirm_disable: bool = False
+
+
+@dataclass
+class ImportCounts:
+    created: int = 0
+    updated: int = 0
+    reactivated: int = 0
+    unchanged: int = 0
+    disabled: int = 0
+    skipped: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(vars(self))
+
+
+@dataclass
+class ImportReport:
+    id: int | None
+    status: str
+    dry_run: bool
+    requires_confirmation: bool
+    counts: ImportCounts
+    report: SiecleReport
+    warnings: list[SiecleWarning]
+
+
+@dataclass
+class _Plan:
+    creates: list[StudentRecord] = field(default_factory=list)
+    updates: list[tuple[int, StudentRecord]] = field(default_factory=list)
+    disables: list[int] = field(default_factory=list)
+    counts: ImportCounts = field(default_factory=ImportCounts)
+    active_before: int = 0
+    arrivals: list[StudentRecord] = field(default_factory=list)  # created or reactivated
+
+
+def plan_import(records: list[StudentRecord], stored: dict[str, StoredStudent], skipped: int) -> _Plan:
+    """Each kept entry counts once: created, reactivated (was disabled; wins over updated),
+    updated (a stored field changed) or unchanged. Every active student whose INE is not
+    kept is disabled, never deleted, those the file lists as left included."""
+    plan = _Plan(counts=ImportCounts(skipped=skipped))
+    kept = set()
+    for record in records:
+        kept.add(record.national_student_id)
+        existing = stored.get(record.national_student_id)
+        if existing is None:
+            plan.creates.append(record)
+            plan.arrivals.append(record)
+            plan.counts.created += 1
+        elif existing.disabled:
+            plan.updates.append((existing.id, record))
+            plan.arrivals.append(record)
+            plan.counts.reactivated += 1
+        elif existing.fields != imported_fields(record):
+            plan.updates.append((existing.id, record))
+            plan.counts.updated += 1
+        else:
+            plan.counts.unchanged += 1
+    for student in stored.values():
+        if not student.disabled:
+            plan.active_before += 1
+            if student.national_student_id not in kept:
+                plan.disables.append(student.id)
+    plan.counts.disabled = len(plan.disables)
+    return plan
+
+
+class ImportStudents:
+    """One transaction, all or nothing: any error in the file means nothing is written, a crash
+    or a database error in the middle leaves the students exactly as they were. One import at
+    a time per organization (409 ``IMPORT_IN_PROGRESS``, a lock the database releases with the
+    transaction). An import that would disable more than the threshold of the active students
+    is held back (409 ``TOO_MANY_STUDENTS_DISABLED``) until confirmed. A dry run computes the
+    same report and writes nothing. A student who changed school gets their account back: a new
+    or re-activated student whose INE and birthdate match a disabled student of another
+    organization is attached to that student's account (an active student elsewhere is never
+    taken over). Completed and failed imports are recorded and audited."""
+
+    def __init__(
+        self, uow: UnitOfWorkFactory, reader: SiecleReader, clock: Clock, disable_threshold: float
+    ) -> None:
+        self._uow = uow
+        self._reader = reader
+        self._clock = clock
+        self._threshold = disable_threshold
+
+    def with_reader(self, reader: SiecleReader) -> ImportStudents:
+        return ImportStudents(self._uow, reader, self._clock, self._threshold)
+
+    async def __call__(self, viewer: Viewer | None, command: ImportStudentsCommand) -> ImportReport:
+        actor = await self._check_access(viewer, command.organization_id)
+        organization = actor[1]
+        try:
+            upload = await self._reader.read(command.stream)
+            report = check_siecle_file(upload.file, organization.uai or "", self._clock.now().date())
+            if report.errors:
+                raise InvalidSiecleFile(report.errors)
+            return await self._write(actor[0], organization, command, report, upload.sha256)
+        except ImportInProgress:
+            raise
+        except DomainError as error:
+            if not command.dry_run:
+                await self._record_failure(actor[0], organization, command.filename, error)
+            raise
+
+    async def _check_access(self, viewer: Viewer | None, organization_id: int) -> tuple[Actor, Organization]:
+        async with self._uow() as uow:
+            if viewer is None:
+                organization = await uow.organizations.get(organization_id)
+                if organization is None:
+                    raise OrganizationNotFound()
+                actor = Actor.cli()
+            else:
+                organization = (await require_member(uow, viewer, organization_id, admin=True)).organization
+                actor = user_actor(viewer)
+        if not organization.is_managing_students:
+            raise NotManagingStudents()
+        if organization.archived_at is not None:
+            raise OrganizationArchived()
+        return actor, organization
+
+    async def _write(
+        self,
+        actor: Actor,
+        organization: Organization,
+        command: ImportStudentsCommand,
+        report: SiecleReport,
+        file_hash: str,
+    ) -> ImportReport:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            if not await uow.students.try_lock_imports(organization.id):
+                raise ImportInProgress()
+            stored = await uow.students.stored_for_import(organization.id)
+            plan = plan_import(report.records, stored, len(report.skipped))
+            too_many = plan.counts.disabled > self._threshold * plan.active_before
+            if too_many and not command.confirm_disable and not command.dry_run:
+                raise TooManyStudentsDisabled(
+                    meta={"counts": plan.counts.as_dict(), "active_before": plan.active_before}
+                )
+            links, warnings = await self._returning_accounts(uow, organization.id, plan)
+            result = ImportReport(
+                id=None,
+                status=COMPLETED,
+                dry_run=command.dry_run,
+                requires_confirmation=too_many and not command.confirm_disable,
+                counts=plan.counts,
+                report=report,
+                warnings=[*report.warnings, *warnings],
+            )
+            if command.dry_run:
+                return result
+            await uow.students.insert_many(organization.id, plan.creates, now)
+            await uow.students.update_many(plan.updates, now)
+            await uow.students.disable_many(plan.disables, now)
+            await self._attach(uow, organization.id, links, actor, now)
+            result.id = await uow.student_imports.add(
+                organization.id,
+                now=now,
+                actor_user_id=actor.user_id,
+                actor_label=actor.label,
+                filename=command.filename,
+                file_hash=file_hash,
+                status=COMPLETED,
+                counts=plan.counts.as_dict(),
+                error_codes=[],
+            )
+            await uow.audit.record(
+                AuditEvent(
+                    type="STUDENTS_IMPORTED",
+                    actor=actor,
+                    occurred_at=now,
+                    organization_id=organization.id,
+                    target_type="student_import",
+                    target_id=result.id,
+                    details=plan.counts.as_dict(),
+                )
+            )
+            await uow.commit()
+        return result
+
+    async def _returning_accounts(
+        self, uow: UnitOfWork, organization_id: int, plan: _Plan
+    ) -> tuple[list[tuple[str, int]], list[SiecleWarning]]:
+        """(INE, user id) to attach, and a warning for each account kept by an active student elsewhere."""
+        arrivals = {record.national_student_id: record for record in plan.arrivals}
+        if not arrivals:
+            return [], []
+        elsewhere = await uow.students.accounts_elsewhere(organization_id, list(arrivals))
+        candidates: dict[str, int] = {}
+        warnings = []
+        for account in elsewhere:
+            record = arrivals[account.national_student_id]
+            if account.birthdate != record.birthdate:
+                continue
+            if account.student_active:
+                warnings.append(
+                    SiecleWarning(ACCOUNT_KEPT_ELSEWHERE, record.line, record.national_student_id)
+                )
+            else:
+                candidates.setdefault(account.national_student_id, account.user_id)
+        taken = await uow.students.users_attached_in(organization_id, list(candidates.values()))
+        links, seen = [], set()
+        for national_id, user_id in candidates.items():
+            if user_id not in taken and user_id not in seen:
+                links.append((national_id, user_id))
+                seen.add(user_id)
+        return links, warnings
+
+    async def _attach(
+        self, uow: UnitOfWork, organization_id: int, links: list[tuple[str, int]], actor: Actor, now: datetime
+    ) -> None:
+        if not links:
+            return
+        ids = await uow.students.ids_by_national_id(
+            organization_id, [national_id for national_id, _ in links]
+        )
+        pairs = [(ids[national_id], user_id) for national_id, user_id in links]
+        await uow.students.attach_many(pairs)
+        for student_id, _ in pairs:
+            await uow.audit.record(
+                AuditEvent(
+                    type="STUDENT_ACCOUNT_ATTACHED",
+                    actor=actor,
+                    occurred_at=now,
+                    organization_id=organization_id,
+                    target_type="student",
+                    target_id=student_id,
+                    details={"rule": "school_change"},
+                )
+            )
+
+    async def _record_failure(
+        self, actor: Actor, organization: Organization, filename: str | None, error: DomainError
+    ) -> None:
+        codes: list[Any] = sorted({item.get("code") for item in error.errors or []} or {error.code})
+        async with self._uow() as uow:
+            import_id = await uow.student_imports.add(
+                organization.id,
+                now=self._clock.now(),
+                actor_user_id=actor.user_id,
+                actor_label=actor.label,
+                filename=filename,
+                file_hash=None,
+                status=FAILED,
+                counts={},
+                error_codes=codes,
+            )
+            await uow.audit.record(
+                AuditEvent(
+                    type="STUDENT_IMPORT_FAILED",
+                    actor=actor,
+                    occurred_at=self._clock.now(),
+                    organization_id=organization.id,
+                    target_type="student_import",
+                    target_id=import_id,
+                    details={"error_codes": codes},
+                )
+            )
+            await uow.commit()

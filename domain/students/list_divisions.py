@@ -1,0 +1,17 @@
+"""Members see the classes (divisions) of their active students."""
+
+from __future__ import annotations
+
+from domain.accounts.entities import Viewer
+from domain.organizations.access import require_member
+from domain.unit_of_work import UnitOfWorkFactory
+
+
+class ListDivisions:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, viewer: Viewer, organization_id: int) -> list[str]:
+        async with self._uow() as uow:
+            await require_member(uow, viewer, organization_id)
+            return await uow.students.divisions(organization_id)

@@ -1,0 +1,21 @@
+"""Administrators see the history of imports, newest first, failed ones included."""
+
+from __future__ import annotations
+
+from domain.accounts.entities import Viewer
+from domain.organizations.access import require_member
+from domain.pagination import Page, PageRequest
+from domain.students.ports import StudentImportRecord
+from domain.unit_of_work import UnitOfWorkFactory
+
+
+class ListStudentImports:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(
+        self, viewer: Viewer, organization_id: int, page: PageRequest
+    ) -> Page[StudentImportRecord]:
+        async with self._uow() as uow:
+            await require_member(uow, viewer, organization_id, admin=True)
+            return await uow.student_imports.history(organization_id, page)

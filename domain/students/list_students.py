@@ -1,0 +1,25 @@
+"""Members see the imported students."""
+
+from __future__ import annotations
+
+from domain.accounts.entities import Viewer
+from domain.organizations.access import require_member
+from domain.pagination import Page, PageRequest
+from domain.students.entities import StudentListItem
+from domain.students.ports import StudentFilter
+from domain.unit_of_work import UnitOfWorkFactory
+
+
+class ListStudents:
+    """Sorted by last name then first name (stable: the id breaks ties); the search ignores case
+    and accents over the names; disabled students are hidden unless asked for."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(
+        self, viewer: Viewer, organization_id: int, criteria: StudentFilter, page: PageRequest
+    ) -> Page[StudentListItem]:
+        async with self._uow() as uow:
+            await require_member(uow, viewer, organization_id)
+            return await uow.students.search(organization_id, criteria, page)

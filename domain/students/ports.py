@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, BinaryIO, Protocol
+
+from domain.pagination import Page, PageRequest
+from domain.students.entities import StudentListItem
+from domain.students.siecle import SiecleFile, StudentRecord
+
+
+@dataclass(frozen=True)
+class ReadUpload:
+    file: SiecleFile
+    sha256: str
+
+
+class SiecleReader(Protocol):
+    async def read(self, stream: BinaryIO, progress: Callable[[int], None] | None = None) -> ReadUpload:
+        """Reads an upload off the event loop; raises the file-level SIECLE errors."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredStudent:
+    """What the import needs of a student already stored."""
+
+    id: int
+    national_student_id: str
+    fields: tuple[Any, ...]  # the imported fields, in ``imported_fields`` order
+    birthdate: date
+    user_id: int | None
+    disabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AccountElsewhere:
+    """An account attached to a student of the same INE in another organization."""
+
+    national_student_id: str
+    birthdate: date
+    user_id: int
+    student_active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StudentFilter:
+    search: str | None = None
+    division: str | None = None
+    linked: bool | None = None
+    include_disabled: bool = False
+
+
+IMPORTED_FIELDS = (
+    "last_name",
+    "preferred_last_name",
+    "first_name",
+    "middle_name",
+    "third_name",
+    "birthdate",
+    "birth_country_code",
+    "birth_department_code",
+    "birth_city_code",
+    "birth_city",
+    "mef_code",
+    "status",
+    "division",
+)
+
+
+def imported_fields(record: StudentRecord) -> tuple[Any, ...]:
+    return tuple(getattr(record, name) for name in IMPORTED_FIELDS)
+
+
+class StudentRepository(Protocol):
+    async def try_lock_imports(self, organization_id: int) -> bool:
+        """Takes the organization's import lock for the transaction; False when another import holds it."""
+        ...
+
+    async def stored_for_import(self, organization_id: int) -> dict[str, StoredStudent]: ...
+
+    async def insert_many(
+        self, organization_id: int, records: list[StudentRecord], now: datetime
+    ) -> None: ...
+
+    async def update_many(self, changes: list[tuple[int, StudentRecord]], now: datetime) -> None:
+        """Writes the imported fields and re-enables each student."""
+        ...
+
+    async def disable_many(self, student_ids: list[int], now: datetime) -> None: ...
+
+    async def ids_by_national_id(self, organization_id: int, national_ids: list[str]) -> dict[str, int]: ...
+
+    async def accounts_elsewhere(
+        self, organization_id: int, national_ids: list[str]
+    ) -> list[AccountElsewhere]: ...
+
+    async def users_attached_in(self, organization_id: int, user_ids: list[int]) -> set[int]:
+        """Of these accounts, those attached to an active student of the organization."""
+        ...
+
+    async def attach_many(self, links: list[tuple[int, int]]) -> None:
+        """(student id, user id) pairs."""
+        ...
+
+    async def search(
+        self, organization_id: int, criteria: StudentFilter, page: PageRequest
+    ) -> Page[StudentListItem]: ...
+
+    async def divisions(self, organization_id: int) -> list[str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StudentImportRecord:
+    id: int
+    organization_id: int
+    created_at: datetime
+    actor_user_id: int | None
+    actor_label: str
+    filename: str | None
+    status: str
+    counts: dict[str, int]
+
+
+class StudentImportRepository(Protocol):
+    async def add(
+        self,
+        organization_id: int,
+        *,
+        now: datetime,
+        actor_user_id: int | None,
+        actor_label: str,
+        filename: str | None,
+        file_hash: str | None,
+        status: str,
+        counts: dict[str, int],
+        error_codes: list[str],
+    ) -> int: ...
+
+    async def history(self, organization_id: int, page: PageRequest) -> Page[StudentImportRecord]: ...

@@ -1,0 +1,330 @@
+"""The SIECLE import rules: which entries of an export are kept, skipped, refused or warned about.
+
+Business rule (domain-rules.md, "SIECLE import"). The reader (an adapter) turns the uploaded file into
+a ``SiecleFile``: one ``SiecleEntry`` per ``<ELEVE>``, values as written. ``check_siecle_file`` then:
+
+1. refuses the whole file when its UAI is missing or is not the organization's (``UAI_MISMATCH``);
+2. skips, in this order, leavers (``LEFT_SCHOOL``), entries without INE
+   (``MISSING_NATIONAL_STUDENT_ID``) and entries without a class (``NO_DIVISION``); a skipped entry is
+   neither validated nor checked for duplicates;
+3. collects every error of the kept entries in one pass (duplicate INE, missing names, missing or
+   invalid birthdate); any error means nothing is imported;
+4. refuses a file where nothing is kept (``NO_STUDENTS``) when nothing else is wrong;
+5. warns about French-born students without birth city code, students in several classes (the
+   first is taken) and names that look double-encoded.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final
+
+FRANCE_COUNTRY_CODE: Final = "100"
+INACTIVE_DIVISION: Final = "inactifs"
+"""SIECLE's pseudo-class of students no longer taught; compared case-insensitively."""
+DIVISION_STRUCTURE_TYPE: Final = "D"
+
+_BIRTHDATE_PATTERN: Final = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
+_DOUBLE_ENCODING_SOURCES: Final = ("latin-1", "iso-8859-15", "cp1252")
+SIECLE_CHARSET: Final = "iso-8859-15"
+
+# Skip reasons.
+LEFT_SCHOOL: Final = "LEFT_SCHOOL"
+MISSING_NATIONAL_STUDENT_ID: Final = "MISSING_NATIONAL_STUDENT_ID"
+NO_DIVISION: Final = "NO_DIVISION"
+# Errors.
+UAI_MISMATCH: Final = "UAI_MISMATCH"
+DUPLICATE_NATIONAL_STUDENT_ID: Final = "DUPLICATE_NATIONAL_STUDENT_ID"
+MISSING_FIRST_NAME: Final = "MISSING_FIRST_NAME"
+MISSING_LAST_NAME: Final = "MISSING_LAST_NAME"
+MISSING_BIRTHDATE: Final = "MISSING_BIRTHDATE"
+INVALID_BIRTHDATE: Final = "INVALID_BIRTHDATE"
+NO_STUDENTS: Final = "NO_STUDENTS"
+# File-level errors found by the reader.
+INVALID_ENCODING: Final = "INVALID_ENCODING"
+INVALID_ZIP: Final = "INVALID_ZIP"
+MALFORMED_XML: Final = "MALFORMED_XML"
+FORBIDDEN_XML_CONSTRUCT: Final = "FORBIDDEN_XML_CONSTRUCT"
+# Warnings.
+BIRTH_CITY_CODE_MISSING: Final = "BIRTH_CITY_CODE_MISSING"
+SEVERAL_DIVISIONS: Final = "SEVERAL_DIVISIONS"
+DOUBLE_ENCODED_NAME: Final = "DOUBLE_ENCODED_NAME"
+
+NAME_FIELDS: Final = ("last_name", "preferred_last_name", "first_name", "middle_name", "third_name")
+
+
+@dataclass(frozen=True, slots=True)
+class SiecleEntry:
+    """One ``<ELEVE>`` as read: stripped text, ``None`` for a field absent or empty."""
+
+    line: int
+    national_student_id: str | None = None
+    last_name: str | None = None
+    preferred_last_name: str | None = None
+    first_name: str | None = None
+    middle_name: str | None = None
+    third_name: str | None = None
+    birthdate_text: str | None = None
+    birth_country_code: str | None = None
+    birth_department_code: str | None = None
+    birth_city_code: str | None = None
+    birth_city: str | None = None
+    mef_code: str | None = None
+    status: str | None = None
+    left_at_text: str | None = None
+    divisions: tuple[str, ...] = ()
+    """``CODE_STRUCTURE`` of the student's ``D`` structures other than ``Inactifs``, in file order.
+
+    Empty covers the three ``NO_DIVISION`` cases alike (no ``STRUCTURES_ELEVE``, groups only,
+    ``Inactifs`` only): the rule does not tell them apart.
+    """
+
+
+@dataclass(frozen=True)
+class SiecleFile:
+    """What the reader found in an upload: the school's UAI (``PARAMETRES/UAJ``) and the entries."""
+
+    uai: str | None
+    entries: list[SiecleEntry]
+
+
+@dataclass(frozen=True)
+class StudentRecord:
+    """A kept, valid entry, ready to be upserted."""
+
+    line: int
+    national_student_id: str
+    last_name: str
+    preferred_last_name: str | None
+    first_name: str
+    middle_name: str | None
+    third_name: str | None
+    birthdate: date
+    birth_country_code: str | None
+    birth_department_code: str | None
+    birth_city_code: str | None
+    birth_city: str | None
+    mef_code: str | None
+    status: str | None
+    division: str
+
+
+@dataclass(frozen=True)
+class SiecleIssue:
+    """An error item of ``INVALID_SIECLE_FILE``. File-level items have no line (but MALFORMED_XML)."""
+
+    code: str
+    line: int | None = None
+    national_student_id: str | None = None
+    field: str | None = None
+    last_name: str | None = None
+    first_name: str | None = None
+    meta: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SkippedEntry:
+    line: int
+    national_student_id: str | None
+    last_name: str | None
+    first_name: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class SiecleWarning:
+    code: str
+    line: int | None
+    national_student_id: str | None
+    meta: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclass
+class SiecleReport:
+    records: list[StudentRecord] = dataclasses.field(default_factory=list)
+    skipped: list[SkippedEntry] = dataclasses.field(default_factory=list)
+    warnings: list[SiecleWarning] = dataclasses.field(default_factory=list)
+    errors: list[SiecleIssue] = dataclasses.field(default_factory=list)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+
+def check_siecle_file(file: SiecleFile, organization_uai: str, today: date) -> SiecleReport:
+    """Apply the SIECLE import rules to a file read for the organization of ``organization_uai``."""
+    report = SiecleReport()
+    if not _same_uai(file.uai, organization_uai):
+        report.errors.append(
+            SiecleIssue(code=UAI_MISMATCH, meta={"file_uai": file.uai, "expected_uai": organization_uai})
+        )
+        return report
+    first_lines: dict[str, int] = {}
+    for entry in file.entries:
+        reason = skip_reason(entry)
+        if reason is None:
+            _check_kept_entry(entry, today, first_lines, report)
+        else:
+            report.skipped.append(_skipped(entry, reason))
+    if not first_lines and not report.errors:
+        report.errors.append(SiecleIssue(code=NO_STUDENTS, meta={"skipped": len(report.skipped)}))
+    return report
+
+
+def skip_reason(entry: SiecleEntry) -> str | None:
+    """Why the entry is not imported at all, or ``None`` when it is kept (first rule wins)."""
+    if entry.left_at_text is not None:
+        return LEFT_SCHOOL
+    if entry.national_student_id is None:
+        return MISSING_NATIONAL_STUDENT_ID
+    if not entry.divisions:
+        return NO_DIVISION
+    return None
+
+
+def parse_birthdate(text: str, today: date) -> date | None:
+    """The date of a strict ``DD/MM/YYYY`` text, or ``None`` when it is not a real, past date."""
+    match = _BIRTHDATE_PATTERN.fullmatch(text)
+    if match is None:
+        return None
+    day, month, year = (int(part) for part in match.groups())
+    try:
+        birthdate = date(year, month, day)
+    except ValueError:
+        return None
+    return birthdate if birthdate <= today else None
+
+
+def looks_double_encoded(text: str) -> bool:
+    """Whether ``text`` reads like UTF-8 bytes decoded as Latin-1 (``Ã©`` for ``é``).
+
+    Re-encoding such text in the single-byte charset and decoding it as UTF-8 gives back a different
+    text with accented letters, which SIECLE could have written (it writes ISO-8859-15). Genuine
+    names do not pass: UTF-8 needs an accented capital (``Ã``, ``Å``…) followed by a symbol or a
+    control character, and the few letter pairs that decode (``ÉŒ``) give characters SIECLE cannot
+    write.
+    """
+    if text.isascii():
+        return False
+    for charset in _DOUBLE_ENCODING_SOURCES:
+        try:
+            repaired = text.encode(charset).decode("utf-8")
+            repaired.encode(SIECLE_CHARSET)
+        except UnicodeError:
+            continue
+        if repaired != text and any(char.isalpha() and not char.isascii() for char in repaired):
+            return True
+    return False
+
+
+def _same_uai(file_uai: str | None, organization_uai: str) -> bool:
+    return file_uai is not None and file_uai.strip().upper() == organization_uai.strip().upper()
+
+
+def _skipped(entry: SiecleEntry, reason: str) -> SkippedEntry:
+    return SkippedEntry(
+        line=entry.line,
+        national_student_id=_upper(entry.national_student_id),
+        last_name=entry.last_name,
+        first_name=entry.first_name,
+        reason=reason,
+    )
+
+
+def _check_kept_entry(
+    entry: SiecleEntry, today: date, first_lines: dict[str, int], report: SiecleReport
+) -> None:
+    """Validate a kept entry; ``first_lines`` maps each kept INE (upper-case) to its first line."""
+    national_student_id = (entry.national_student_id or "").upper()
+    issues: list[SiecleIssue] = []
+    if national_student_id in first_lines:
+        first_line = first_lines[national_student_id]
+        issues.append(
+            _issue(entry, DUPLICATE_NATIONAL_STUDENT_ID, "national_student_id", first_line=first_line)
+        )
+    else:
+        first_lines[national_student_id] = entry.line
+    if entry.first_name is None:
+        issues.append(_issue(entry, MISSING_FIRST_NAME, "first_name"))
+    if entry.last_name is None:
+        issues.append(_issue(entry, MISSING_LAST_NAME, "last_name"))
+    birthdate = _checked_birthdate(entry, today, issues)
+    report.warnings.extend(_warnings(entry))
+    report.errors.extend(issues)
+    record = _record(entry, national_student_id, birthdate)
+    if record is not None and not issues:
+        report.records.append(record)
+
+
+def _checked_birthdate(entry: SiecleEntry, today: date, issues: list[SiecleIssue]) -> date | None:
+    if entry.birthdate_text is None:
+        issues.append(_issue(entry, MISSING_BIRTHDATE, "birthdate"))
+        return None
+    birthdate = parse_birthdate(entry.birthdate_text, today)
+    if birthdate is None:
+        issues.append(_issue(entry, INVALID_BIRTHDATE, "birthdate", value=entry.birthdate_text))
+    return birthdate
+
+
+def _issue(entry: SiecleEntry, code: str, field_name: str, **meta: Any) -> SiecleIssue:
+    return SiecleIssue(
+        code=code,
+        line=entry.line,
+        national_student_id=_upper(entry.national_student_id),
+        field=field_name,
+        last_name=entry.last_name,
+        first_name=entry.first_name,
+        meta=meta,
+    )
+
+
+def _warnings(entry: SiecleEntry) -> Iterable[SiecleWarning]:
+    national_student_id = _upper(entry.national_student_id)
+    if entry.birth_country_code == FRANCE_COUNTRY_CODE and entry.birth_city_code is None:
+        yield SiecleWarning(BIRTH_CITY_CODE_MISSING, entry.line, national_student_id, _names(entry))
+    if len(entry.divisions) > 1:
+        meta = {**_names(entry), "division": entry.divisions[0], "divisions": list(entry.divisions)}
+        yield SiecleWarning(SEVERAL_DIVISIONS, entry.line, national_student_id, meta)
+    fields = [name for name in NAME_FIELDS if _looks_double_encoded_field(getattr(entry, name))]
+    if fields:
+        yield SiecleWarning(
+            DOUBLE_ENCODED_NAME, entry.line, national_student_id, {**_names(entry), "fields": fields}
+        )
+
+
+def _looks_double_encoded_field(value: str | None) -> bool:
+    return value is not None and looks_double_encoded(value)
+
+
+def _names(entry: SiecleEntry) -> dict[str, Any]:
+    return {"last_name": entry.last_name, "first_name": entry.first_name}
+
+
+def _record(entry: SiecleEntry, national_student_id: str, birthdate: date | None) -> StudentRecord | None:
+    if entry.first_name is None or entry.last_name is None or birthdate is None:
+        return None
+    return StudentRecord(
+        line=entry.line,
+        national_student_id=national_student_id,
+        last_name=entry.last_name,
+        preferred_last_name=entry.preferred_last_name,
+        first_name=entry.first_name,
+        middle_name=entry.middle_name,
+        third_name=entry.third_name,
+        birthdate=birthdate,
+        birth_country_code=entry.birth_country_code,
+        birth_department_code=entry.birth_department_code,
+        birth_city_code=entry.birth_city_code,
+        birth_city=entry.birth_city,
+        mef_code=entry.mef_code,
+        status=entry.status,
+        division=entry.divisions[0],
+    )
+
+
+def _upper(value: str | None) -> str | None:
+    return value.upper() if value is not None else None

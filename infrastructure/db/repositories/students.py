@@ -1,0 +1,225 @@
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.pagination import Page, PageRequest
+from domain.students.entities import Student, StudentListItem
+from domain.students.ports import (
+    IMPORTED_FIELDS,
+    AccountElsewhere,
+    StoredStudent,
+    StudentFilter,
+)
+from domain.students.search_text import fold, student_search_text
+from domain.students.siecle import StudentRecord
+from infrastructure.db.pagination import paginate
+from infrastructure.db.tables import students, users
+
+# asyncpg takes at most 32,767 parameters a statement.
+CHUNK = 5_000
+IMPORT_LOCK_CLASS = zlib.crc32(b"pix-orga student import") & 0x7FFFFFFF
+
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def student_from_row(row: Any) -> Student:
+    return Student(
+        id=row.id,
+        organization_id=row.organization_id,
+        national_student_id=row.national_student_id,
+        last_name=row.last_name,
+        preferred_last_name=row.preferred_last_name,
+        first_name=row.first_name,
+        middle_name=row.middle_name,
+        third_name=row.third_name,
+        birthdate=row.birthdate,
+        division=row.division,
+        user_id=row.user_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        disabled_at=row.disabled_at,
+    )
+
+
+def _values(record: StudentRecord) -> dict[str, Any]:
+    values = {name: getattr(record, name) for name in IMPORTED_FIELDS}
+    values["search_text"] = student_search_text(
+        record.last_name, record.preferred_last_name, record.first_name, record.middle_name, record.third_name
+    )
+    return values
+
+
+class SqlStudentRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def try_lock_imports(self, organization_id: int) -> bool:
+        if self._db.dialect.name != "postgresql":
+            # SQLite: every transaction began with BEGIN IMMEDIATE and holds the write lock.
+            return True
+        statement = text("SELECT pg_try_advisory_xact_lock(:lock_class, :organization_id)")
+        result = await self._db.execute(
+            statement, {"lock_class": IMPORT_LOCK_CLASS, "organization_id": organization_id}
+        )
+        return bool(result.scalar())
+
+    async def stored_for_import(self, organization_id: int) -> dict[str, StoredStudent]:
+        columns = [students.c[name] for name in IMPORTED_FIELDS]
+        query = select(
+            students.c.id,
+            students.c.national_student_id,
+            students.c.user_id,
+            students.c.disabled_at,
+            *columns,
+        ).where(students.c.organization_id == organization_id)
+        stored = {}
+        for row in (await self._db.execute(query)).all():
+            fields = tuple(row[4:])
+            stored[row.national_student_id] = StoredStudent(
+                id=row.id,
+                national_student_id=row.national_student_id,
+                fields=fields,
+                birthdate=row.birthdate,
+                user_id=row.user_id,
+                disabled=row.disabled_at is not None,
+            )
+        return stored
+
+    async def insert_many(self, organization_id: int, records: list[StudentRecord], now: datetime) -> None:
+        for part in chunks(records, 1_000):
+            rows = [
+                {
+                    **_values(record),
+                    "organization_id": organization_id,
+                    "national_student_id": record.national_student_id,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for record in part
+            ]
+            await self._db.execute(insert(students), rows)
+
+    async def update_many(self, changes: list[tuple[int, StudentRecord]], now: datetime) -> None:
+        if not changes:
+            return
+        names = [*IMPORTED_FIELDS, "search_text"]
+        # Bound names must differ from the column names in an executemany UPDATE.
+        statement = (
+            update(students)
+            .where(students.c.id == bindparam("student_id"))
+            .values(
+                {**{name: bindparam(f"new_{name}") for name in names}, "updated_at": now, "disabled_at": None}
+            )
+        )
+        for part in chunks(changes, 1_000):
+            rows = [
+                {"student_id": sid, **{f"new_{key}": value for key, value in _values(record).items()}}
+                for sid, record in part
+            ]
+            await self._db.execute(statement, rows)
+
+    async def disable_many(self, student_ids: list[int], now: datetime) -> None:
+        for part in chunks(student_ids):
+            await self._db.execute(
+                update(students).where(students.c.id.in_(part)).values(disabled_at=now, updated_at=now)
+            )
+
+    async def ids_by_national_id(self, organization_id: int, national_ids: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for part in chunks(national_ids):
+            query = select(students.c.national_student_id, students.c.id).where(
+                students.c.organization_id == organization_id, students.c.national_student_id.in_(part)
+            )
+            found.update({row.national_student_id: row.id for row in (await self._db.execute(query)).all()})
+        return found
+
+    async def accounts_elsewhere(
+        self, organization_id: int, national_ids: list[str]
+    ) -> list[AccountElsewhere]:
+        found: list[AccountElsewhere] = []
+        for part in chunks(national_ids):
+            query = (
+                select(
+                    students.c.national_student_id,
+                    students.c.birthdate,
+                    students.c.user_id,
+                    students.c.disabled_at,
+                )
+                .where(
+                    students.c.organization_id != organization_id,
+                    students.c.national_student_id.in_(part),
+                    students.c.user_id.is_not(None),
+                )
+                .order_by(students.c.updated_at.desc())
+            )
+            found.extend(
+                AccountElsewhere(row.national_student_id, row.birthdate, row.user_id, row.disabled_at is None)
+                for row in (await self._db.execute(query)).all()
+            )
+        return found
+
+    async def users_attached_in(self, organization_id: int, user_ids: list[int]) -> set[int]:
+        if not user_ids:
+            return set()
+        query = select(students.c.user_id).where(
+            students.c.organization_id == organization_id,
+            students.c.user_id.in_(user_ids),
+            students.c.disabled_at.is_(None),
+        )
+        return {row.user_id for row in (await self._db.execute(query)).all()}
+
+    async def attach_many(self, links: list[tuple[int, int]]) -> None:
+        statement = (
+            update(students).where(students.c.id == bindparam("student_id")).values(user_id=bindparam("uid"))
+        )
+        if links:
+            await self._db.execute(statement, [{"student_id": sid, "uid": uid} for sid, uid in links])
+
+    async def search(
+        self, organization_id: int, criteria: StudentFilter, page: PageRequest
+    ) -> Page[StudentListItem]:
+        query = (
+            select(students, users.c.username, users.c.email)
+            .outerjoin(users, users.c.id == students.c.user_id)
+            .where(students.c.organization_id == organization_id)
+            .order_by(func.lower(students.c.last_name), func.lower(students.c.first_name), students.c.id)
+        )
+        if not criteria.include_disabled:
+            query = query.where(students.c.disabled_at.is_(None))
+        if criteria.division:
+            query = query.where(students.c.division == criteria.division)
+        if criteria.linked is not None:
+            query = query.where(
+                students.c.user_id.is_not(None) if criteria.linked else students.c.user_id.is_(None)
+            )
+        for word in fold(criteria.search or "").split():
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(students.c.search_text.like(f"%{escaped}%", escape="\\"))
+        return await paginate(
+            self._db,
+            query,
+            page,
+            lambda row: StudentListItem(
+                student=student_from_row(row), username=row.username, email=row.email
+            ),
+        )
+
+    async def divisions(self, organization_id: int) -> list[str]:
+        query = (
+            select(students.c.division)
+            .where(students.c.organization_id == organization_id, students.c.disabled_at.is_(None))
+            .distinct()
+            .order_by(students.c.division)
+        )
+        return [row.division for row in (await self._db.execute(query)).all()]

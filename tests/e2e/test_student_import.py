@@ -1,0 +1,249 @@
+"""Step 4 over HTTP: the sample SIECLE files, with the outcomes their README gives."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from tests.support.api import admin_of_new_organization, bearer, db_execute
+
+API = "/api/v1"
+
+
+def problem(response, status, code):
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["code"] == code, response.json()
+    return response.json()
+
+
+@pytest.fixture
+def school(client, server):
+    org, admin = admin_of_new_organization(client, server.settings.database_url)
+    return org, admin
+
+
+def upload(client, org_id, token, content: bytes, name="ElevesSansAdresses.xml", **params):
+    return client.post(
+        f"{API}/organizations/{org_id}/student-imports",
+        params=params,
+        files={"file": (name, content, "application/octet-stream")},
+        headers=bearer(token),
+    )
+
+
+def sample(shared_data, name):
+    return (shared_data / "siecle" / name).read_bytes()
+
+
+def students(client, org_id, token, **params):
+    return client.get(
+        f"{API}/organizations/{org_id}/students", params={"page_size": 200, **params}, headers=bearer(token)
+    ).json()
+
+
+def test_first_import_then_same_file_then_rentree_then_back(client, school, shared_data):
+    org, admin = school
+    first = upload(client, org["id"], admin, sample(shared_data, "lycee-pix.xml"))
+    assert first.status_code == 201, first.text
+    body = first.json()
+    assert body["counts"] == {
+        "created": 11,
+        "updated": 0,
+        "reactivated": 0,
+        "unchanged": 0,
+        "disabled": 0,
+        "skipped": 4,
+    }
+    assert body["id"] is not None
+    assert sorted(s["last_name"] for s in body["skipped"]) == ["ARRIVANT", "INACTIF", "PARTI", "SANSCLASSE"]
+    assert {s["reason"] for s in body["skipped"]} == {
+        "LEFT_SCHOOL",
+        "MISSING_NATIONAL_STUDENT_ID",
+        "NO_DIVISION",
+    }
+    assert all(s["detail"] for s in body["skipped"])
+
+    again = upload(client, org["id"], admin, sample(shared_data, "lycee-pix.xml")).json()
+    assert again["counts"] == {
+        "created": 0,
+        "updated": 0,
+        "reactivated": 0,
+        "unchanged": 11,
+        "disabled": 0,
+        "skipped": 4,
+    }
+
+    rentree = upload(client, org["id"], admin, sample(shared_data, "lycee-pix-rentree.xml")).json()
+    assert rentree["counts"] | {"skipped": 0} == {
+        "created": 1,
+        "updated": 9,
+        "reactivated": 0,
+        "unchanged": 0,
+        "disabled": 2,
+        "skipped": 0,
+    }
+    listed = students(client, org["id"], admin)
+    assert "ADORE" not in {s["last_name"] for s in listed["items"]}
+    with_disabled = students(client, org["id"], admin, include_disabled="true")
+    assert {s["last_name"] for s in with_disabled["items"] if s["disabled"]} == {"ADORE", "MÜLLER"}
+
+    back = upload(client, org["id"], admin, sample(shared_data, "lycee-pix.xml")).json()
+    assert back["counts"] | {"skipped": 0} == {
+        "created": 0,
+        "updated": 9,
+        "reactivated": 2,
+        "unchanged": 0,
+        "disabled": 1,
+        "skipped": 0,
+    }
+
+    history = client.get(f"{API}/organizations/{org['id']}/student-imports", headers=bearer(admin)).json()
+    assert history["total"] == 4
+    assert history["items"][0]["counts"]["reactivated"] == 2
+    assert history["items"][0]["filename"] == "ElevesSansAdresses.xml"
+    assert history["items"][0]["status"] == "COMPLETED"
+
+
+def test_zip_as_siecle_gives_it(client, school, shared_data):
+    org, admin = school
+    response = upload(client, org["id"], admin, sample(shared_data, "lycee-pix.zip"), name="export.zip")
+    assert response.status_code == 201, response.text
+    assert response.json()["counts"]["created"] == 11
+
+
+def test_student_list_search_filters_and_divisions(client, school, shared_data):
+    org, admin = school
+    upload(client, org["id"], admin, sample(shared_data, "lycee-pix.xml"))
+    listed = students(client, org["id"], admin)
+    assert listed["total"] == 11
+    names = [(s["last_name"], s["first_name"]) for s in listed["items"]]
+    assert names == sorted(names, key=lambda n: (n[0].lower(), n[1].lower()))
+    turing = next(s for s in listed["items"] if s["last_name"] == "TURING")
+    assert turing["birthdate"] == "2002-06-23"
+    assert turing["linked"] is False
+    assert turing["username"] is None
+    by_accent = students(client, org["id"], admin, search="jean-eric")["items"]
+    assert [s["last_name"] for s in by_accent] == ["DE LA FONTAINE"]
+    assert [s["last_name"] for s in students(client, org["id"], admin, search="ZOÉ")["items"]] == [
+        "D'ALEMBERT"
+    ]
+    divisions = client.get(f"{API}/organizations/{org['id']}/divisions", headers=bearer(admin)).json()
+    assert divisions == sorted(divisions)
+    assert "Inactifs" not in divisions
+    one = divisions[0]
+    assert {s["division"] for s in students(client, org["id"], admin, division=one)["items"]} == {one}
+    assert students(client, org["id"], admin, linked="true")["total"] == 0
+    paged = client.get(
+        f"{API}/organizations/{org['id']}/students", params={"page": 2, "page_size": 5}, headers=bearer(admin)
+    ).json()
+    assert [s["id"] for s in paged["items"]] == [s["id"] for s in listed["items"][5:10]]
+
+
+@pytest.mark.parametrize(
+    ("name", "codes"),
+    [
+        ("error-wrong-uai.xml", ["UAI_MISMATCH"]),
+        ("error-no-uai.xml", ["UAI_MISMATCH"]),
+        ("error-duplicate-ine.xml", ["DUPLICATE_NATIONAL_STUDENT_ID"]),
+        (
+            "error-bad-fields.xml",
+            ["INVALID_BIRTHDATE", "INVALID_BIRTHDATE", "MISSING_BIRTHDATE", "MISSING_LAST_NAME"],
+        ),
+        ("error-truncated.xml", ["MALFORMED_XML"]),
+    ],
+)
+def test_refused_samples_change_nothing(client, server, school, shared_data, name, codes):
+    org, admin = school
+    response = upload(client, org["id"], admin, sample(shared_data, name))
+    body = problem(response, 422, "INVALID_SIECLE_FILE")
+    assert sorted(item["code"] for item in body["errors"]) == codes
+    assert all(item["detail"] for item in body["errors"])
+    assert db_execute(server.settings.database_url, "SELECT count(*) FROM students") == [(0,)]
+    history = client.get(f"{API}/organizations/{org['id']}/student-imports", headers=bearer(admin)).json()
+    assert [(i["status"], i["counts"]) for i in history["items"]] == [("FAILED", {})]
+
+
+def test_duplicate_ine_names_both_lines(client, school, shared_data):
+    org, admin = school
+    body = upload(client, org["id"], admin, sample(shared_data, "error-duplicate-ine.xml")).json()
+    (item,) = body["errors"]
+    assert item["national_student_id"] == "111111111AA"
+    assert item["meta"]["first_line"] < item["line"]
+
+
+def test_dry_run_writes_nothing(client, server, school, shared_data):
+    org, admin = school
+    response = upload(client, org["id"], admin, sample(shared_data, "lycee-pix.xml"), dry_run="true")
+    assert response.status_code == 200
+    assert response.json()["id"] is None
+    assert response.json()["dry_run"] is True
+    assert response.json()["counts"]["created"] == 11
+    assert db_execute(server.settings.database_url, "SELECT count(*) FROM students") == [(0,)]
+    assert db_execute(server.settings.database_url, "SELECT count(*) FROM student_imports") == [(0,)]
+
+
+def test_large_disable_needs_confirmation(client, server, school, shared_data):
+    org, admin = school
+    upload(client, org["id"], admin, sample(shared_data, "lycee-pix.xml"))
+    xml = sample(shared_data, "lycee-pix.xml")
+    # keep only the first ELEVE block and its structure: 10 of 11 students would be disabled
+    text = xml.decode("iso-8859-15")
+    head, _, rest = text.partition("<ELEVE ")
+    first, _, _ = rest.partition("</ELEVE>")
+    structures = text[text.index("<STRUCTURES>") :]
+    small = (head + "<ELEVE " + first + "</ELEVE>\n</ELEVES>\n" + structures).encode("iso-8859-15")
+    preview = upload(client, org["id"], admin, small, dry_run="true")
+    assert preview.status_code == 200, preview.text
+    assert preview.json()["requires_confirmation"] is True
+    refused = problem(upload(client, org["id"], admin, small), 409, "TOO_MANY_STUDENTS_DISABLED")
+    assert refused["meta"]["counts"]["disabled"] == preview.json()["counts"]["disabled"]
+    assert db_execute(
+        server.settings.database_url, "SELECT count(*) FROM students WHERE disabled_at IS NULL"
+    ) == [(11,)]
+    confirmed = upload(client, org["id"], admin, small, confirm_disable="true")
+    assert confirmed.status_code == 201
+    assert db_execute(
+        server.settings.database_url, "SELECT count(*) FROM students WHERE disabled_at IS NULL"
+    ) == [(1,)]
+
+
+def test_file_types_and_caps(client, server, school):
+    org, admin = school
+    problem(
+        upload(client, org["id"], admin, b"%PDF-1.7 not an export", name="eleves.xml"),
+        415,
+        "UNSUPPORTED_FILE_TYPE",
+    )
+    empty_zip = io.BytesIO()
+    zipfile.ZipFile(empty_zip, "w").close()
+    body = problem(
+        upload(client, org["id"], admin, empty_zip.getvalue(), name="e.zip"), 422, "INVALID_SIECLE_FILE"
+    )
+    assert body["errors"][0]["code"] == "INVALID_ZIP"
+    problem(upload(client, org["id"], admin, b"<" + b" " * 30_000_000), 413, "FILE_TOO_LARGE")
+    response = client.post(f"{API}/organizations/{org['id']}/student-imports", headers=bearer(admin))
+    problem(response, 422, "VALIDATION_ERROR")
+
+
+def test_who_may_import(client, server, school, shared_data):
+    from tests.e2e.test_team import member_token
+
+    org, admin = school
+    member = member_token(client, server, org, admin, "prof@gmail.com")
+    problem(upload(client, org["id"], member, sample(shared_data, "lycee-pix.xml")), 403, "FORBIDDEN")
+    assert students(client, org["id"], member)["total"] == 0
+    problem(
+        client.get(f"{API}/organizations/{org['id']}/student-imports", headers=bearer(member)),
+        403,
+        "FORBIDDEN",
+    )
+
+
+def test_organization_not_managing_students(client, server):
+    org, admin = admin_of_new_organization(
+        client, server.settings.database_url, type="PRO", uai=None, is_managing_students=False
+    )
+    problem(upload(client, org["id"], admin, b"<BEE_ELEVES/>"), 403, "FORBIDDEN")
