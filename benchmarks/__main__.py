@@ -1,0 +1,12 @@
+"""``make bench``: every benchmark, one after the other (none is part of ``make test``)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+BENCHMARKS = ["benchmarks.bench_parse", "benchmarks.bench_import"]
+
+for module in BENCHMARKS:
+    print(f"\n=== {module}", flush=True)
+    subprocess.run([sys.executable, "-m", module], check=True)

@@ -1,0 +1,99 @@
+"""What the benchmarks share: a throw-away PostgreSQL database, ``pix-orga serve`` processes on
+it, and an administrator of a school ready to import (all on loopback)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from infrastructure.db.migrations import upgrade  # noqa: E402
+from tests.support.api import admin_of_new_organization  # noqa: E402
+from tests.support.databases import throwaway_database  # noqa: E402
+
+os.environ.setdefault("TEST_DATABASE", "postgresql")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    url: str
+
+    def peak_rss_mb(self) -> float:
+        """The process's peak resident memory (VmHWM), as the kernel measured it."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+
+@contextlib.contextmanager
+def database() -> Iterator[str]:
+    with throwaway_database(Path("/tmp")) as url:
+        upgrade(url)
+        yield url
+
+
+@contextlib.contextmanager
+def serve(database_url: str, **settings: str) -> Iterator[Server]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "ENVIRONMENT": "test",
+        "SECRET_KEY": "benchmark-secret-key-0123456789-0123456789",
+        "OUTBOX_IN_PROCESS": "false",
+        "RATE_LIMITS_ENABLED": "false",
+        "PORT": str(port),
+        **settings,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    server = Server(process, f"http://127.0.0.1:{port}")
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{server.url}/health/ready", timeout=1).status_code == 200:
+                    break
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("pix-orga serve did not start")
+        yield server
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def school_admin(
+    client: httpx.Client, database_url: str, **organization: str
+) -> tuple[dict[str, object], str]:
+    return admin_of_new_organization(client, database_url, **organization)
+
+
+def run(coro: object) -> object:
+    return asyncio.run(coro)  # type: ignore[arg-type]
