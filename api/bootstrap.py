@@ -13,15 +13,26 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.docs import install_docs
 from api.errors import install_error_handlers, problems
-from api.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from api.metrics import AppMetrics, install_metrics
+from api.middleware import BodyLimitMiddleware, ProblemCORSMiddleware, RequestContextMiddleware
 from api.openapi import install_openapi
-from api.routers import admin, auth, health, invitations, organizations, public, students, users
+from api.routers import (
+    admin,
+    auth,
+    campaigns,
+    health,
+    invitations,
+    organizations,
+    public,
+    student_links,
+    students,
+    users,
+)
 from api.use_cases import UseCases
 from domain.accounts.authenticate import Authenticate
 from domain.accounts.change_password import ChangePassword
@@ -32,7 +43,17 @@ from domain.accounts.register_user import RegisterUser
 from domain.accounts.request_password_reset import RequestPasswordReset
 from domain.accounts.reset_password import ResetPassword
 from domain.accounts.revoke_refresh_token import RevokeRefreshToken
+from domain.accounts.search_users import SearchUsers
 from domain.audit.search_audit_events import SearchAuditEvents
+from domain.campaigns.archive_campaign import ArchiveCampaign
+from domain.campaigns.create_campaign import CreateCampaign
+from domain.campaigns.create_student_account import CreateStudentAccount
+from domain.campaigns.link_student_account import LinkStudentAccount
+from domain.campaigns.list_campaigns import ListCampaigns
+from domain.campaigns.list_participations import ListParticipations
+from domain.campaigns.match_student_identity import MatchStudentIdentity
+from domain.campaigns.read_campaign import ReadCampaign
+from domain.campaigns.start_participation import StartParticipation
 from domain.clock import Clock, SystemClock
 from domain.organizations.accept_invitation import AcceptInvitation
 from domain.organizations.archive_organization import ArchiveOrganization
@@ -51,10 +72,16 @@ from domain.organizations.resend_invitation import ResendInvitation
 from domain.organizations.search_organizations import SearchOrganizations
 from domain.organizations.send_activation_invitation import SendActivationInvitation
 from domain.rate_limits import FIXED_LIMITS, Limit
+from domain.students.detach_student_account import DetachStudentAccount
 from domain.students.import_students import ImportStudents
 from domain.students.list_divisions import ListDivisions
 from domain.students.list_student_imports import ListStudentImports
 from domain.students.list_students import ListStudents
+from domain.students.ports import ImportMetrics
+from domain.students.reset_student_passwords import ResetStudentPasswords
+from domain.students.search_students import SearchStudents
+from domain.students.support_attach_student import SupportAttachStudent
+from domain.students.support_detach_student import SupportDetachStudent
 from infrastructure.db.engine import create_engine
 from infrastructure.db.errors import DATABASE_EXCEPTIONS, is_database_unavailable
 from infrastructure.db.unit_of_work import SqlUnitOfWork
@@ -85,7 +112,11 @@ def build_limiter(settings: Settings) -> LimitsRateLimiter:
 
 
 def build_use_cases(
-    settings: Settings, engine: AsyncEngine, limiter: LimitsRateLimiter, clock: Clock
+    settings: Settings,
+    engine: AsyncEngine,
+    limiter: LimitsRateLimiter,
+    clock: Clock,
+    import_metrics: ImportMetrics | None = None,
 ) -> UseCases:
     def uow() -> SqlUnitOfWork:
         return SqlUnitOfWork(engine)
@@ -134,17 +165,35 @@ def build_use_cases(
             ThreadedSiecleReader(settings.import_max_upload_bytes, settings.import_max_xml_bytes),
             clock,
             settings.import_disable_threshold,
+            import_metrics,
         ),
         list_student_imports=ListStudentImports(uow),
         list_students=ListStudents(uow),
         list_divisions=ListDivisions(uow),
+        # Campaigns and joining (issue 5)
+        create_campaign=CreateCampaign(uow, clock),
+        list_campaigns=ListCampaigns(uow),
+        archive_campaign=ArchiveCampaign(uow, clock),
+        list_participations=ListParticipations(uow),
+        read_campaign=ReadCampaign(uow),
+        match_student_identity=MatchStudentIdentity(uow, limiter, clock),
+        create_student_account=CreateStudentAccount(uow, hasher, tokens, limiter, clock, refresh_ttl),
+        link_student_account=LinkStudentAccount(uow, limiter, clock),
+        start_participation=StartParticipation(uow, clock),
+        reset_student_passwords=ResetStudentPasswords(uow, hasher, clock),
+        detach_student_account=DetachStudentAccount(uow, clock),
+        search_users=SearchUsers(uow),
+        search_students=SearchStudents(uow),
+        support_attach_student=SupportAttachStudent(uow, clock),
+        support_detach_student=SupportDetachStudent(uow, clock),
     )
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     engine = create_engine(settings.database_url)
     limiter = build_limiter(settings)
-    cases = build_use_cases(settings, engine, limiter, clock or SystemClock())
+    metrics = AppMetrics()
+    cases = build_use_cases(settings, engine, limiter, clock or SystemClock(), metrics)
 
     dispatcher = build_dispatcher(settings, engine)
 
@@ -175,6 +224,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.limiter = limiter
     app.state.dispatcher = dispatcher
+    app.state.metrics = metrics
 
     install_error_handlers(app, DATABASE_EXCEPTIONS, is_database_unavailable)
     install_docs(app)
@@ -182,9 +232,20 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
 
     # Routers carry their full path (prefix included) so that the route template logged and
     # counted for a request is the whole one.
-    for module in (auth, users, public, organizations, invitations, students, admin):
+    for module in (
+        auth,
+        users,
+        public,
+        organizations,
+        invitations,
+        students,
+        student_links,
+        campaigns,
+        admin,
+    ):
         app.include_router(module.router, responses=problems("MALFORMED_JSON", "REQUEST_TOO_LARGE"))
     app.include_router(health.router)
+    install_metrics(app, metrics, dispatcher.queue_depth, settings.metrics_allowed_ips)
 
     app.add_middleware(
         BodyLimitMiddleware,
@@ -193,12 +254,12 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         max_upload_bytes=settings.import_max_upload_bytes + 64 * 1024,
     )
     app.add_middleware(
-        CORSMiddleware,
+        ProblemCORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         allow_headers=["Authorization", "Content-Type", "Accept-Language", "X-Request-ID"],
         expose_headers=["X-Request-ID", "Retry-After", "Content-Disposition"],
         max_age=600,
     )
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, on_request_end=metrics.observe_request)
     return app

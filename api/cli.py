@@ -10,7 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, BinaryIO, NoReturn, TypeVar
+from typing import Annotated, Any, BinaryIO, NoReturn, TypeVar
 
 import typer
 import uvicorn
@@ -37,6 +37,19 @@ from infrastructure.settings import Settings
 from infrastructure.siecle.upload_reader import ThreadedSiecleReader
 
 app = typer.Typer(help="Pix Orga activation service: operators' commands.", no_args_is_help=True)
+
+UVICORN_OPTIONS: dict[str, Any] = {
+    "http": "httptools",
+    # No WebSocket endpoint: an upgrade request is served as plain HTTP (uvicorn's WebSocket
+    # protocols would log its path and query string, which can hold a code or a token).
+    "ws": "none",
+    # uvicorn's access log prints paths and query strings: ours logs route templates instead.
+    "access_log": False,
+    "log_config": None,
+    # X-Forwarded-For is believed by the app, from TRUSTED_PROXIES only.
+    "proxy_headers": False,
+}
+"""How ``pix-orga serve`` runs uvicorn; the tests' live server uses the same options."""
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 organizations_app = typer.Typer(help="Organizations and their activation.", no_args_is_help=True)
@@ -103,11 +116,8 @@ def serve(
         port=port or settings.port,
         workers=workers or settings.workers,
         loop="uvloop",
-        http="httptools",
-        access_log=False,
-        log_config=None,
-        proxy_headers=False,
         timeout_graceful_shutdown=30,
+        **UVICORN_OPTIONS,
     )
 
 

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 
 from fastapi import Request
 
 
-def _is_trusted(address: str, trusted: list[str]) -> bool:
+def in_networks(address: str, networks: Sequence[str]) -> bool:
+    """Whether an address is one of ``networks`` (addresses or CIDR ranges); False for anything
+    that is not an IP address."""
     try:
-        ip = ipaddress.ip_address(address)
+        ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address)
     except ValueError:
         return False
-    for entry in trusted:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # a dual-stack socket shows IPv4 peers as ::ffff:a.b.c.d
+    for entry in networks:
         try:
             if ip in ipaddress.ip_network(entry, strict=False):
                 return True
@@ -26,11 +31,11 @@ def client_address(request: Request) -> str:
     that is not itself a trusted proxy (the rightmost ones were added by our own proxies)."""
     trusted: list[str] = request.app.state.trusted_proxies
     peer = request.client.host if request.client else "unknown"
-    if not trusted or not _is_trusted(peer, trusted):
+    if not trusted or not in_networks(peer, trusted):
         return peer
     forwarded = request.headers.get("x-forwarded-for", "")
     hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
     for hop in reversed(hops):
-        if not _is_trusted(hop, trusted):
+        if not in_networks(hop, trusted):
             return hop
     return hops[0] if hops else peer

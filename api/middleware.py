@@ -8,14 +8,16 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TextIO
 
 from pythonjsonlogger.json import JsonFormatter
+from starlette.datastructures import Headers
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import BodyTooLarge, problem_response
-from api.request_context import set_request_id
+from api.request_context import current_request_id, set_request_id
 
 access_logger = logging.getLogger("pix_orga.access")
 error_logger = logging.getLogger("pix_orga.errors")
@@ -86,7 +88,10 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         except Exception as error:
-            error_logger.exception("unhandled error", extra={"error_type": type(error).__name__})
+            error_logger.exception(
+                "unhandled error",
+                extra={"error_type": type(error).__name__, "route": route_template(scope)},
+            )
             if not response_started:
                 response = problem_response(Request(scope), 500, "INTERNAL_ERROR")
                 await response(scope, receive, send_wrapper)
@@ -148,6 +153,26 @@ class BodyLimitMiddleware:
         await self.app(scope, limited_receive, send)
 
 
+class ProblemCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS, except that a refused preflight (an origin, method or header that is not
+    allowed) answers a 400 ``BAD_REQUEST`` problem like every other error, instead of plain text.
+    It carries no ``Access-Control-Allow-Origin``, so the browser blocks the request."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "OPTIONS":
+            headers = Headers(scope=scope)
+            if "origin" in headers and "access-control-request-method" in headers:
+                response = self.preflight_response(request_headers=headers)
+                if response.status_code == 400:
+                    vary = response.headers.get("vary")
+                    response = problem_response(
+                        Request(scope), 400, "BAD_REQUEST", headers={"Vary": vary} if vary else None
+                    )
+                await response(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+
 class JsonLogFormatter(JsonFormatter):
     """One JSON object per line. Exceptions are logged by type and stack only: their messages
     can quote data (a database error repeats the duplicate e-mail address), so they are left out."""
@@ -158,12 +183,36 @@ class JsonLogFormatter(JsonFormatter):
         return name + "\n" + "".join(traceback.format_tb(tb))
 
 
-def configure_logging(level: str = "INFO") -> None:
-    handler = logging.StreamHandler()
+class RequestIdFilter(logging.Filter):
+    """Gives every record logged while a request is served that request's id (an error logged
+    by a handler, a warning of a library), so that a 500 can be found from the id its problem
+    shows."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "request_id", None) is None and (request_id := current_request_id()):
+            record.request_id = request_id
+        return True
+
+
+# Libraries whose verbose levels can quote SQL parameters (e-mails, names) or form fields: kept at
+# WARNING whatever the root level, so that lowering it to debug never logs personal data.
+QUIET_LOGGERS = ("sqlalchemy", "aiosqlite", "asyncpg", "python_multipart", "multipart", "aiosmtplib")
+
+
+def json_log_handler(stream: TextIO | None = None) -> logging.Handler:
+    """The handler of the service's log: one JSON object per line, with the request id."""
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonLogFormatter("%(asctime)s %(levelname)s %(name)s %(message)s", timestamp=False))
+    handler.addFilter(RequestIdFilter())
+    return handler
+
+
+def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [json_log_handler()]
     root.setLevel(level)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True

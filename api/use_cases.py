@@ -16,7 +16,17 @@ from domain.accounts.register_user import RegisterUser
 from domain.accounts.request_password_reset import RequestPasswordReset
 from domain.accounts.reset_password import ResetPassword
 from domain.accounts.revoke_refresh_token import RevokeRefreshToken
+from domain.accounts.search_users import SearchUsers
 from domain.audit.search_audit_events import SearchAuditEvents
+from domain.campaigns.archive_campaign import ArchiveCampaign
+from domain.campaigns.create_campaign import CreateCampaign
+from domain.campaigns.create_student_account import CreateStudentAccount
+from domain.campaigns.link_student_account import LinkStudentAccount
+from domain.campaigns.list_campaigns import ListCampaigns
+from domain.campaigns.list_participations import ListParticipations
+from domain.campaigns.match_student_identity import MatchStudentIdentity
+from domain.campaigns.read_campaign import ReadCampaign
+from domain.campaigns.start_participation import StartParticipation
 from domain.clock import Clock
 from domain.organizations.accept_invitation import AcceptInvitation
 from domain.organizations.archive_organization import ArchiveOrganization
@@ -33,10 +43,15 @@ from domain.organizations.request_sco_activation import RequestScoActivation
 from domain.organizations.resend_invitation import ResendInvitation
 from domain.organizations.search_organizations import SearchOrganizations
 from domain.organizations.send_activation_invitation import SendActivationInvitation
+from domain.students.detach_student_account import DetachStudentAccount
 from domain.students.import_students import ImportStudents
 from domain.students.list_divisions import ListDivisions
 from domain.students.list_student_imports import ListStudentImports
 from domain.students.list_students import ListStudents
+from domain.students.reset_student_passwords import ResetStudentPasswords
+from domain.students.search_students import SearchStudents
+from domain.students.support_attach_student import SupportAttachStudent
+from domain.students.support_detach_student import SupportDetachStudent
 
 
 @dataclass(frozen=True)
@@ -72,6 +87,23 @@ class UseCases:
     list_student_imports: ListStudentImports
     list_students: ListStudents
     list_divisions: ListDivisions
+
+    # Campaigns and joining (issue 5)
+    create_campaign: CreateCampaign
+    list_campaigns: ListCampaigns
+    archive_campaign: ArchiveCampaign
+    list_participations: ListParticipations
+    read_campaign: ReadCampaign
+    match_student_identity: MatchStudentIdentity
+    create_student_account: CreateStudentAccount
+    link_student_account: LinkStudentAccount
+    start_participation: StartParticipation
+    reset_student_passwords: ResetStudentPasswords
+    detach_student_account: DetachStudentAccount
+    search_users: SearchUsers
+    search_students: SearchStudents
+    support_attach_student: SupportAttachStudent
+    support_detach_student: SupportDetachStudent
 
 
 def use_cases(request: Request) -> UseCases:

@@ -5,7 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ["benchmarks.bench_parse", "benchmarks.bench_import"]
+BENCHMARKS = [
+    "benchmarks.bench_parse",
+    "benchmarks.bench_import",
+    "benchmarks.bench_joining",
+    "benchmarks.bench_load",
+]
 
 for module in BENCHMARKS:
     print(f"\n=== {module}", flush=True)

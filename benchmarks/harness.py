@@ -19,12 +19,12 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# Before the import below: ``tests.support.databases`` reads TEST_DATABASE when it is imported.
+os.environ.setdefault("TEST_DATABASE", "postgresql")
 
 from infrastructure.db.migrations import upgrade  # noqa: E402
 from tests.support.api import admin_of_new_organization  # noqa: E402
 from tests.support.databases import throwaway_database  # noqa: E402
-
-os.environ.setdefault("TEST_DATABASE", "postgresql")
 
 
 def free_port() -> int:
@@ -59,7 +59,8 @@ def serve(database_url: str, **settings: str) -> Iterator[Server]:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "ENVIRONMENT": "test",
+        # development, not test: production-strength password hashing is part of what is measured
+        "ENVIRONMENT": "development",
         "SECRET_KEY": "benchmark-secret-key-0123456789-0123456789",
         "OUTBOX_IN_PROCESS": "false",
         "RATE_LIMITS_ENABLED": "false",

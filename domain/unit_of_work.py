@@ -8,6 +8,7 @@ from typing import Protocol, Self
 
 from domain.accounts.ports import SessionRepository, UserRepository
 from domain.audit.events import AuditLog
+from domain.campaigns.ports import CampaignRepository, IdentityMatchLog, ParticipationRepository
 from domain.notifications.outbox import EmailOutbox
 from domain.organizations.ports import (
     InvitationRepository,
@@ -15,6 +16,7 @@ from domain.organizations.ports import (
     OrganizationRepository,
     PasswordResetRepository,
 )
+from domain.students.link_ports import StudentLinkRepository
 from domain.students.ports import StudentImportRepository, StudentRepository
 
 
@@ -48,6 +50,19 @@ class UnitOfWork(Protocol):
 
     @property
     def student_imports(self) -> StudentImportRepository: ...
+
+    # Campaigns and joining (issue 5)
+    @property
+    def campaigns(self) -> CampaignRepository: ...
+
+    @property
+    def participations(self) -> ParticipationRepository: ...
+
+    @property
+    def match_decisions(self) -> IdentityMatchLog: ...
+
+    @property
+    def student_links(self) -> StudentLinkRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

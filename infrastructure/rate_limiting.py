@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import Storage
@@ -18,11 +19,25 @@ def async_storage_url(url: str) -> str:
     return url if url.startswith("async+") else f"async+{url}"
 
 
+def storage_from_url(url: str) -> Storage:
+    """The async storage of ``RATE_LIMIT_STORAGE_URL``. On Redis, ``?key_prefix=…`` names the
+    counters' keys (default ``LIMITS``), so that several deployments, or tests, share one Redis
+    without sharing counters; ``reset()`` deletes the keys of that prefix only."""
+    parts = urlsplit(async_storage_url(url))
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    prefixes = [value for name, value in query if name == "key_prefix"]
+    options = {"key_prefix": prefixes[-1]} if prefixes else {}
+    if options and "redis" not in parts.scheme:
+        raise ValueError("key_prefix is an option of redis:// storages only")
+    rest = urlencode([(name, value) for name, value in query if name != "key_prefix"])
+    storage = storage_from_string(urlunsplit(parts._replace(query=rest)), **options)
+    assert isinstance(storage, Storage)
+    return storage
+
+
 class LimitsRateLimiter:
     def __init__(self, storage_url: str, limits_by_name: dict[Limit, str], *, enabled: bool = True) -> None:
-        storage = storage_from_string(async_storage_url(storage_url))
-        assert isinstance(storage, Storage)
-        self.storage = storage
+        self.storage = storage_from_url(storage_url)
         self._strategy = MovingWindowRateLimiter(self.storage)
         self._items: dict[Limit, RateLimitItem] = {name: parse(text) for name, text in limits_by_name.items()}
         self._enabled = enabled

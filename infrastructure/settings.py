@@ -5,6 +5,7 @@ Every setting has a default that works for ``make run``; production refuses the 
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated, Literal
 
 from limits import parse_many
@@ -41,6 +42,10 @@ class Settings(BaseSettings):
     email_from: str = "Pix Orga - Ne pas répondre <ne-pas-repondre@pix.fr>"
     outbox_in_process: bool = True
     outbox_max_attempts: int = Field(default=8, ge=1, le=50)
+    outbox_lease_seconds: int = Field(default=300, ge=1, le=24 * 3600)
+    """How long a claimed outbox e-mail stays reserved to the worker that claimed it; a worker
+    killed mid-batch leaves its e-mails to the others after this. Keep it longer than a batch can
+    take (20 e-mails x the 10-second SMTP timeout): a send that outlives its lease may be repeated."""
     pix_orga_url: str = "http://localhost:4201"
     pix_app_url: str = "http://localhost:4200"
     cors_origins: CommaList = ["http://localhost:4201", "http://localhost:4200"]
@@ -62,6 +67,16 @@ class Settings(BaseSettings):
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         return _split_commas(value)
+
+    @field_validator("trusted_proxies", "metrics_allowed_ips")
+    @classmethod
+    def _ip_networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError as error:
+                raise ValueError(f"not an IP address or a CIDR range (10.0.0.0/8): {entry!r}") from error
+        return value
 
     @field_validator("database_url")
     @classmethod

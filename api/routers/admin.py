@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from api.auth import SupportViewer
 from api.errors import problems
@@ -17,11 +17,13 @@ from api.schemas.organizations import (
     CreateOrganizationRequest,
     InvitationOut,
 )
+from api.schemas.student_links import AdminStudentOut, AdminUserOut, UserLinkRequest
 from api.use_cases import use_cases
 from domain.audit.events import AuditFilter
 from domain.organizations.create_organization import CreateOrganizationCommand
 from domain.organizations.entities import OrganizationType, Role
 from domain.organizations.send_activation_invitation import SendActivationInvitationCommand
+from domain.students.link_errors import StudentNotFound, UserAlreadyLinkedInOrganization, UserNotFound
 
 router = APIRouter(prefix=f"{API_PREFIX}/admin", tags=["support"])
 
@@ -139,3 +141,83 @@ async def list_audit_events(
         page=paging.page,
         page_size=paging.page_size,
     )
+
+
+# --- Accounts and their attachment to students (issue 5) ------------------------------------
+
+
+@router.get(
+    "/users",
+    operation_id="admin_search_users",
+    summary="Find accounts by e-mail, username or name",
+    description="Every word of `query` must appear in the e-mail, the username or the names.",
+    responses=problems(*SUPPORT, "VALIDATION_ERROR"),
+)
+async def search_users(
+    request: Request,
+    viewer: SupportViewer,
+    paging: Paging,
+    query: Annotated[str | None, Query(max_length=320)] = None,
+) -> PageOut[AdminUserOut]:
+    page = await use_cases(request).search_users(viewer, query, paging)
+    return PageOut(
+        items=[AdminUserOut.of(u) for u in page.items],
+        total=page.total,
+        page=paging.page,
+        page_size=paging.page_size,
+    )
+
+
+@router.get(
+    "/students",
+    operation_id="admin_search_students",
+    summary="Find students by name or INE, in every organization or in one UAI",
+    description="Disabled students are included, flagged. Each comes with its attached account, if any.",
+    responses=problems(*SUPPORT, "VALIDATION_ERROR"),
+)
+async def search_students(
+    request: Request,
+    viewer: SupportViewer,
+    paging: Paging,
+    query: Annotated[str | None, Query(max_length=255)] = None,
+    uai: Annotated[str | None, Query(max_length=20)] = None,
+) -> PageOut[AdminStudentOut]:
+    page = await use_cases(request).search_students(viewer, query, uai, paging)
+    return PageOut(
+        items=[AdminStudentOut.of(s) for s in page.items],
+        total=page.total,
+        page=paging.page,
+        page_size=paging.page_size,
+    )
+
+
+@router.put(
+    "/students/{student_id}/user-link",
+    operation_id="admin_attach_student_account",
+    summary="Attach an account to a student, or re-attach it (replacing the one it had)",
+    responses=problems(
+        *SUPPORT,
+        StudentNotFound.code,
+        UserNotFound.code,
+        UserAlreadyLinkedInOrganization.code,
+        "VALIDATION_ERROR",
+    ),
+)
+async def attach_student_account(
+    request: Request, student_id: int, body: UserLinkRequest, viewer: SupportViewer
+) -> AdminStudentOut:
+    return AdminStudentOut.of(
+        await use_cases(request).support_attach_student(viewer, student_id, body.user_id)
+    )
+
+
+@router.delete(
+    "/students/{student_id}/user-link",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="admin_detach_student_account",
+    summary="Detach the account from a student (idempotent; the account is kept)",
+    responses=problems(*SUPPORT, StudentNotFound.code),
+)
+async def detach_student_account(request: Request, student_id: int, viewer: SupportViewer) -> Response:
+    await use_cases(request).support_detach_student(viewer, student_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

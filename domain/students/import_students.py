@@ -16,7 +16,7 @@ from domain.organizations.errors import OrganizationArchived, OrganizationNotFou
 from domain.organizations.support import user_actor
 from domain.students.errors import InvalidSiecleFile
 from domain.students.import_errors import ImportInProgress, NotManagingStudents, TooManyStudentsDisabled
-from domain.students.ports import SiecleReader, StoredStudent, imported_fields
+from domain.students.ports import ImportMetrics, SiecleReader, StoredStudent, imported_fields
 from domain.students.siecle import SiecleReport, SiecleWarning, StudentRecord, check_siecle_file
 from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
@@ -108,18 +108,25 @@ class ImportStudents:
     same report and writes nothing. A student who changed school gets their account back: a new
     or re-activated student whose INE and birthdate match a disabled student of another
     organization is attached to that student's account (an active student elsewhere is never
-    taken over). Completed and failed imports are recorded and audited."""
+    taken over). Completed and failed imports are recorded and audited, and counted by
+    ``metrics`` once recorded."""
 
     def __init__(
-        self, uow: UnitOfWorkFactory, reader: SiecleReader, clock: Clock, disable_threshold: float
+        self,
+        uow: UnitOfWorkFactory,
+        reader: SiecleReader,
+        clock: Clock,
+        disable_threshold: float,
+        metrics: ImportMetrics | None = None,
     ) -> None:
         self._uow = uow
         self._reader = reader
         self._clock = clock
         self._threshold = disable_threshold
+        self._metrics = metrics
 
     def with_reader(self, reader: SiecleReader) -> ImportStudents:
-        return ImportStudents(self._uow, reader, self._clock, self._threshold)
+        return ImportStudents(self._uow, reader, self._clock, self._threshold, self._metrics)
 
     async def __call__(self, viewer: Viewer | None, command: ImportStudentsCommand) -> ImportReport:
         actor = await self._check_access(viewer, command.organization_id)
@@ -129,13 +136,21 @@ class ImportStudents:
             report = check_siecle_file(upload.file, organization.uai or "", self._clock.now().date())
             if report.errors:
                 raise InvalidSiecleFile(report.errors)
-            return await self._write(actor[0], organization, command, report, upload.sha256)
+            result = await self._write(actor[0], organization, command, report, upload.sha256)
         except ImportInProgress:
             raise
         except DomainError as error:
             if not command.dry_run:
                 await self._record_failure(actor[0], organization, command.filename, error)
+                self._count(FAILED)
             raise
+        if not command.dry_run:
+            self._count(COMPLETED)
+        return result
+
+    def _count(self, status: str) -> None:
+        if self._metrics is not None:
+            self._metrics.import_finished(status)
 
     async def _check_access(self, viewer: Viewer | None, organization_id: int) -> tuple[Actor, Organization]:
         async with self._uow() as uow:

@@ -22,6 +22,13 @@ class SiecleReader(Protocol):
         ...
 
 
+class ImportMetrics(Protocol):
+    """Counts imports as they finish, by the status they are recorded with (``COMPLETED`` or
+    ``FAILED``); an adapter exports the counts. Dry runs are not counted."""
+
+    def import_finished(self, status: str) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class StoredStudent:
     """What the import needs of a student already stored."""

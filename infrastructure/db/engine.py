@@ -10,6 +10,13 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+CONNECT_TIMEOUT_S = 5.0
+"""Connecting to PostgreSQL (asyncpg's default is 60 s)."""
+COMMAND_TIMEOUT_S = 30.0
+"""Any one statement, commit included; the longest ones, the batches of an import, take well
+under a second. Migrations are not bound (``migrations/env.py``)."""
+POOL_TIMEOUT_S = 30.0
+"""Waiting for a free connection of the pool."""
 
 
 def async_url(database_url: str) -> URL:
@@ -26,7 +33,8 @@ def is_sqlite(url: URL) -> bool:
     return url.get_backend_name() == "sqlite"
 
 
-def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
+def create_engine(database_url: str, *, unbounded_statements: bool = False, **kwargs: Any) -> AsyncEngine:
+    """``unbounded_statements``: no ``command_timeout`` (migrations may build large indexes)."""
     url = async_url(database_url)
     if is_sqlite(url):
         if url.database and url.database != ":memory:":
@@ -34,11 +42,41 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
         _configure_sqlite(engine)
         return engine
+    url, timeouts = _pop_timeouts(url)
+    if unbounded_statements:
+        timeouts["command_timeout"] = None
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_recycle", 1800)
+    kwargs.setdefault("pool_timeout", POOL_TIMEOUT_S)
+    kwargs["connect_args"] = {**timeouts, **kwargs.get("connect_args", {})}
     return create_async_engine(url, **kwargs)
+
+
+def _pop_timeouts(url: URL) -> tuple[URL, dict[str, float | None]]:
+    """``connect_timeout`` and ``command_timeout`` (seconds) from the URL's query, or the defaults.
+
+    Without them a database that stops answering (a frozen server, a network partition: no
+    refusal, no reset) holds each request forever; with them the request gets its 503 and the
+    connection is dropped. asyncpg names the first ``timeout``.
+    """
+    query = dict(url.query)
+    timeouts: dict[str, float | None] = {
+        "timeout": _seconds(query.pop("connect_timeout", CONNECT_TIMEOUT_S), "connect_timeout"),
+        "command_timeout": _seconds(query.pop("command_timeout", COMMAND_TIMEOUT_S), "command_timeout"),
+    }
+    return url.set(query=query), timeouts
+
+
+def _seconds(value: object, name: str) -> float:
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"DATABASE_URL: {name} must be a number of seconds") from None
+    if not seconds > 0:
+        raise ValueError(f"DATABASE_URL: {name} must be a positive number of seconds")
+    return seconds
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

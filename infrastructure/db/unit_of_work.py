@@ -8,6 +8,11 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from infrastructure.db.repositories.audit import SqlAuditLog
+from infrastructure.db.repositories.campaigns import (
+    SqlCampaignRepository,
+    SqlIdentityMatchLog,
+    SqlParticipationRepository,
+)
 from infrastructure.db.repositories.invitations import SqlInvitationRepository
 from infrastructure.db.repositories.memberships import SqlMembershipRepository
 from infrastructure.db.repositories.organizations import SqlOrganizationRepository
@@ -15,6 +20,7 @@ from infrastructure.db.repositories.outbox import SqlEmailOutbox
 from infrastructure.db.repositories.password_resets import SqlPasswordResetRepository
 from infrastructure.db.repositories.sessions import SqlSessionRepository
 from infrastructure.db.repositories.student_imports import SqlStudentImportRepository
+from infrastructure.db.repositories.student_links import SqlStudentLinkRepository
 from infrastructure.db.repositories.students import SqlStudentRepository
 from infrastructure.db.repositories.users import SqlUserRepository
 
@@ -30,6 +36,11 @@ class SqlUnitOfWork:
     audit: SqlAuditLog
     students: SqlStudentRepository
     student_imports: SqlStudentImportRepository
+    # Campaigns and joining (issue 5)
+    campaigns: SqlCampaignRepository
+    participations: SqlParticipationRepository
+    match_decisions: SqlIdentityMatchLog
+    student_links: SqlStudentLinkRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -53,6 +64,10 @@ class SqlUnitOfWork:
         self.audit = SqlAuditLog(connection)
         self.students = SqlStudentRepository(connection)
         self.student_imports = SqlStudentImportRepository(connection)
+        self.campaigns = SqlCampaignRepository(connection)
+        self.participations = SqlParticipationRepository(connection)
+        self.match_decisions = SqlIdentityMatchLog(connection)
+        self.student_links = SqlStudentLinkRepository(connection)
         return self
 
     async def __aexit__(

@@ -3,6 +3,8 @@ root, ``api/bootstrap.py``, and the ``pix-orga worker`` command)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.notifications.email import EmailSender
@@ -30,4 +32,5 @@ def build_dispatcher(
         sender if sender is not None else build_email_sender(settings),
         JinjaEmailRenderer(settings.pix_orga_url, settings.pix_app_url),
         max_attempts=settings.outbox_max_attempts,
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
     )

@@ -36,8 +36,9 @@ again once the lease has run out. An e-mail is sent twice in exactly one situati
 it (the server answered ``250`` to the end of DATA) and the worker did not record ``SENT`` — it
 crashed, was killed, lost the database, or was stalled past its lease in between. The row is
 still ``QUEUED``, so it is sent again after the lease. When no worker crashes or stalls past its
-lease (five minutes, against a ten-second SMTP timeout per e-mail), each e-mail is sent exactly
-once: claims are exclusive, and a worker never starts sending a row whose lease has run out.
+lease (``OUTBOX_LEASE_SECONDS``, five minutes by default, against a ten-second SMTP timeout per
+e-mail), each e-mail is sent exactly once: claims are exclusive, and a worker never starts
+sending a row whose lease has run out.
 Exactly-once is impossible with SMTP: sending and recording are two systems with no shared
 transaction, and SMTP has no idempotency key or two-phase commit. Whichever is done first,
 a crash between the two loses either the record (duplicate on retry) or the e-mail (recorded as

@@ -13,6 +13,7 @@ import uvloop
 from fastapi import FastAPI
 
 from api.bootstrap import create_app
+from api.cli import UVICORN_OPTIONS
 from infrastructure.settings import Settings
 
 T = TypeVar("T")
@@ -45,9 +46,8 @@ class LiveServer:
         self.app: FastAPI = create_app(settings)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=self.port, log_config=None, access_log=False, lifespan="on"
-        )
+        # Served as ``pix-orga serve`` serves (no proxy headers believed by uvicorn, no WebSocket).
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, lifespan="on", **UVICORN_OPTIONS)
         self._server = uvicorn.Server(config)
         self.loop = uvloop.new_event_loop()
         self._thread = threading.Thread(target=self._serve, daemon=True, name=f"uvicorn-{self.port}")

@@ -9,7 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.accounts.entities import NewUser, User
 from domain.accounts.errors import EmailAlreadyUsed, UsernameAlreadyUsed
+from domain.pagination import Page, PageRequest
 from infrastructure.db.integrity import violates
+from infrastructure.db.pagination import paginate
 from infrastructure.db.tables import users
 
 
@@ -107,6 +109,24 @@ class SqlUserRepository:
             .where(users.c.id == user_id, users.c.pix_orga_terms_accepted_at.is_(None))
             .values(pix_orga_terms_accepted_at=now, updated_at=now)
         )
+
+    async def search(self, words: tuple[str, ...], page: PageRequest) -> Page[User]:
+        searchable = func.lower(
+            func.coalesce(users.c.email, "")
+            + " "
+            + func.coalesce(users.c.username, "")
+            + " "
+            + users.c.first_name
+            + " "
+            + users.c.last_name
+        )
+        query = select(users).order_by(
+            func.lower(users.c.last_name), func.lower(users.c.first_name), users.c.id
+        )
+        for word in words:
+            escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(searchable.like(f"%{escaped}%", escape="\\"))
+        return await paginate(self._db, query, page, user_from_row)
 
     async def count(self) -> int:
         return int((await self._db.execute(select(func.count()).select_from(users))).scalar_one())

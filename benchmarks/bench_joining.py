@@ -1,0 +1,231 @@
+"""Joining a campaign over HTTP against ``pix-orga serve`` on PostgreSQL: an organization of 3,000
+imported students, 50 concurrent clients.
+
+- ``student-matches``: p50 and p99 latency and throughput, next to ``GET /health/live`` measured in
+  the same run with the same clients (target: matches at >= 0.5 times the bare request rate);
+- full join flows (match → account → participation) per second, with the production password
+  hashing (argon2id, 19 MiB, t=2), and the share of that time spent hashing: the same flows with a
+  near-free hash run on a second server, and the share is ``1 - rate(real) / rate(near free)``.
+
+Rate limits are off (the harness disables them): this measures the work, not the guard.
+
+    make bench            (or: uv run python -m benchmarks.bench_joining --seconds 10)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from urllib.parse import urlsplit
+
+import httpx
+
+from benchmarks.harness import database, school_admin, serve
+from domain.students.siecle import StudentRecord
+from tests.support.siecle_generator import build_siecle
+
+STUDENTS = 3_000
+CLIENTS = 50
+RATIO_TARGET = 0.5
+PASSWORD = "Eleve2024x"
+
+Call = Callable[[httpx.AsyncClient, int], Awaitable[int]]
+
+
+def identity(record: StudentRecord) -> dict[str, str]:
+    return {
+        "first_name": record.first_name,
+        "last_name": record.last_name,
+        "birthdate": record.birthdate.isoformat(),
+    }
+
+
+class RawConnection:
+    """A bare HTTP/1.1 keep-alive connection: a load generator light enough that the server, not the
+    client, is what is measured (httpx costs more CPU per request than the endpoint served)."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str) -> None:
+        self._reader, self._writer, self._host = reader, writer, host
+
+    @classmethod
+    async def open(cls, url: str) -> RawConnection:
+        parts = urlsplit(url)
+        reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+        return cls(reader, writer, parts.netloc)
+
+    async def request(self, method: str, path: str, body: dict[str, str] | None = None) -> int:
+        payload = json.dumps(body).encode() if body is not None else b""
+        head = f"{method} {path} HTTP/1.1\r\nHost: {self._host}\r\nContent-Length: {len(payload)}\r\n"
+        if body is not None:
+            head += "Content-Type: application/json\r\n"
+        self._writer.write(head.encode() + b"\r\n" + payload)
+        status_line = await self._reader.readline()
+        length = 0
+        while (line := await self._reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        await self._reader.readexactly(length)
+        return int(status_line.split()[1])
+
+    def close(self) -> None:
+        self._writer.close()
+
+
+RawCall = Callable[[RawConnection], Awaitable[int]]
+
+
+async def load_raw(
+    url: str, call: RawCall, seconds: float, clients: int = CLIENTS
+) -> tuple[list[float], Counter[int]]:
+    """``clients`` connections calling ``call`` for ``seconds``; each call's latency and status."""
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    connections = [await RawConnection.open(url) for _ in range(clients)]
+    deadline = time.perf_counter() + seconds
+
+    async def worker(connection: RawConnection) -> None:
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            statuses[await call(connection)] += 1
+            latencies.append(time.perf_counter() - started)
+
+    await asyncio.gather(*(worker(c) for c in connections))
+    for connection in connections:
+        connection.close()
+    return latencies, statuses
+
+
+async def load(
+    url: str, call: Call, seconds: float, clients: int = CLIENTS
+) -> tuple[list[float], Counter[int]]:
+    """``clients`` httpx loops calling ``call`` for ``seconds`` (the multi-request join flows)."""
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+
+        async def worker(number: int) -> None:
+            turn = 0
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                status = await call(client, number * 1_000_000 + turn)
+                latencies.append(time.perf_counter() - started)
+                statuses[status] += 1
+                turn += 1
+
+        await asyncio.gather(*(worker(n) for n in range(clients)))
+    return latencies, statuses
+
+
+def summary(latencies: Sequence[float], seconds: float) -> tuple[float, float, float]:
+    ordered = sorted(latencies)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return len(ordered) / seconds, statistics.median(ordered), p99
+
+
+def prepare(url: str, database_url: str) -> tuple[str, list[StudentRecord]]:
+    """A school with the generated students imported, and a campaign; the students' identities."""
+    generated = build_siecle(STUDENTS, seed=5, all_kept=True)
+    with httpx.Client(base_url=url, timeout=120) as client:
+        org, token = school_admin(client, database_url, uai=generated.uai)
+        headers = {"Authorization": f"Bearer {token}"}
+        imported = client.post(
+            f"/api/v1/organizations/{org['id']}/student-imports",
+            files={"file": ("ElevesSansAdresses.xml", generated.xml, "application/xml")},
+            headers=headers,
+        )
+        if imported.status_code != 201:
+            raise RuntimeError(f"import failed: {imported.status_code} {imported.text[:300]}")
+        campaign = client.post(
+            f"/api/v1/organizations/{org['id']}/campaigns",
+            json={"name": "Benchmark", "type": "ASSESSMENT"},
+            headers=headers,
+        )
+        campaign.raise_for_status()
+    return str(campaign.json()["code"]), generated.expected_records()
+
+
+def join_flow(code: str, records: list[StudentRecord], taken: set[int]) -> Call:
+    async def flow(client: httpx.AsyncClient, _: int) -> int:
+        while True:
+            index = random.randrange(len(records))
+            if index not in taken:
+                taken.add(index)
+                break
+        who = identity(records[index])
+        matched = await client.post(f"/api/v1/campaigns/{code}/student-matches", json=who)
+        if matched.status_code != 200:
+            return matched.status_code
+        created = await client.post(
+            f"/api/v1/campaigns/{code}/student-accounts",
+            json={**who, "login": "username", "password": PASSWORD, "accept_terms": True},
+        )
+        if created.status_code != 201:
+            return created.status_code
+        token = created.json()["access_token"]
+        started = await client.post(
+            f"/api/v1/campaigns/{code}/participations", headers={"Authorization": f"Bearer {token}"}
+        )
+        return started.status_code
+
+    return flow
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10, help="duration of each measure")
+    seconds = parser.parse_args().seconds
+    random.seed(7)
+    print(f"Joining over HTTP, pix-orga serve on PostgreSQL, {STUDENTS} students, {CLIENTS} clients")
+    with database() as url:
+        with serve(url, ENVIRONMENT="development") as server:
+            code, records = prepare(server.url, url)
+
+            async def live(connection: RawConnection) -> int:
+                return await connection.request("GET", "/health/live")
+
+            async def matches(connection: RawConnection) -> int:
+                record = records[random.randrange(len(records))]
+                return await connection.request(
+                    "POST", f"/api/v1/campaigns/{code}/student-matches", identity(record)
+                )
+
+            asyncio.run(load_raw(server.url, live, 2))  # warm up
+            live_latencies, _ = asyncio.run(load_raw(server.url, live, seconds))
+            match_latencies, match_statuses = asyncio.run(load_raw(server.url, matches, seconds))
+            taken: set[int] = set()
+            _, real_statuses = asyncio.run(load(server.url, join_flow(code, records, taken), seconds))
+        with serve(url, ENVIRONMENT="test") as cheap_server:  # the same flows, hashing made near free
+            _, fast_statuses = asyncio.run(load(cheap_server.url, join_flow(code, records, taken), seconds))
+
+    live_rate, live_p50, live_p99 = summary(live_latencies, seconds)
+    match_rate, match_p50, match_p99 = summary(match_latencies, seconds)
+    real_done = real_statuses[201]
+    fast_done = fast_statuses[201]
+    print(f"{'':<26} {'req/s':>8} {'p50':>9} {'p99':>9}")
+    for name, rate, p50, p99 in (
+        ("GET /health/live", live_rate, live_p50, live_p99),
+        ("POST student-matches", match_rate, match_p50, match_p99),
+    ):
+        print(f"{name:<26} {rate:>8.0f} {p50 * 1000:>7.1f}ms {p99 * 1000:>7.1f}ms")
+    ratio = match_rate / live_rate
+    verdict = "ok" if ratio >= RATIO_TARGET else "MISSED"
+    print(f"ratio matches / live: {ratio:.2f} (target >= {RATIO_TARGET}: {verdict})")
+    print(f"student-matches answers: {dict(match_statuses)}")
+    real_rate, fast_rate = real_done / seconds, fast_done / seconds
+    print(f"join flows (match, account, participation): {real_rate:.1f}/s, answers {dict(real_statuses)}")
+    print(f"same flows with a near-free hash:           {fast_rate:.1f}/s, answers {dict(fast_statuses)}")
+    if fast_rate > 0:
+        print(f"share of the flow time spent hashing passwords: {max(0.0, 1 - real_rate / fast_rate):.0%}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+"""Support finds accounts by e-mail, username or name."""
+
+from __future__ import annotations
+
+from domain.accounts.entities import User, Viewer
+from domain.organizations.support import require_support
+from domain.pagination import Page, PageRequest
+from domain.unit_of_work import UnitOfWorkFactory
+
+
+class SearchUsers:
+    """Every word of the query must appear in the e-mail, the username or the names (case ignored)."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, viewer: Viewer, query: str | None, page: PageRequest) -> Page[User]:
+        require_support(viewer)
+        words = tuple((query or "").lower().split())
+        async with self._uow() as uow:
+            return await uow.users.search(words, page)

@@ -1,0 +1,195 @@
+"""A pupil found in the imported list creates their account, attached to their student record."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from domain.accounts.entities import NewUser, TokenPair, User
+from domain.accounts.errors import EmailAlreadyUsed, InvalidEmail, TermsNotAccepted, UsernameAlreadyUsed
+from domain.accounts.password_policy import check_password_policy
+from domain.accounts.ports import AccessTokens, PasswordHasher
+from domain.accounts.sessions import open_session
+from domain.audit.events import Actor, AuditEvent
+from domain.campaigns.joining import (
+    ENDPOINT_ACCOUNTS,
+    OUTCOME_CONFLICT,
+    MatchGuard,
+    TypedStudent,
+    identify,
+    link_conflict,
+    record_decision,
+    restricted_campaign,
+    username_attempts,
+)
+from domain.clock import Clock
+from domain.organizations.email_addresses import normalise_email
+from domain.rate_limits import RateLimiter
+from domain.students.entities import Student
+from domain.students.link_errors import StudentNotFound
+from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+LoginKind = Literal["username", "email"]
+
+
+@dataclass(frozen=True)
+class CreateStudentAccountCommand:
+    campaign_code: str
+    student: TypedStudent
+    login: LoginKind
+    email: str | None = dataclasses.field(repr=False)
+    password: str = dataclasses.field(repr=False)
+    accept_terms: bool
+    client_address: str
+    locale: str = "fr"
+
+
+@dataclass(frozen=True)
+class StudentAccount:
+    user: User
+    student: Student
+    tokens: TokenPair
+
+
+class CreateStudentAccount:
+    """The same identification as matching (same errors, same brute-force guard), then, in ONE
+    transaction: the account (a username generated from the imported record, or an e-mail; a
+    password that follows the policy; the terms accepted) and its attachment to the student.
+
+    The student's row is locked before anything is written, so of two simultaneous requests (a
+    double click) the second waits, then finds the student attached: 409
+    ``STUDENT_ALREADY_LINKED`` (``S51``/``S52``), and no second account. The username is
+    ``first.last`` + DDMM, then 4 random digits while the unique index refuses it (never
+    check-then-insert). The account is named as imported, not as typed."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        hasher: PasswordHasher,
+        tokens: AccessTokens,
+        limiter: RateLimiter,
+        clock: Clock,
+        refresh_ttl: timedelta,
+    ) -> None:
+        self._uow = uow
+        self._hasher = hasher
+        self._tokens = tokens
+        self._guard = MatchGuard(limiter)
+        self._clock = clock
+        self._refresh_ttl = refresh_ttl
+
+    async def __call__(self, command: CreateStudentAccountCommand) -> StudentAccount:
+        keys = self._guard.keys(command.campaign_code, command.student, command.client_address)
+        await self._guard.check(keys)
+        email = None
+        if command.login == "email":
+            email = normalise_email(command.email or "")
+            if email is None:
+                raise InvalidEmail(meta={"field": "email"})
+        if not command.accept_terms:
+            raise TermsNotAccepted()
+        check_password_policy(command.password)
+        password_hash = await self._hasher.hash(command.password)
+        now = self._clock.now()
+        async with self._uow() as uow:
+            campaign, organization = await restricted_campaign(uow, command.campaign_code)
+            found = await identify(uow, organization, command.student)
+            student = await uow.student_links.lock(found.student.id) if found.student is not None else None
+            if student is not None and student.is_active:
+                conflict = await link_conflict(uow, student, creating_account=True)
+                if conflict is not None:
+                    await record_decision(
+                        uow,
+                        campaign,
+                        ENDPOINT_ACCOUNTS,
+                        now,
+                        found.decision,
+                        outcome=OUTCOME_CONFLICT,
+                        reason=conflict.reason,
+                    )
+                    await uow.commit()
+                    raise conflict
+                await record_decision(uow, campaign, ENDPOINT_ACCOUNTS, now, found.decision)
+                try:
+                    user = await self._add_user(uow, student, email, password_hash, command.locale, now)
+                except EmailAlreadyUsed:
+                    await uow.commit()  # the refused insert was a savepoint: only the decision is kept
+                    raise
+                if not await uow.student_links.attach(student.id, user.id, now):
+                    # Not reachable while the row lock holds; the conditional update still guards it.
+                    fresh = await uow.student_links.get(student.id)
+                    late = await link_conflict(uow, fresh, creating_account=True) if fresh else None
+                    raise late or StudentNotFound()
+                await self._audit(uow, student, user, command.login, now)
+                tokens = await open_session(uow.sessions, self._tokens, user, now, self._refresh_ttl)
+                await uow.commit()
+                return StudentAccount(user, dataclasses.replace(student, user_id=user.id), tokens)
+            await record_decision(
+                uow,
+                campaign,
+                ENDPOINT_ACCOUNTS,
+                now,
+                found.decision,
+                outcome="NOT_FOUND" if found.student is not None else None,
+                rule="student_disabled" if found.student is not None else None,
+            )
+            await uow.commit()
+        await self._guard.count_not_found(keys)
+        raise StudentNotFound()
+
+    async def _add_user(
+        self,
+        uow: UnitOfWork,
+        student: Student,
+        email: str | None,
+        password_hash: str,
+        locale: str,
+        now: datetime,
+    ) -> User:
+        def new_user(username: str | None) -> NewUser:
+            return NewUser(
+                first_name=student.first_name,
+                last_name=student.last_name,
+                email=email,
+                username=username,
+                password_hash=password_hash,
+                terms_accepted_at=now,
+                locale=locale,
+                created_at=now,
+            )
+
+        if email is not None:
+            return await uow.users.add(new_user(None))
+        for username in username_attempts(student):
+            try:
+                return await uow.users.add(new_user(username))
+            except UsernameAlreadyUsed:
+                continue
+        raise UsernameAlreadyUsed()
+
+    async def _audit(self, uow: UnitOfWork, student: Student, user: User, login: str, now: datetime) -> None:
+        actor = Actor(user.id, "user")
+        await uow.audit.record(
+            AuditEvent(
+                type="STUDENT_ACCOUNT_CREATED",
+                actor=actor,
+                occurred_at=now,
+                organization_id=student.organization_id,
+                target_type="user",
+                target_id=user.id,
+                details={"student_id": student.id, "login": login},
+            )
+        )
+        await uow.audit.record(
+            AuditEvent(
+                type="STUDENT_ATTACHED",
+                actor=actor,
+                occurred_at=now,
+                organization_id=student.organization_id,
+                target_type="student",
+                target_id=student.id,
+                details={"user_id": user.id, "via": "account_creation"},
+            )
+        )

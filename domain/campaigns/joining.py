@@ -1,0 +1,217 @@
+"""What the joining use cases share: finding the campaign, the brute-force guard, matching the typed
+identity against the imported students, recording the decision, and telling why a student cannot
+be attached (domain-rules.md, Identity matching)."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Final
+
+from domain.accounts.login_hint import obfuscate_login
+from domain.campaigns.codes import looks_like_campaign_code, normalise_campaign_code
+from domain.campaigns.entities import Campaign, CampaignOverview
+from domain.campaigns.errors import CampaignArchived, CampaignNotFound, CampaignNotRestricted
+from domain.campaigns.ports import RecordedMatch
+from domain.errors import TooManyRequests
+from domain.organizations.entities import Organization
+from domain.rate_limits import Limit, RateLimiter
+from domain.students.entities import Student
+from domain.students.link_errors import ReasonCode, StudentAlreadyLinked
+from domain.students.link_ports import LinkedAccount
+from domain.students.matching import MatchCandidate, MatchDecision, TypedIdentity, match_student
+from domain.students.name_normalisation import normalise_name
+from domain.students.usernames import username_for
+from domain.unit_of_work import UnitOfWork
+
+ENDPOINT_MATCHES: Final = "student-matches"
+ENDPOINT_ACCOUNTS: Final = "student-accounts"
+ENDPOINT_LINKS: Final = "student-links"
+
+OUTCOME_CONFLICT: Final = "CONFLICT"
+RULE_AUTOMATIC: Final = "automatic:national_student_id"
+MAX_USERNAME_ATTEMPTS: Final = 100
+
+
+@dataclass(frozen=True)
+class TypedStudent:
+    """What the pupil typed; none of it in ``repr``, so no log line or traceback carries it."""
+
+    first_name: str = dataclasses.field(repr=False)
+    last_name: str = dataclasses.field(repr=False)
+    birthdate: date = dataclasses.field(repr=False)
+
+
+async def campaign_by_code(uow: UnitOfWork, code: str) -> CampaignOverview:
+    """Looked up trimmed and upper-cased; a text that cannot be a code is not looked up."""
+    if not looks_like_campaign_code(code):
+        raise CampaignNotFound()
+    found = await uow.campaigns.get_by_code(normalise_campaign_code(code))
+    if found is None:
+        raise CampaignNotFound()
+    return found
+
+
+async def restricted_campaign(uow: UnitOfWork, code: str) -> tuple[Campaign, Organization]:
+    """A campaign one can join by identity: not archived (409), of an organization that manages
+    students (422 ``CAMPAIGN_NOT_RESTRICTED`` otherwise: nobody to match)."""
+    found = await campaign_by_code(uow, code)
+    if found.campaign.is_archived:
+        raise CampaignArchived()
+    if not found.is_restricted:
+        raise CampaignNotRestricted()
+    return found.campaign, found.organization
+
+
+class MatchGuard:
+    """Brute-force protection (step 10). Only ``STUDENT_NOT_FOUND`` answers count, because a whole
+    class joins from the school's one address: per campaign and normalised typed name (so that a
+    pupil's birthdate cannot be guessed), and per client address as a backstop. Once a limit is
+    reached every request under it gets 429, whatever its outcome would have been. No key covers a
+    whole campaign. The typed name enters the counters' keys only as a hash."""
+
+    def __init__(self, limiter: RateLimiter) -> None:
+        self._limiter = limiter
+
+    def keys(
+        self, code: str, typed: TypedStudent | None, address: str
+    ) -> list[tuple[Limit, tuple[str, ...]]]:
+        keys: list[tuple[Limit, tuple[str, ...]]] = [(Limit.MATCH_PER_ADDRESS, (address,))]
+        if typed is not None:
+            first, last = normalise_name(typed.first_name), normalise_name(typed.last_name)
+            if first and last:
+                digest = hashlib.sha256(f"{first}.{last}".encode()).hexdigest()
+                keys.append((Limit.MATCH_PER_NAME, (normalise_campaign_code(code), digest)))
+        return keys
+
+    async def check(self, keys: list[tuple[Limit, tuple[str, ...]]]) -> None:
+        for limit, key in keys:
+            retry_after = await self._limiter.retry_after(limit, *key)
+            if retry_after is not None:
+                raise TooManyRequests(retry_after=retry_after)
+
+    async def count_not_found(self, keys: list[tuple[Limit, tuple[str, ...]]]) -> None:
+        for limit, key in keys:
+            await self._limiter.record(limit, *key)
+
+
+@dataclass(frozen=True)
+class Identification:
+    decision: MatchDecision
+    student: Student | None
+
+
+async def identify(uow: UnitOfWork, organization: Organization, typed: TypedStudent) -> Identification:
+    """Steps 1 to 4: the organization's active students born that day, then ``match_student``."""
+    candidates = await uow.student_links.active_born_on(organization.id, typed.birthdate)
+    decision = match_student(
+        [
+            MatchCandidate(
+                student_id=s.id,
+                first_name=s.first_name,
+                middle_name=s.middle_name,
+                third_name=s.third_name,
+                last_name=s.last_name,
+                preferred_last_name=s.preferred_last_name,
+            )
+            for s in candidates
+        ],
+        TypedIdentity(typed.first_name, typed.last_name),
+    )
+    student = next((s for s in candidates if s.id == decision.student_id), None)
+    return Identification(decision, student)
+
+
+async def record_decision(
+    uow: UnitOfWork,
+    campaign: Campaign,
+    endpoint: str,
+    now: datetime,
+    decision: MatchDecision | None,
+    *,
+    outcome: str | None = None,
+    student_id: int | None = None,
+    rule: str | None = None,
+    reason: ReasonCode | None = None,
+) -> None:
+    """Step 9: the rule, the student and the distances; never the typed names."""
+    await uow.match_decisions.record(
+        RecordedMatch(
+            occurred_at=now,
+            campaign_id=campaign.id,
+            endpoint=endpoint,
+            outcome=outcome or (decision.outcome if decision else "MATCHED"),
+            rule=rule or (decision.rule if decision else RULE_AUTOMATIC),
+            student_id=student_id if student_id is not None else (decision.student_id if decision else None),
+            first_name_distance=decision.first_name_distance if decision else None,
+            last_name_distance=decision.last_name_distance if decision else None,
+            reason_code=reason.value if reason else None,
+        )
+    )
+
+
+def login_hint(account: LinkedAccount) -> str:
+    return obfuscate_login(account.login)
+
+
+async def link_conflict(
+    uow: UnitOfWork, student: Student, *, creating_account: bool, own_user_id: int | None = None
+) -> StudentAlreadyLinked | None:
+    """Why the student cannot be attached to a new account or to ``own_user_id``, if it cannot (step 6):
+    it is attached to another account (``R31``/``R32``, ``S51``/``S52``), or a student of the same
+    INE is attached to another account in another organization (``R11``/``R12``, ``S61``/``S62``)."""
+    if student.user_id is not None and student.user_id != own_user_id:
+        user = await uow.users.get(student.user_id)
+        assert user is not None
+        account = LinkedAccount(user.id, user.username, user.email)
+        if creating_account:
+            reason = (
+                ReasonCode.CREATING_ATTACHED_EMAIL if user.email else ReasonCode.CREATING_ATTACHED_USERNAME
+            )
+        else:
+            reason = ReasonCode.ATTACHED_EMAIL if user.email else ReasonCode.ATTACHED_USERNAME
+        return StudentAlreadyLinked(reason, login_hint(account))
+    if student.user_id is None:
+        elsewhere = await uow.student_links.accounts_linked_elsewhere(
+            student.national_student_id, student.organization_id
+        )
+        if elsewhere and own_user_id not in {account.user_id for account in elsewhere}:
+            other = elsewhere[0]
+            if creating_account:
+                reason = (
+                    ReasonCode.CREATING_SAME_INE_ELSEWHERE_EMAIL
+                    if other.email
+                    else ReasonCode.CREATING_SAME_INE_ELSEWHERE_USERNAME
+                )
+            else:
+                reason = (
+                    ReasonCode.SAME_INE_ELSEWHERE_EMAIL
+                    if other.email
+                    else ReasonCode.SAME_INE_ELSEWHERE_USERNAME
+                )
+            return StudentAlreadyLinked(reason, login_hint(other))
+    return None
+
+
+def username_attempts(student: Student) -> Iterator[str]:
+    """The usernames to try for a student, in order: from the imported record with DDMM, then with
+    4 random digits. The digits are drawn from a generator seeded by the student id, so that the
+    suggestion made when matching is the very username the account creation then takes (unless
+    someone took it in between: uniqueness is the unique index's job, never this sequence's)."""
+    rng = random.Random(student.id)  # noqa: S311 (uniqueness, not secrecy)
+    for attempt in range(MAX_USERNAME_ATTEMPTS):
+        yield username_for(student.first_name, student.last_name, student.birthdate, attempt, rng)
+
+
+async def suggest_username(uow: UnitOfWork, student: Student) -> str:
+    """The first username of the sequence that no account has now."""
+    last = ""
+    for username in username_attempts(student):
+        last = username
+        if await uow.users.find_by_login(username) is None:
+            return username
+    return last

@@ -1,0 +1,23 @@
+"""The campaigns of an organization, as its members see them."""
+
+from __future__ import annotations
+
+from domain.accounts.entities import Viewer
+from domain.campaigns.entities import CampaignSummary
+from domain.organizations.access import require_member
+from domain.pagination import Page, PageRequest
+from domain.unit_of_work import UnitOfWorkFactory
+
+
+class ListCampaigns:
+    """Newest first, archived ones included, each with its participations count (previews left out)."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(
+        self, viewer: Viewer, organization_id: int, page: PageRequest
+    ) -> Page[CampaignSummary]:
+        async with self._uow() as uow:
+            await require_member(uow, viewer, organization_id)
+            return await uow.campaigns.list_for_organization(organization_id, page)

@@ -1,0 +1,25 @@
+"""The participations of a campaign, as the organization's members see them."""
+
+from __future__ import annotations
+
+from domain.accounts.entities import Viewer
+from domain.campaigns.archive_campaign import campaign_of_organization
+from domain.campaigns.entities import ParticipationView
+from domain.organizations.access import require_member
+from domain.pagination import Page, PageRequest
+from domain.unit_of_work import UnitOfWorkFactory
+
+
+class ListParticipations:
+    """Oldest first, with the student each was started as; previews are listed, flagged."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(
+        self, viewer: Viewer, organization_id: int, campaign_id: int, page: PageRequest
+    ) -> Page[ParticipationView]:
+        async with self._uow() as uow:
+            await require_member(uow, viewer, organization_id)
+            campaign = await campaign_of_organization(uow, organization_id, campaign_id)
+            return await uow.participations.list_for_campaign(campaign.id, page)

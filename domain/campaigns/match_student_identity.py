@@ -1,0 +1,77 @@
+"""A pupil types their names and birthdate: are they in the imported list, and free to attach?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.campaigns.joining import (
+    ENDPOINT_MATCHES,
+    OUTCOME_CONFLICT,
+    MatchGuard,
+    TypedStudent,
+    identify,
+    link_conflict,
+    record_decision,
+    restricted_campaign,
+    suggest_username,
+)
+from domain.clock import Clock
+from domain.rate_limits import RateLimiter
+from domain.students.link_errors import StudentNotFound
+from domain.unit_of_work import UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class MatchStudentCommand:
+    campaign_code: str
+    student: TypedStudent
+    client_address: str
+
+
+@dataclass(frozen=True)
+class StudentMatch:
+    username_suggestion: str
+
+
+class MatchStudentIdentity:
+    """Changes nothing but the record of the decision. Exactly one active student of the campaign's
+    organization, born that day, whose names match (strict pass, then fuzzy) → the username the
+    account would get. No one, or several → 404 ``STUDENT_NOT_FOUND`` (never which part failed),
+    counted by the brute-force guard. Already attached → 409 ``STUDENT_ALREADY_LINKED`` with
+    ``R31``/``R32`` and the obfuscated login; a student of the same INE attached elsewhere →
+    ``R11``/``R12``."""
+
+    def __init__(self, uow: UnitOfWorkFactory, limiter: RateLimiter, clock: Clock) -> None:
+        self._uow = uow
+        self._guard = MatchGuard(limiter)
+        self._clock = clock
+
+    async def __call__(self, command: MatchStudentCommand) -> StudentMatch:
+        keys = self._guard.keys(command.campaign_code, command.student, command.client_address)
+        await self._guard.check(keys)
+        now = self._clock.now()
+        async with self._uow() as uow:
+            campaign, organization = await restricted_campaign(uow, command.campaign_code)
+            found = await identify(uow, organization, command.student)
+            if found.student is not None:
+                conflict = await link_conflict(uow, found.student, creating_account=False)
+                if conflict is not None:
+                    await record_decision(
+                        uow,
+                        campaign,
+                        ENDPOINT_MATCHES,
+                        now,
+                        found.decision,
+                        outcome=OUTCOME_CONFLICT,
+                        reason=conflict.reason,
+                    )
+                    await uow.commit()
+                    raise conflict
+                suggestion = await suggest_username(uow, found.student)
+                await record_decision(uow, campaign, ENDPOINT_MATCHES, now, found.decision)
+                await uow.commit()
+                return StudentMatch(suggestion)
+            await record_decision(uow, campaign, ENDPOINT_MATCHES, now, found.decision)
+            await uow.commit()
+        await self._guard.count_not_found(keys)
+        raise StudentNotFound()

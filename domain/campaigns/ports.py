@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from domain.campaigns.entities import (
+    Campaign,
+    CampaignOverview,
+    CampaignSummary,
+    CampaignType,
+    Participation,
+    ParticipationView,
+)
+from domain.pagination import Page, PageRequest
+
+
+@dataclass(frozen=True, slots=True)
+class NewCampaign:
+    organization_id: int
+    code: str
+    name: str
+    type: CampaignType
+    creator_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewParticipation:
+    campaign_id: int
+    user_id: int
+    student_id: int | None
+    is_preview: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedMatch:
+    """One identity-matching decision, as kept: the rule, the student and the distances, never a
+    typed name (domain-rules.md, Identity matching step 9)."""
+
+    occurred_at: datetime
+    campaign_id: int
+    endpoint: str
+    outcome: str  # MATCHED, NOT_FOUND, AMBIGUOUS, CONFLICT
+    rule: str
+    student_id: int | None
+    first_name_distance: float | None
+    last_name_distance: float | None
+    reason_code: str | None
+
+
+class CampaignRepository(Protocol):
+    async def add(self, campaign: NewCampaign) -> Campaign:
+        """Raises ``CampaignCodeAlreadyUsed`` when the unique index refuses the code."""
+        ...
+
+    async def get(self, campaign_id: int) -> Campaign | None: ...
+
+    async def get_by_code(self, code: str) -> CampaignOverview | None:
+        """By the code as stored (upper-case), with its organization (one query: every joining
+        request starts here)."""
+        ...
+
+    async def list_for_organization(self, organization_id: int, page: PageRequest) -> Page[CampaignSummary]:
+        """Newest first, with the participations that are not previews counted."""
+        ...
+
+    async def archive(self, campaign_id: int, now: datetime) -> None:
+        """Sets ``archived_at`` unless it is set already."""
+        ...
+
+
+class ParticipationRepository(Protocol):
+    async def find(self, campaign_id: int, user_id: int) -> Participation | None: ...
+
+    async def add(self, participation: NewParticipation) -> Participation | None:
+        """None when the account already has a participation in the campaign (unique index)."""
+        ...
+
+    async def list_for_campaign(self, campaign_id: int, page: PageRequest) -> Page[ParticipationView]: ...
+
+
+class IdentityMatchLog(Protocol):
+    async def record(self, decision: RecordedMatch) -> None: ...

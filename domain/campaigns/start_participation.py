@@ -1,0 +1,75 @@
+"""A logged-in account starts (or resumes) its participation in a campaign."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.accounts.entities import Viewer
+from domain.campaigns.entities import Campaign, Participation
+from domain.campaigns.errors import CampaignArchived, NotAStudentOfOrganization
+from domain.campaigns.joining import campaign_by_code
+from domain.campaigns.ports import NewParticipation
+from domain.clock import Clock
+from domain.organizations.errors import RoleNotAllowed
+from domain.unit_of_work import UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class ParticipationStarted:
+    participation: Participation
+    campaign: Campaign
+    created: bool  # False when the account had started it already (200, the same participation)
+
+
+class StartParticipation:
+    """One participation per account and campaign (a unique index): calling again answers the same
+    one. A restricted campaign (of an organization that manages students) needs the account to be
+    attached to an active student of that organization, teachers included (403
+    ``NOT_A_STUDENT_OF_ORGANIZATION``). ``preview``: an active member of the organization tries the
+    campaign as a pupil would; the participation is flagged and left out of results (403
+    ``FORBIDDEN`` for anyone else). An archived campaign takes no new participation (409)."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def __call__(
+        self, viewer: Viewer, campaign_code: str, *, preview: bool = False
+    ) -> ParticipationStarted:
+        user_id = viewer.user.id
+        async with self._uow() as uow:
+            found = await campaign_by_code(uow, campaign_code)
+            campaign, organization = found.campaign, found.organization
+            existing = await uow.participations.find(campaign.id, user_id)
+            if existing is not None and existing.is_preview == preview:
+                return ParticipationStarted(existing, campaign, created=False)
+            if preview:
+                membership = await uow.memberships.find(organization.id, user_id)
+                if membership is None or not membership.is_active:
+                    raise RoleNotAllowed()
+            if campaign.is_archived:
+                raise CampaignArchived()
+            student_id = None
+            if not preview and organization.is_managing_students:
+                student = await uow.student_links.active_of_user(organization.id, user_id)
+                if student is None:
+                    raise NotAStudentOfOrganization()
+                student_id = student.id
+            if existing is not None:
+                # The account has the other kind of participation: one per campaign, so that one.
+                return ParticipationStarted(existing, campaign, created=False)
+            added = await uow.participations.add(
+                NewParticipation(
+                    campaign_id=campaign.id,
+                    user_id=user_id,
+                    student_id=student_id,
+                    is_preview=preview,
+                    created_at=self._clock.now(),
+                )
+            )
+            if added is None:  # a double click: the other request created it
+                raced = await uow.participations.find(campaign.id, user_id)
+                assert raced is not None
+                return ParticipationStarted(raced, campaign, created=False)
+            await uow.commit()
+        return ParticipationStarted(added, campaign, created=True)

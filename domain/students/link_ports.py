@@ -1,0 +1,103 @@
+"""What attaching accounts to students needs from storage (the student list and the import have
+their own ports in ``ports.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from domain.pagination import Page, PageRequest
+from domain.students.entities import Student
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedAccount:
+    """The account attached to a student: what a login hint and a reset need, nothing more."""
+
+    user_id: int
+    username: str | None
+    email: str | None
+
+    @property
+    def login(self) -> str:
+        """The login the owner uses: the e-mail when there is one (it wins), else the username."""
+        return self.email or self.username or ""
+
+
+@dataclass(frozen=True, slots=True)
+class StudentWithAccount:
+    student: Student
+    account: LinkedAccount | None
+
+
+@dataclass(frozen=True, slots=True)
+class SupportStudentView:
+    """A student as support finds it: with its organization and its attached account."""
+
+    student: Student
+    account: LinkedAccount | None
+    organization_name: str
+    organization_uai: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StudentSearch:
+    """Support's search: every word of the name (normalised), or an INE; and an organization's UAI."""
+
+    name_words: tuple[str, ...] = ()
+    national_student_id: str | None = None
+    uai: str | None = None
+
+
+class StudentLinkRepository(Protocol):
+    async def active_born_on(self, organization_id: int, birthdate: date) -> list[Student]:
+        """The matching candidates: the organization's active students born that very day."""
+        ...
+
+    async def get(self, student_id: int) -> Student | None: ...
+
+    async def lock(self, student_id: int) -> Student | None:
+        """The student as committed now, its row locked until the end of the transaction
+        (``SELECT … FOR UPDATE``), so that two attachments of one student run one after the other."""
+        ...
+
+    async def attach(self, student_id: int, user_id: int, now: datetime) -> bool:
+        """Attach an account to an active student that has none, as one conditional update; False
+        when the student is attached (or disabled) already. Raises ``UserAlreadyLinkedInOrganization``
+        when the account is attached to another active student of the organization (unique index)."""
+        ...
+
+    async def replace_link(self, student_id: int, user_id: int, now: datetime) -> None:
+        """Support: attach the account whatever the student had. Raises
+        ``UserAlreadyLinkedInOrganization`` like ``attach``."""
+        ...
+
+    async def detach(self, student_id: int, now: datetime) -> None: ...
+
+    async def active_of_user(self, organization_id: int, user_id: int) -> Student | None:
+        """The active student of the organization the account is attached to, if any."""
+        ...
+
+    async def of_user(self, user_id: int) -> list[Student]:
+        """Every student the account is attached to, in any organization, disabled ones included."""
+        ...
+
+    async def active_by_national_id(
+        self, organization_id: int, national_student_id: str, birthdate: date
+    ) -> Student | None: ...
+
+    async def accounts_linked_elsewhere(
+        self, national_student_id: str, organization_id: int
+    ) -> list[LinkedAccount]:
+        """The accounts attached to students of that INE in other organizations, most recent first."""
+        ...
+
+    async def with_accounts(
+        self, organization_id: int, student_ids: Sequence[int]
+    ) -> list[StudentWithAccount]:
+        """Those of the students that belong to the organization, with their accounts."""
+        ...
+
+    async def search(self, criteria: StudentSearch, page: PageRequest) -> Page[SupportStudentView]: ...

@@ -1,0 +1,35 @@
+"""Support finds students across organizations."""
+
+from __future__ import annotations
+
+import re
+
+from domain.accounts.entities import Viewer
+from domain.organizations.support import require_support
+from domain.pagination import Page, PageRequest
+from domain.students.link_ports import StudentSearch, SupportStudentView
+from domain.students.search_text import fold
+from domain.unit_of_work import UnitOfWorkFactory
+
+_WORDS = re.compile(r"[^\W_]+")
+
+
+class SearchStudents:
+    """By names (every word, ignoring case and accents) or by INE, optionally within the organization
+    of a UAI; sorted by last name, first name. Disabled students are included (flagged)."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(
+        self, viewer: Viewer, query: str | None, uai: str | None, page: PageRequest
+    ) -> Page[SupportStudentView]:
+        require_support(viewer)
+        text = (query or "").strip()
+        criteria = StudentSearch(
+            name_words=tuple(_WORDS.findall(fold(text))),
+            national_student_id=text.upper() if text and " " not in text else None,
+            uai=(uai or "").strip().upper() or None,
+        )
+        async with self._uow() as uow:
+            return await uow.student_links.search(criteria, page)

@@ -1,0 +1,56 @@
+"""Support attaches an account to a student, or re-attaches it to the right one."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from domain.accounts.entities import Viewer
+from domain.audit.events import AuditEvent
+from domain.clock import Clock
+from domain.organizations.support import require_support
+from domain.students.link_errors import StudentNotFound, UserNotFound
+from domain.students.link_ports import LinkedAccount, SupportStudentView
+from domain.unit_of_work import UnitOfWorkFactory
+
+
+class SupportAttachStudent:
+    """SUPPORT role. Replaces whatever account the student had (the previous one is named in the
+    audit event). Refused with 409 ``USER_ALREADY_LINKED_IN_ORGANIZATION`` when the account is
+    attached to another active student of the organization (unique index): detach that one first."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def __call__(self, viewer: Viewer, student_id: int, user_id: int) -> SupportStudentView:
+        actor = require_support(viewer)
+        now = self._clock.now()
+        async with self._uow() as uow:
+            student = await uow.student_links.lock(student_id)
+            if student is None:
+                raise StudentNotFound()
+            user = await uow.users.get(user_id)
+            if user is None:
+                raise UserNotFound()
+            if student.user_id != user.id:
+                await uow.student_links.replace_link(student.id, user.id, now)
+                await uow.audit.record(
+                    AuditEvent(
+                        type="STUDENT_ATTACHED",
+                        actor=actor,
+                        occurred_at=now,
+                        organization_id=student.organization_id,
+                        target_type="student",
+                        target_id=student.id,
+                        details={"user_id": user.id, "previous_user_id": student.user_id, "via": "support"},
+                    )
+                )
+            organization = await uow.organizations.get(student.organization_id)
+            assert organization is not None
+            await uow.commit()
+        return SupportStudentView(
+            student=dataclasses.replace(student, user_id=user.id),
+            account=LinkedAccount(user.id, user.username, user.email),
+            organization_name=organization.name,
+            organization_uai=organization.uai,
+        )

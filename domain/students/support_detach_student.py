@@ -1,0 +1,41 @@
+"""Support detaches an account from a student."""
+
+from __future__ import annotations
+
+from domain.accounts.entities import Viewer
+from domain.audit.events import AuditEvent
+from domain.clock import Clock
+from domain.organizations.support import require_support
+from domain.students.link_errors import StudentNotFound
+from domain.unit_of_work import UnitOfWorkFactory
+
+
+class SupportDetachStudent:
+    """SUPPORT role; idempotent (a student without account stays so). The account is kept."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def __call__(self, viewer: Viewer, student_id: int) -> None:
+        actor = require_support(viewer)
+        now = self._clock.now()
+        async with self._uow() as uow:
+            student = await uow.student_links.lock(student_id)
+            if student is None:
+                raise StudentNotFound()
+            if student.user_id is None:
+                return
+            await uow.student_links.detach(student.id, now)
+            await uow.audit.record(
+                AuditEvent(
+                    type="STUDENT_DETACHED",
+                    actor=actor,
+                    occurred_at=now,
+                    organization_id=student.organization_id,
+                    target_type="student",
+                    target_id=student.id,
+                    details={"user_id": student.user_id, "by": "support"},
+                )
+            )
+            await uow.commit()

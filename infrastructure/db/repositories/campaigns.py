@@ -1,0 +1,238 @@
+"""Campaigns, participations, and the record of identity-matching decisions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.campaigns.entities import (
+    Campaign,
+    CampaignOverview,
+    CampaignSummary,
+    CampaignType,
+    ParticipantStudent,
+    Participation,
+    ParticipationView,
+)
+from domain.campaigns.errors import CampaignCodeAlreadyUsed
+from domain.campaigns.ports import NewCampaign, NewParticipation, RecordedMatch
+from domain.pagination import Page, PageRequest
+from infrastructure.db.integrity import violates
+from infrastructure.db.pagination import paginate
+from infrastructure.db.repositories.organizations import organization_from_row
+from infrastructure.db.tables import (
+    campaign_participations,
+    campaigns,
+    identity_match_decisions,
+    organizations,
+    students,
+)
+
+
+def campaign_from_row(row: Any) -> Campaign:
+    return Campaign(
+        id=row.id,
+        organization_id=row.organization_id,
+        code=row.code,
+        name=row.name,
+        type=CampaignType(row.type),
+        creator_id=row.creator_id,
+        created_at=row.created_at,
+        archived_at=row.archived_at,
+    )
+
+
+_BY_CODE = (
+    select(campaigns, *(column.label(f"org_{column.name}") for column in organizations.c))
+    .join(organizations, organizations.c.id == campaigns.c.organization_id)
+    .where(campaigns.c.code == bindparam("code"))
+)
+
+
+def participation_from_row(row: Any) -> Participation:
+    return Participation(
+        id=row.id,
+        campaign_id=row.campaign_id,
+        user_id=row.user_id,
+        student_id=row.student_id,
+        is_preview=row.is_preview,
+        created_at=row.created_at,
+    )
+
+
+class SqlCampaignRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def add(self, campaign: NewCampaign) -> Campaign:
+        try:
+            # A savepoint, so that a refused code leaves the transaction usable for the next draw.
+            async with self._db.begin_nested():
+                row = (
+                    await self._db.execute(
+                        insert(campaigns)
+                        .values(
+                            organization_id=campaign.organization_id,
+                            code=campaign.code,
+                            name=campaign.name,
+                            type=campaign.type.value,
+                            creator_id=campaign.creator_id,
+                            created_at=campaign.created_at,
+                        )
+                        .returning(*campaigns.c)
+                    )
+                ).one()
+        except IntegrityError as error:
+            if violates(error, "uq_campaigns_code", "campaigns.code"):
+                raise CampaignCodeAlreadyUsed() from error
+            raise
+        return campaign_from_row(row)
+
+    async def get(self, campaign_id: int) -> Campaign | None:
+        row = (await self._db.execute(select(campaigns).where(campaigns.c.id == campaign_id))).one_or_none()
+        return campaign_from_row(row) if row else None
+
+    async def get_by_code(self, code: str) -> CampaignOverview | None:
+        row = (await self._db.execute(_BY_CODE, {"code": code})).one_or_none()
+        if row is None:
+            return None
+        organization = organization_from_row(
+            SimpleNamespace(
+                **{
+                    name.removeprefix("org_"): value
+                    for name, value in row._mapping.items()
+                    if name.startswith("org_")
+                }
+            )
+        )
+        return CampaignOverview(campaign_from_row(row), organization)
+
+    async def list_for_organization(self, organization_id: int, page: PageRequest) -> Page[CampaignSummary]:
+        counts = (
+            select(
+                campaign_participations.c.campaign_id,
+                func.count().label("participations_count"),
+            )
+            .where(campaign_participations.c.is_preview.is_(False))
+            .group_by(campaign_participations.c.campaign_id)
+            .subquery()
+        )
+        query = (
+            select(campaigns, func.coalesce(counts.c.participations_count, 0).label("participations_count"))
+            .outerjoin(counts, counts.c.campaign_id == campaigns.c.id)
+            .where(campaigns.c.organization_id == organization_id)
+            .order_by(campaigns.c.created_at.desc(), campaigns.c.id.desc())
+        )
+        return await paginate(
+            self._db,
+            query,
+            page,
+            lambda row: CampaignSummary(campaign_from_row(row), int(row.participations_count)),
+        )
+
+    async def archive(self, campaign_id: int, now: datetime) -> None:
+        await self._db.execute(
+            update(campaigns)
+            .where(campaigns.c.id == campaign_id, campaigns.c.archived_at.is_(None))
+            .values(archived_at=now)
+        )
+
+
+class SqlParticipationRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def find(self, campaign_id: int, user_id: int) -> Participation | None:
+        row = (
+            await self._db.execute(
+                select(campaign_participations).where(
+                    campaign_participations.c.campaign_id == campaign_id,
+                    campaign_participations.c.user_id == user_id,
+                )
+            )
+        ).one_or_none()
+        return participation_from_row(row) if row else None
+
+    async def add(self, participation: NewParticipation) -> Participation | None:
+        try:
+            async with self._db.begin_nested():
+                row = (
+                    await self._db.execute(
+                        insert(campaign_participations)
+                        .values(
+                            campaign_id=participation.campaign_id,
+                            user_id=participation.user_id,
+                            student_id=participation.student_id,
+                            is_preview=participation.is_preview,
+                            created_at=participation.created_at,
+                        )
+                        .returning(*campaign_participations.c)
+                    )
+                ).one()
+        except IntegrityError as error:
+            if violates(
+                error,
+                "uq_campaign_participations_campaign_id_user_id",
+                "campaign_participations.campaign_id",
+                "campaign_participations.user_id",
+            ):
+                return None
+            raise
+        return participation_from_row(row)
+
+    async def list_for_campaign(self, campaign_id: int, page: PageRequest) -> Page[ParticipationView]:
+        query = (
+            select(
+                campaign_participations,
+                students.c.first_name,
+                students.c.last_name,
+                students.c.division,
+                students.c.birthdate,
+            )
+            .outerjoin(students, and_(students.c.id == campaign_participations.c.student_id))
+            .where(campaign_participations.c.campaign_id == campaign_id)
+            .order_by(campaign_participations.c.created_at, campaign_participations.c.id)
+        )
+
+        def view(row: Any) -> ParticipationView:
+            student = (
+                ParticipantStudent(
+                    id=row.student_id,
+                    first_name=row.first_name,
+                    last_name=row.last_name,
+                    division=row.division,
+                    birthdate=row.birthdate,
+                )
+                if row.student_id is not None
+                else None
+            )
+            return ParticipationView(participation_from_row(row), student)
+
+        return await paginate(self._db, query, page, view)
+
+
+class SqlIdentityMatchLog:
+    """Append-only: the decisions of identity matching, without any typed name."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def record(self, decision: RecordedMatch) -> None:
+        await self._db.execute(
+            insert(identity_match_decisions).values(
+                occurred_at=decision.occurred_at,
+                campaign_id=decision.campaign_id,
+                endpoint=decision.endpoint,
+                outcome=decision.outcome,
+                rule=decision.rule,
+                student_id=decision.student_id,
+                first_name_distance=decision.first_name_distance,
+                last_name_distance=decision.last_name_distance,
+                reason_code=decision.reason_code,
+            )
+        )

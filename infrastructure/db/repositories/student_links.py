@@ -1,0 +1,228 @@
+"""Attaching accounts to students: matching candidates, conditional attach, detach, support search."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.pagination import Page, PageRequest
+from domain.students.entities import Student
+from domain.students.link_errors import UserAlreadyLinkedInOrganization
+from domain.students.link_ports import (
+    LinkedAccount,
+    StudentSearch,
+    StudentWithAccount,
+    SupportStudentView,
+)
+from infrastructure.db.integrity import violates
+from infrastructure.db.pagination import paginate
+from infrastructure.db.tables import organizations, students, users
+
+
+def _student(row: Any) -> Student:
+    return Student(
+        id=row.id,
+        organization_id=row.organization_id,
+        national_student_id=row.national_student_id,
+        last_name=row.last_name,
+        preferred_last_name=row.preferred_last_name,
+        first_name=row.first_name,
+        middle_name=row.middle_name,
+        third_name=row.third_name,
+        birthdate=row.birthdate,
+        division=row.division,
+        user_id=row.user_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        disabled_at=row.disabled_at,
+    )
+
+
+def _account(row: Any) -> LinkedAccount | None:
+    if row.user_id is None:
+        return None
+    return LinkedAccount(row.user_id, row.username, row.email)
+
+
+def _escaped(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+_STUDENT_COLUMNS = [column for column in students.c if column.name != "search_text"]
+
+
+class SqlStudentLinkRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def active_born_on(self, organization_id: int, birthdate: date) -> list[Student]:
+        query = (
+            select(*_STUDENT_COLUMNS)
+            .where(
+                students.c.organization_id == organization_id,
+                students.c.birthdate == birthdate,
+                students.c.disabled_at.is_(None),
+            )
+            .order_by(students.c.id)
+        )
+        return [_student(row) for row in (await self._db.execute(query)).all()]
+
+    async def get(self, student_id: int) -> Student | None:
+        row = (
+            await self._db.execute(select(*_STUDENT_COLUMNS).where(students.c.id == student_id))
+        ).one_or_none()
+        return _student(row) if row else None
+
+    async def lock(self, student_id: int) -> Student | None:
+        row = (
+            await self._db.execute(
+                select(*_STUDENT_COLUMNS).where(students.c.id == student_id).with_for_update()
+            )
+        ).one_or_none()
+        return _student(row) if row else None
+
+    async def attach(self, student_id: int, user_id: int, now: datetime) -> bool:
+        statement = (
+            update(students)
+            .where(
+                students.c.id == student_id, students.c.user_id.is_(None), students.c.disabled_at.is_(None)
+            )
+            .values(user_id=user_id, updated_at=now)
+        )
+        return await self._update_link(statement) == 1
+
+    async def replace_link(self, student_id: int, user_id: int, now: datetime) -> None:
+        await self._update_link(
+            update(students).where(students.c.id == student_id).values(user_id=user_id, updated_at=now)
+        )
+
+    async def _update_link(self, statement: Any) -> int:
+        try:
+            # A savepoint, so that a refusal by the unique index leaves the transaction usable.
+            async with self._db.begin_nested():
+                result = await self._db.execute(statement)
+        except IntegrityError as error:
+            if violates(error, "uq_students_active_user", "students.organization_id", "students.user_id"):
+                raise UserAlreadyLinkedInOrganization() from error
+            raise
+        return int(result.rowcount)
+
+    async def detach(self, student_id: int, now: datetime) -> None:
+        await self._db.execute(
+            update(students).where(students.c.id == student_id).values(user_id=None, updated_at=now)
+        )
+
+    async def active_of_user(self, organization_id: int, user_id: int) -> Student | None:
+        row = (
+            await self._db.execute(
+                select(*_STUDENT_COLUMNS).where(
+                    students.c.organization_id == organization_id,
+                    students.c.user_id == user_id,
+                    students.c.disabled_at.is_(None),
+                )
+            )
+        ).first()
+        return _student(row) if row else None
+
+    async def of_user(self, user_id: int) -> list[Student]:
+        query = (
+            select(*_STUDENT_COLUMNS)
+            .where(students.c.user_id == user_id)
+            .order_by(students.c.updated_at.desc(), students.c.id.desc())
+        )
+        return [_student(row) for row in (await self._db.execute(query)).all()]
+
+    async def active_by_national_id(
+        self, organization_id: int, national_student_id: str, birthdate: date
+    ) -> Student | None:
+        row = (
+            await self._db.execute(
+                select(*_STUDENT_COLUMNS).where(
+                    students.c.organization_id == organization_id,
+                    students.c.national_student_id == national_student_id,
+                    students.c.birthdate == birthdate,
+                    students.c.disabled_at.is_(None),
+                )
+            )
+        ).one_or_none()
+        return _student(row) if row else None
+
+    async def accounts_linked_elsewhere(
+        self, national_student_id: str, organization_id: int
+    ) -> list[LinkedAccount]:
+        query = (
+            select(users.c.id.label("user_id"), users.c.username, users.c.email)
+            .select_from(students.join(users, users.c.id == students.c.user_id))
+            .where(
+                students.c.national_student_id == national_student_id,
+                students.c.organization_id != organization_id,
+            )
+            .order_by(students.c.updated_at.desc(), students.c.id.desc())
+        )
+        seen: dict[int, LinkedAccount] = {}
+        for row in (await self._db.execute(query)).all():
+            seen.setdefault(row.user_id, LinkedAccount(row.user_id, row.username, row.email))
+        return list(seen.values())
+
+    async def with_accounts(
+        self, organization_id: int, student_ids: Sequence[int]
+    ) -> list[StudentWithAccount]:
+        if not student_ids:
+            return []
+        query = (
+            select(*_STUDENT_COLUMNS, users.c.username, users.c.email)
+            .outerjoin(users, users.c.id == students.c.user_id)
+            .where(students.c.organization_id == organization_id, students.c.id.in_(list(student_ids)))
+        )
+        return [
+            StudentWithAccount(_student(row), _account(row)) for row in (await self._db.execute(query)).all()
+        ]
+
+    async def search(self, criteria: StudentSearch, page: PageRequest) -> Page[SupportStudentView]:
+        query = (
+            select(
+                *_STUDENT_COLUMNS,
+                users.c.username,
+                users.c.email,
+                organizations.c.name.label("organization_name"),
+                organizations.c.uai.label("organization_uai"),
+            )
+            .select_from(
+                students.join(organizations, organizations.c.id == students.c.organization_id).outerjoin(
+                    users, users.c.id == students.c.user_id
+                )
+            )
+            .order_by(func.lower(students.c.last_name), func.lower(students.c.first_name), students.c.id)
+        )
+        if criteria.uai:
+            query = query.where(organizations.c.uai == criteria.uai)
+        matches = []
+        if criteria.name_words:
+            matches.append(
+                and_(
+                    *(
+                        students.c.search_text.like(f"%{_escaped(word)}%", escape="\\")
+                        for word in criteria.name_words
+                    )
+                )
+            )
+        if criteria.national_student_id:
+            matches.append(students.c.national_student_id == criteria.national_student_id)
+        if matches:
+            query = query.where(or_(*matches))
+        return await paginate(
+            self._db,
+            query,
+            page,
+            lambda row: SupportStudentView(
+                student=_student(row),
+                account=_account(row),
+                organization_name=row.organization_name,
+                organization_uai=row.organization_uai,
+            ),
+        )

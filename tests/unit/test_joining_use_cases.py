@@ -1,0 +1,549 @@
+"""The joining use cases with in-memory fakes: matching, account creation, attachment, participation,
+the brute-force guard, the reason codes and what each decision records."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+
+import pytest
+
+from domain.accounts.entities import User, Viewer
+from domain.accounts.errors import EmailAlreadyUsed, InvalidEmail, InvalidPassword, TermsNotAccepted
+from domain.campaigns.archive_campaign import ArchiveCampaign
+from domain.campaigns.create_campaign import CreateCampaign, CreateCampaignCommand
+from domain.campaigns.create_student_account import CreateStudentAccount, CreateStudentAccountCommand
+from domain.campaigns.entities import CampaignType
+from domain.campaigns.errors import (
+    CampaignArchived,
+    CampaignNotFound,
+    CampaignNotRestricted,
+    NotAStudentOfOrganization,
+)
+from domain.campaigns.joining import TypedStudent
+from domain.campaigns.link_student_account import LinkStudentAccount, LinkStudentAccountCommand
+from domain.campaigns.match_student_identity import MatchStudentCommand, MatchStudentIdentity
+from domain.campaigns.start_participation import StartParticipation
+from domain.errors import Invalid, TooManyRequests
+from domain.organizations.entities import Role
+from domain.organizations.errors import OrganizationArchived, RoleNotAllowed
+from domain.rate_limits import Limit
+from domain.students.detach_student_account import DetachStudentAccount
+from domain.students.link_errors import (
+    AccountBelongsToAnotherStudent,
+    OrganizationMemberCannotLink,
+    StudentAlreadyLinked,
+    StudentNotFound,
+    UserAlreadyLinkedInOrganization,
+)
+from domain.students.reset_student_passwords import NotResetReason, ResetStudentPasswords
+from tests.unit.fakes import FakeClock, FakeHasher, FakeLimiter, FakeTokens
+from tests.unit.fakes_campaigns import T0, FakeJoiningUnitOfWork, JoiningStore
+
+CODE = "ABCDEF234"
+ADDRESS = "192.0.2.10"
+PASSWORD = "Eleve2024x"
+ALAN = TypedStudent("Alan", "Turing", date(2002, 6, 23))
+
+
+@pytest.fixture
+def store():
+    return JoiningStore()
+
+
+@pytest.fixture
+def school(store):
+    organization = store.add_organization()
+    store.add_campaign(organization, CODE)
+    alan = store.add_student(organization, national_student_id="123456789AD")
+    return organization, alan
+
+
+@pytest.fixture
+def clock():
+    return FakeClock(T0)
+
+
+def uow(store):
+    return lambda: FakeJoiningUnitOfWork(store)
+
+
+def add_user(store, *, email=None, username=None, terms=True) -> User:
+    user = User(
+        id=len(store.users) + 1,
+        first_name="Ada",
+        last_name="Lovelace",
+        email=email,
+        username=username,
+        password_hash=f"hash:{PASSWORD}",
+        must_change_password=False,
+        temporary_password_expires_at=None,
+        terms_accepted_at=T0,
+        pix_orga_terms_accepted_at=T0 if terms else None,
+        locale="fr",
+        is_support=False,
+        created_at=T0,
+        updated_at=T0,
+    )
+    store.users[user.id] = user
+    return user
+
+
+def viewer(user: User) -> Viewer:
+    return Viewer(user, "session")
+
+
+def matcher(store, clock, limiter=None):
+    return MatchStudentIdentity(uow(store), limiter or FakeLimiter(), clock)
+
+
+def creator(store, clock, limiter=None):
+    return CreateStudentAccount(
+        uow(store), FakeHasher(), FakeTokens(), limiter or FakeLimiter(), clock, timedelta(days=30)
+    )
+
+
+def linker(store, clock, limiter=None):
+    return LinkStudentAccount(uow(store), limiter or FakeLimiter(), clock)
+
+
+def match_command(typed=ALAN, code=CODE):
+    return MatchStudentCommand(campaign_code=code, student=typed, client_address=ADDRESS)
+
+
+def account_command(typed=ALAN, *, email=None, password=PASSWORD, accept_terms=True, code=CODE):
+    return CreateStudentAccountCommand(
+        campaign_code=code,
+        student=typed,
+        login="email" if email else "username",
+        email=email,
+        password=password,
+        accept_terms=accept_terms,
+        client_address=ADDRESS,
+    )
+
+
+def link_command(typed=ALAN):
+    return LinkStudentAccountCommand(campaign_code=CODE, student=typed, client_address=ADDRESS)
+
+
+class TestMatching:
+    async def test_a_match_suggests_the_username_of_the_imported_record(self, store, school, clock):
+        found = await matcher(store, clock)(match_command(TypedStudent("ALAN", "turing", date(2002, 6, 23))))
+
+        assert found.username_suggestion == "alan.turing2306"
+        (decision,) = store.decisions
+        assert (decision.endpoint, decision.outcome, decision.rule) == (
+            "student-matches",
+            "MATCHED",
+            "exact:first_name",
+        )
+        assert decision.student_id == school[1].id
+        assert (decision.first_name_distance, decision.last_name_distance, decision.reason_code) == (
+            0.0,
+            0.0,
+            None,
+        )
+        assert school[1].user_id is None and store.users == {}  # changes nothing else
+
+    async def test_the_code_is_read_trimmed_and_case_insensitively(self, store, school, clock):
+        found = await matcher(store, clock)(match_command(code="  abcdef234 "))
+        assert found.username_suggestion == "alan.turing2306"
+
+    @pytest.mark.parametrize(
+        "typed",
+        [
+            TypedStudent("Alan", "Turing", date(2002, 6, 24)),
+            TypedStudent("Alan", "Turing", date(2003, 6, 23)),
+            TypedStudent("Alan", "Tarong", date(2002, 6, 23)),
+        ],
+        ids=["another day", "another year", "too far"],
+    )
+    async def test_not_found_is_recorded_and_counted(self, store, school, clock, typed):
+        limiter = FakeLimiter()
+
+        with pytest.raises(StudentNotFound):
+            await matcher(store, clock, limiter)(match_command(typed))
+
+        assert [d.outcome for d in store.decisions] == ["NOT_FOUND"]
+        counted = dict(limiter.failures.keys())  # (limit, key) pairs
+        assert counted[Limit.MATCH_PER_ADDRESS] == (ADDRESS,)
+        code, name_key = counted[Limit.MATCH_PER_NAME]
+        assert code == CODE
+        assert "alan" not in name_key and "turing" not in name_key  # a hash, never the name
+
+    async def test_day_and_month_swapped_finds_nobody(self, store, clock):
+        organization = store.add_organization()
+        store.add_campaign(organization, CODE)
+        store.add_student(organization, first_name="Léa", last_name="ROUX", birthdate=date(2008, 3, 4))
+
+        with pytest.raises(StudentNotFound):
+            await matcher(store, clock)(match_command(TypedStudent("Léa", "Roux", date(2008, 4, 3))))
+        assert store.decisions[0].rule == "no_candidate"
+
+    async def test_a_disabled_student_is_not_found(self, store, school, clock):
+        store.students[school[1].id] = dataclasses.replace(school[1], disabled_at=T0)
+        with pytest.raises(StudentNotFound):
+            await matcher(store, clock)(match_command())
+
+    async def test_two_students_matching_is_not_found_and_recorded_ambiguous(self, store, school, clock):
+        store.add_student(school[0], first_name="Alan", last_name="TURING", national_student_id="X")
+        with pytest.raises(StudentNotFound):
+            await matcher(store, clock)(match_command())
+        assert (store.decisions[0].outcome, store.decisions[0].student_id) == ("AMBIGUOUS", None)
+
+    async def test_the_name_key_is_the_normalised_name(self, store, school, clock):
+        limiter = FakeLimiter()
+        for typed in (
+            TypedStudent("ALAN", " Turing ", date(2001, 1, 1)),
+            TypedStudent("Alan", "TURING", date(2001, 1, 2)),
+        ):
+            with pytest.raises(StudentNotFound):
+                await matcher(store, clock, limiter)(match_command(typed))
+        assert limiter.failures[(Limit.MATCH_PER_ADDRESS, (ADDRESS,))] == 2
+        assert sorted(limiter.failures.values()) == [2, 2]
+
+    async def test_over_a_limit_every_answer_is_429_and_nothing_is_recorded(self, store, school, clock):
+        limiter = FakeLimiter({Limit.MATCH_PER_NAME: 2})
+        for day in (1, 2):
+            with pytest.raises(StudentNotFound):
+                await matcher(store, clock, limiter)(
+                    match_command(TypedStudent("Alan", "Turing", date(2002, 1, day)))
+                )
+        with pytest.raises(TooManyRequests):
+            await matcher(store, clock, limiter)(match_command())
+        with pytest.raises(TooManyRequests):
+            await creator(store, clock, limiter)(account_command())
+        assert len(store.decisions) == 2
+        # Another name is not blocked.
+        store.add_student(school[0], first_name="Ada", last_name="LOVELACE", birthdate=date(2003, 12, 10))
+        ada = await matcher(store, clock, limiter)(
+            match_command(TypedStudent("Ada", "Lovelace", date(2003, 12, 10)))
+        )
+        assert ada.username_suggestion == "ada.lovelace1012"
+
+    async def test_a_match_or_a_conflict_is_not_counted(self, store, school, clock):
+        limiter = FakeLimiter()
+        await matcher(store, clock, limiter)(match_command())
+        await creator(store, clock, limiter)(account_command())
+        with pytest.raises(StudentAlreadyLinked):
+            await matcher(store, clock, limiter)(match_command())
+        assert limiter.failures == {}
+
+    async def test_campaign_errors_come_before_matching(self, store, clock):
+        restricted = store.add_organization()
+        store.add_campaign(restricted, "ARCHVE234", archived=True)
+        store.add_campaign(store.add_organization(managing=False), "PENCAS234")
+        with pytest.raises(CampaignNotFound):
+            await matcher(store, clock)(match_command(code="NOPE"))
+        with pytest.raises(CampaignNotFound):
+            await matcher(store, clock)(match_command(code="ZZZZZZ999"))
+        with pytest.raises(CampaignArchived):
+            await matcher(store, clock)(match_command(code="ARCHVE234"))
+        with pytest.raises(CampaignNotRestricted):
+            await matcher(store, clock)(match_command(code="PENCAS234"))
+        assert store.decisions == []
+
+    async def test_an_empty_typed_name_is_invalid(self, store, school, clock):
+        with pytest.raises(Invalid):
+            await matcher(store, clock)(match_command(TypedStudent("--", "Turing", date(2002, 6, 23))))
+
+    async def test_attached_elsewhere_with_the_same_ine(self, store, school, clock):
+        other = store.add_organization()
+        former = add_user(store, username="alan.turing2306")
+        store.add_student(other, national_student_id="123456789AD", user_id=former.id, disabled_at=T0)
+
+        with pytest.raises(StudentAlreadyLinked) as refused:
+            await matcher(store, clock)(match_command())
+        assert refused.value.meta == {"reason_code": "R12", "login_hint": "a***.t***6"}
+        assert (store.decisions[0].outcome, store.decisions[0].reason_code) == ("CONFLICT", "R12")
+
+
+class TestAccountCreation:
+    async def test_a_username_account_attached_in_one_go(self, store, school, clock):
+        created = await creator(store, clock)(account_command())
+
+        assert created.user.username == "alan.turing2306"
+        assert created.user.email is None
+        assert (created.user.first_name, created.user.last_name) == ("Alan", "TURING")  # as imported
+        assert created.user.terms_accepted_at == T0
+        assert store.students[school[1].id].user_id == created.user.id
+        assert created.tokens.access_token.startswith(f"access:{created.user.id}:")
+        assert [e.type for e in store.events] == ["STUDENT_ACCOUNT_CREATED", "STUDENT_ATTACHED"]
+        assert store.events[1].details == {"user_id": created.user.id, "via": "account_creation"}
+        assert [(d.endpoint, d.outcome) for d in store.decisions] == [("student-accounts", "MATCHED")]
+
+    async def test_an_email_account(self, store, school, clock):
+        created = await creator(store, clock)(account_command(email=" Alan@Example.NET "))
+        assert (created.user.email, created.user.username) == ("alan@example.net", None)
+
+    async def test_a_second_creation_is_refused_with_the_hint(self, store, school, clock):
+        await creator(store, clock)(account_command())
+        with pytest.raises(StudentAlreadyLinked) as refused:
+            await creator(store, clock)(account_command())
+        assert refused.value.meta == {"reason_code": "S52", "login_hint": "a***.t***6"}
+        assert len(store.users) == 1
+
+    async def test_a_second_creation_of_an_email_account_says_s51(self, store, school, clock):
+        await creator(store, clock)(account_command(email="alan@example.net"))
+        with pytest.raises(StudentAlreadyLinked) as refused:
+            await creator(store, clock)(account_command(email="autre@example.net"))
+        assert refused.value.meta == {"reason_code": "S51", "login_hint": "a***@example.net"}
+
+    async def test_same_ine_elsewhere_says_s61(self, store, school, clock):
+        former = add_user(store, email="alan@example.net")
+        store.add_student(store.add_organization(), national_student_id="123456789AD", user_id=former.id)
+        with pytest.raises(StudentAlreadyLinked) as refused:
+            await creator(store, clock)(account_command())
+        assert refused.value.meta == {"reason_code": "S61", "login_hint": "a***@example.net"}
+
+    async def test_a_taken_username_gets_the_suggested_digits(self, store, school, clock):
+        add_user(store, username="alan.turing2306")
+        suggestion = (await matcher(store, clock)(match_command())).username_suggestion
+        created = await creator(store, clock)(account_command())
+        assert created.user.username == suggestion
+        assert suggestion.startswith("alan.turing") and suggestion != "alan.turing2306"
+
+    @pytest.mark.parametrize(
+        ("command", "error"),
+        [
+            (account_command(password="court"), InvalidPassword),
+            (account_command(accept_terms=False), TermsNotAccepted),
+            (account_command(email="pas-une-adresse"), InvalidEmail),
+        ],
+        ids=["password", "terms", "email"],
+    )
+    async def test_input_errors_change_nothing(self, store, school, clock, command, error):
+        with pytest.raises(error):
+            await creator(store, clock)(command)
+        assert store.users == {} and store.decisions == []
+
+    async def test_an_email_already_used_keeps_the_decision(self, store, school, clock):
+        add_user(store, email="pris@example.fr")
+        with pytest.raises(EmailAlreadyUsed):
+            await creator(store, clock)(account_command(email="pris@example.fr"))
+        assert store.students[school[1].id].user_id is None
+        assert [d.outcome for d in store.decisions] == ["MATCHED"]
+        assert store.commits == 1
+
+    async def test_not_found_creates_nothing(self, store, school, clock):
+        with pytest.raises(StudentNotFound):
+            await creator(store, clock)(account_command(TypedStudent("Grace", "Hopper", date(2002, 6, 23))))
+        assert store.users == {}
+
+
+class TestLinking:
+    async def test_attach_then_again(self, store, school, clock):
+        user = add_user(store, email="alan@example.net")
+        first = await linker(store, clock)(viewer(user), link_command())
+        again = await linker(store, clock)(viewer(user), link_command())
+        assert (first.created, again.created) == (True, False)
+        assert store.students[school[1].id].user_id == user.id
+        assert [e.details["via"] for e in store.events] == ["manual"]
+
+    async def test_a_member_cannot_link_a_former_member_can(self, store, school, clock):
+        user = add_user(store)
+        store.add_member(school[0], user.id)
+        with pytest.raises(OrganizationMemberCannotLink):
+            await linker(store, clock)(viewer(user), link_command())
+        store.add_member(school[0], user.id, active=False)
+        assert (await linker(store, clock)(viewer(user), link_command())).created
+
+    async def test_another_account_holds_the_student(self, store, school, clock):
+        holder = add_user(store, username="alan.turing2306")
+        store.students[school[1].id] = dataclasses.replace(school[1], user_id=holder.id)
+        with pytest.raises(StudentAlreadyLinked) as refused:
+            await linker(store, clock)(viewer(add_user(store)), link_command())
+        assert refused.value.meta == {"reason_code": "R32", "login_hint": "a***.t***6"}
+        assert store.decisions[-1].reason_code == "R32"
+
+    async def test_r70_the_account_has_another_student_here(self, store, school, clock):
+        user = add_user(store)
+        store.add_student(
+            school[0], first_name="Ada", last_name="LOVELACE", user_id=user.id, birthdate=date(2002, 6, 23)
+        )
+        with pytest.raises(UserAlreadyLinkedInOrganization) as refused:
+            await linker(store, clock)(viewer(user), link_command())
+        assert refused.value.meta == {"reason_code": "R70"}
+        assert store.decisions[-1].reason_code == "R70"
+
+    async def test_r90_the_account_is_somebody_else_s(self, store, school, clock):
+        user = add_user(store)
+        store.add_student(
+            store.add_organization(), user_id=user.id, national_student_id="X", birthdate=date(2001, 1, 1)
+        )
+        with pytest.raises(AccountBelongsToAnotherStudent) as refused:
+            await linker(store, clock)(viewer(user), link_command())
+        assert refused.value.meta == {"reason_code": "R90"}
+
+    async def test_same_ine_elsewhere_with_the_same_account_attaches(self, store, school, clock):
+        user = add_user(store, username="alan.turing2306")
+        store.add_student(
+            store.add_organization(), user_id=user.id, national_student_id="123456789AD", disabled_at=T0
+        )
+        assert (await linker(store, clock)(viewer(user), link_command())).created
+
+    async def test_automatic_attach_by_ine_and_birthdate(self, store, school, clock):
+        user = add_user(store)
+        store.add_student(store.add_organization(), user_id=user.id, national_student_id="123456789AD")
+        limiter = FakeLimiter()
+
+        attached = await linker(store, clock, limiter)(viewer(user), link_command(None))
+
+        assert attached.student.id == school[1].id and attached.created
+        assert store.decisions[-1].rule == "automatic:national_student_id"
+        assert store.events[-1].details["via"] == "automatic"
+        assert limiter.failures == {}
+
+    async def test_automatic_attach_without_a_student_is_not_found_and_not_counted(
+        self, store, school, clock
+    ):
+        user = add_user(store)
+        store.add_student(
+            store.add_organization(),
+            user_id=user.id,
+            national_student_id="123456789AD",
+            birthdate=date(2002, 6, 24),
+        )
+        limiter = FakeLimiter()
+        with pytest.raises(StudentNotFound):
+            await linker(store, clock, limiter)(viewer(user), link_command(None))
+        assert limiter.failures == {}
+        assert (store.decisions[-1].outcome, store.decisions[-1].rule) == (
+            "NOT_FOUND",
+            "automatic:national_student_id",
+        )
+
+
+class TestParticipations:
+    async def test_restricted_campaigns_need_an_attached_student(self, store, school, clock):
+        start = StartParticipation(uow(store), clock)
+        user = add_user(store)
+        with pytest.raises(NotAStudentOfOrganization):
+            await start(viewer(user), CODE)
+        store.students[school[1].id] = dataclasses.replace(school[1], user_id=user.id)
+        first = await start(viewer(user), CODE)
+        again = await start(viewer(user), f" {CODE.lower()}")
+        assert (first.created, again.created) == (True, False)
+        assert first.participation == again.participation
+        assert first.participation.student_id == school[1].id
+
+    async def test_teachers_preview_others_are_forbidden(self, store, school, clock):
+        start = StartParticipation(uow(store), clock)
+        teacher = add_user(store)
+        store.add_member(school[0], teacher.id)
+        with pytest.raises(NotAStudentOfOrganization):
+            await start(viewer(teacher), CODE)
+        preview = await start(viewer(teacher), CODE, preview=True)
+        assert preview.participation.is_preview and preview.participation.student_id is None
+        with pytest.raises(RoleNotAllowed):
+            await start(viewer(add_user(store)), CODE, preview=True)
+
+    async def test_archived_campaigns_take_no_new_participation(self, store, school, clock):
+        start = StartParticipation(uow(store), clock)
+        user = add_user(store)
+        store.students[school[1].id] = dataclasses.replace(school[1], user_id=user.id)
+        first = await start(viewer(user), CODE)
+        store.campaigns[1] = dataclasses.replace(store.campaigns[1], archived_at=T0)
+        assert (await start(viewer(user), CODE)).participation == first.participation
+        with pytest.raises(CampaignArchived):
+            await start(viewer(add_user(store)), CODE)
+
+    async def test_anyone_joins_a_campaign_that_is_not_restricted(self, store, clock):
+        store.add_campaign(store.add_organization(managing=False), "PENCAS234")
+        started = await StartParticipation(uow(store), clock)(viewer(add_user(store)), "PENCAS234")
+        assert started.created and started.participation.student_id is None
+
+
+class TestCampaigns:
+    async def test_a_taken_code_is_drawn_again(self, store, clock):
+        organization = store.add_organization()
+        store.add_campaign(organization, "ABCDEF234")
+        member = add_user(store)
+        store.add_member(organization, member.id)
+        codes = iter(["ABCDEF234", "ABCDEF234", "GHJKMN567"])
+        create = CreateCampaign(uow(store), clock, lambda: next(codes))
+        campaign = await create(
+            viewer(member), CreateCampaignCommand(organization.id, " Rentrée ", CampaignType.ASSESSMENT)
+        )
+        assert (campaign.code, campaign.name) == ("GHJKMN567", "Rentrée")
+        assert store.events[-1].type == "CAMPAIGN_CREATED"
+
+    async def test_an_archived_organization_takes_no_campaign(self, store, clock):
+        organization = store.add_organization(archived=True)
+        member = add_user(store)
+        store.add_member(organization, member.id)
+        with pytest.raises(OrganizationArchived):
+            await CreateCampaign(uow(store), clock)(
+                viewer(member), CreateCampaignCommand(organization.id, "X", CampaignType.ASSESSMENT)
+            )
+
+    async def test_archiving_is_idempotent(self, store, school, clock):
+        member = add_user(store)
+        store.add_member(school[0], member.id)
+        archive = ArchiveCampaign(uow(store), clock)
+        first = await archive(viewer(member), school[0].id, 1)
+        clock.advance(hours=1)
+        again = await archive(viewer(member), school[0].id, 1)
+        assert first.archived_at == again.archived_at == T0
+        assert [e.type for e in store.events] == ["CAMPAIGN_ARCHIVED"]
+        with pytest.raises(CampaignNotFound):
+            await archive(viewer(member), school[0].id, 99)
+
+
+class TestTeacherTools:
+    async def test_only_username_accounts_of_active_students_are_reset(self, store, school, clock):
+        organization, alan = school
+        pupil = add_user(store, username="alan.turing2306")
+        store.students[alan.id] = dataclasses.replace(alan, user_id=pupil.id)
+        both = add_user(store, username="ada.lovelace1012", email="ada@example.net")
+        ada = store.add_student(organization, first_name="Ada", user_id=both.id)
+        grace = store.add_student(organization, first_name="Grace")
+        gone = store.add_student(
+            organization, first_name="Zoé", user_id=add_user(store, username="z.z0101").id, disabled_at=T0
+        )
+        teacher = add_user(store)
+        store.add_member(organization, teacher.id)
+        store.sessions["s"] = {"user_id": pupil.id, "revoked_at": None}
+
+        result = await ResetStudentPasswords(uow(store), FakeHasher(), clock, lambda: "abcdef12")(
+            viewer(teacher), organization.id, [alan.id, ada.id, grace.id, gone.id, alan.id, 999]
+        )
+
+        assert [(r.student.id, r.username, r.temporary_password) for r in result.reset] == [
+            (alan.id, "alan.turing2306", "abcdef12")
+        ]
+        assert [(n.student_id, n.reason) for n in result.not_reset] == [
+            (ada.id, NotResetReason.EMAIL_ACCOUNT),
+            (grace.id, NotResetReason.STUDENT_NOT_LINKED),
+            (gone.id, NotResetReason.STUDENT_NOT_FOUND),
+            (999, NotResetReason.STUDENT_NOT_FOUND),
+        ]
+        reset_user = store.users[pupil.id]
+        assert reset_user.password_hash == "hash:abcdef12"
+        assert reset_user.must_change_password is True
+        assert reset_user.temporary_password_expires_at == T0 + timedelta(days=30)
+        assert store.users[both.id].password_hash == f"hash:{PASSWORD}"
+        assert store.sessions["s"]["revoked_at"] == T0
+        assert [(e.type, e.target_id) for e in store.events] == [("STUDENT_PASSWORD_RESET", alan.id)]
+        assert "abcdef12" not in repr(result.reset[0])
+
+    async def test_administrators_detach(self, store, school, clock):
+        organization, alan = school
+        pupil = add_user(store, username="alan.turing2306")
+        store.students[alan.id] = dataclasses.replace(alan, user_id=pupil.id)
+        admin = add_user(store)
+        store.add_member(organization, admin.id)
+        detach = DetachStudentAccount(uow(store), clock)
+        with pytest.raises(RoleNotAllowed):
+            await detach(viewer(admin), organization.id, alan.id)
+        key = (organization.id, admin.id)
+        store.org_memberships[key] = dataclasses.replace(store.org_memberships[key], role=Role.ADMIN)
+        await detach(viewer(admin), organization.id, alan.id)
+        await detach(viewer(admin), organization.id, alan.id)
+        assert store.students[alan.id].user_id is None
+        assert [(e.type, e.details) for e in store.events] == [
+            ("STUDENT_DETACHED", {"user_id": pupil.id, "by": "admin"})
+        ]
+        with pytest.raises(StudentNotFound):
+            await detach(viewer(admin), organization.id, 999)
