@@ -21,26 +21,8 @@ from domain.students.link_ports import (
 )
 from infrastructure.db.integrity import violates
 from infrastructure.db.pagination import paginate
+from infrastructure.db.repositories.students import student_from_row
 from infrastructure.db.tables import organizations, students, users
-
-
-def _student(row: Any) -> Student:
-    return Student(
-        id=row.id,
-        organization_id=row.organization_id,
-        national_student_id=row.national_student_id,
-        last_name=row.last_name,
-        preferred_last_name=row.preferred_last_name,
-        first_name=row.first_name,
-        middle_name=row.middle_name,
-        third_name=row.third_name,
-        birthdate=row.birthdate,
-        division=row.division,
-        user_id=row.user_id,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        disabled_at=row.disabled_at,
-    )
 
 
 def _account(row: Any) -> LinkedAccount | None:
@@ -70,13 +52,13 @@ class SqlStudentLinkRepository:
             )
             .order_by(students.c.id)
         )
-        return [_student(row) for row in (await self._db.execute(query)).all()]
+        return [student_from_row(row) for row in (await self._db.execute(query)).all()]
 
     async def get(self, student_id: int) -> Student | None:
         row = (
             await self._db.execute(select(*_STUDENT_COLUMNS).where(students.c.id == student_id))
         ).one_or_none()
-        return _student(row) if row else None
+        return student_from_row(row) if row else None
 
     async def lock(self, student_id: int) -> Student | None:
         row = (
@@ -84,7 +66,7 @@ class SqlStudentLinkRepository:
                 select(*_STUDENT_COLUMNS).where(students.c.id == student_id).with_for_update()
             )
         ).one_or_none()
-        return _student(row) if row else None
+        return student_from_row(row) if row else None
 
     async def attach(self, student_id: int, user_id: int, now: datetime) -> bool:
         statement = (
@@ -127,7 +109,7 @@ class SqlStudentLinkRepository:
                 )
             )
         ).first()
-        return _student(row) if row else None
+        return student_from_row(row) if row else None
 
     async def of_user(self, user_id: int) -> list[Student]:
         query = (
@@ -135,7 +117,7 @@ class SqlStudentLinkRepository:
             .where(students.c.user_id == user_id)
             .order_by(students.c.updated_at.desc(), students.c.id.desc())
         )
-        return [_student(row) for row in (await self._db.execute(query)).all()]
+        return [student_from_row(row) for row in (await self._db.execute(query)).all()]
 
     async def active_by_national_id(
         self, organization_id: int, national_student_id: str, birthdate: date
@@ -150,7 +132,7 @@ class SqlStudentLinkRepository:
                 )
             )
         ).one_or_none()
-        return _student(row) if row else None
+        return student_from_row(row) if row else None
 
     async def accounts_linked_elsewhere(
         self, national_student_id: str, organization_id: int
@@ -180,7 +162,8 @@ class SqlStudentLinkRepository:
             .where(students.c.organization_id == organization_id, students.c.id.in_(list(student_ids)))
         )
         return [
-            StudentWithAccount(_student(row), _account(row)) for row in (await self._db.execute(query)).all()
+            StudentWithAccount(student_from_row(row), _account(row))
+            for row in (await self._db.execute(query)).all()
         ]
 
     async def search(self, criteria: StudentSearch, page: PageRequest) -> Page[SupportStudentView]:
@@ -220,7 +203,7 @@ class SqlStudentLinkRepository:
             query,
             page,
             lambda row: SupportStudentView(
-                student=_student(row),
+                student=student_from_row(row),
                 account=_account(row),
                 organization_name=row.organization_name,
                 organization_uai=row.organization_uai,
