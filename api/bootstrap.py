@@ -83,7 +83,7 @@ from domain.students.search_students import SearchStudents
 from domain.students.support_attach_student import SupportAttachStudent
 from domain.students.support_detach_student import SupportDetachStudent
 from infrastructure.db.engine import create_engine
-from infrastructure.db.errors import DATABASE_EXCEPTIONS, is_database_unavailable
+from infrastructure.db.errors import DATABASE_EXCEPTIONS, is_database_unavailable, is_invalid_value
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.email.factory import build_dispatcher
 from infrastructure.rate_limiting import LimitsRateLimiter
@@ -226,7 +226,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.state.dispatcher = dispatcher
     app.state.metrics = metrics
 
-    install_error_handlers(app, DATABASE_EXCEPTIONS, is_database_unavailable)
+    install_error_handlers(app, DATABASE_EXCEPTIONS, is_database_unavailable, is_invalid_value)
     install_docs(app)
     install_openapi(app)
 

@@ -260,15 +260,26 @@ async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
     return problem_response(request, 500, "INTERNAL_ERROR")
 
 
+VALUE_NOT_STORABLE = (
+    "Une valeur est hors limites (un identifiant trop grand) ou contient un caractère interdit (NUL).",
+    "A value is out of range (an id too large) or holds a forbidden character (NUL).",
+)
+
+
 def install_error_handlers(
     app: FastAPI,
     database_exceptions: tuple[type[Exception], ...],
     is_database_unavailable: Callable[[BaseException], bool],
+    is_invalid_value: Callable[[BaseException], bool],
 ) -> None:
     async def _infrastructure_error(request: Request, error: Exception) -> JSONResponse:
         if is_database_unavailable(error):
             logger.warning("database unavailable", extra={"error_type": type(error).__name__})
             return problem_response(request, 503, "SERVICE_UNAVAILABLE", headers={"Retry-After": "5"})
+        if is_invalid_value(error):
+            english = negotiate_language(request.headers.get("accept-language")) == "en"
+            item = {"code": "VALUE_NOT_STORABLE", "detail": VALUE_NOT_STORABLE[1 if english else 0]}
+            return problem_response(request, 422, "VALIDATION_ERROR", errors=[item])
         return await _unexpected_error(request, error)
 
     app.add_exception_handler(DomainError, _domain_error)

@@ -83,6 +83,8 @@ async def create_token(
 
 @router.post(
     "/revoke",
+    response_class=Response,
+    response_description="Revoked, or unknown: no body",
     operation_id="revoke_token",
     summary="Log out: revoke a refresh token and its session",
     description="Always answers 200, whether the token existed or not (RFC 7009).",

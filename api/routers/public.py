@@ -19,6 +19,8 @@ router = APIRouter(prefix=API_PREFIX)
 @router.post(
     "/sco-activation-requests",
     status_code=status.HTTP_202_ACCEPTED,
+    response_class=Response,
+    response_description="Accepted: no body",
     operation_id="request_sco_activation",
     summary="Ask for the activation invitation of a school, by UAI",
     tags=["invitations"],
@@ -44,6 +46,8 @@ async def request_sco_activation(request: Request, body: ScoActivationRequest) -
 @router.post(
     "/password-reset-requests",
     status_code=status.HTTP_202_ACCEPTED,
+    response_class=Response,
+    response_description="Accepted: no body",
     operation_id="request_password_reset",
     summary="Forgotten password: receive a reset link by e-mail",
     tags=["users"],
