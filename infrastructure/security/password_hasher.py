@@ -1,7 +1,8 @@
 """Password hashing with argon2id through passlib, off the event loop.
 
 Parameters: OWASP's argon2id minimum (19 MiB, t=2, p=1). Measured on this machine (2 cores):
-about 16 ms a hash, against 87 ms for passlib's defaults (64 MiB, t=3, p=4). With hashing
+about 16 ms a hash when it is quiet and 23 to 26 ms while the test suite runs beside it, against
+87 ms (quiet) and 166 ms (loaded) for passlib's defaults (64 MiB, t=3, p=4). With hashing
 confined to a limiter of one thread per core, 19 MiB keeps a burst of 2 concurrent hashes
 at 38 MiB while still costing an attacker ~19 MiB of memory per guess. bcrypt hashes (from
 an older system) verify, and are replaced at the next successful login.
