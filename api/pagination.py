@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
 
-from domain.pagination import MAX_PAGE_SIZE, PageRequest
+from domain.pagination import MAX_PAGE_SIZE, Page, PageRequest
 
 T = TypeVar("T")
+D = TypeVar("D")
 
 
 def page_request(
@@ -25,3 +27,12 @@ class PageOut(BaseModel, Generic[T]):
     total: int
     page: int
     page_size: int
+
+    @classmethod
+    def of(cls, page: Page[D], to_out: Callable[[D], T]) -> PageOut[T]:
+        return cls(
+            items=[to_out(item) for item in page.items],
+            total=page.total,
+            page=page.request.page,
+            page_size=page.request.page_size,
+        )

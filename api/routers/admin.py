@@ -67,12 +67,7 @@ async def search_organizations(
     name: Annotated[str | None, Query(max_length=255)] = None,
 ) -> PageOut[AdminOrganizationOut]:
     page = await use_cases(request).search_organizations(viewer, uai, name, paging)
-    return PageOut(
-        items=[AdminOrganizationOut.of(o) for o in page.items],
-        total=page.total,
-        page=paging.page,
-        page_size=paging.page_size,
-    )
+    return PageOut.of(page, AdminOrganizationOut.of)
 
 
 @router.post(
@@ -135,12 +130,7 @@ async def list_audit_events(
     page = await use_cases(request).search_audit_events(
         viewer, AuditFilter(organization_id=organization_id, actor_id=actor_id, type=type), paging
     )
-    return PageOut(
-        items=[AuditEventOut.of(e) for e in page.items],
-        total=page.total,
-        page=paging.page,
-        page_size=paging.page_size,
-    )
+    return PageOut.of(page, AuditEventOut.of)
 
 
 # --- Accounts and their attachment to students (issue 5) ------------------------------------
@@ -160,12 +150,7 @@ async def search_users(
     query: Annotated[str | None, Query(max_length=320)] = None,
 ) -> PageOut[AdminUserOut]:
     page = await use_cases(request).search_users(viewer, query, paging)
-    return PageOut(
-        items=[AdminUserOut.of(u) for u in page.items],
-        total=page.total,
-        page=paging.page,
-        page_size=paging.page_size,
-    )
+    return PageOut.of(page, AdminUserOut.of)
 
 
 @router.get(
@@ -183,12 +168,7 @@ async def search_students(
     uai: Annotated[str | None, Query(max_length=20)] = None,
 ) -> PageOut[AdminStudentOut]:
     page = await use_cases(request).search_students(viewer, query, uai, paging)
-    return PageOut(
-        items=[AdminStudentOut.of(s) for s in page.items],
-        total=page.total,
-        page=paging.page,
-        page_size=paging.page_size,
-    )
+    return PageOut.of(page, AdminStudentOut.of)
 
 
 @router.put(

@@ -100,12 +100,7 @@ async def list_campaigns(
     request: Request, org_id: int, viewer: CurrentViewer, paging: Paging
 ) -> PageOut[CampaignListItemOut]:
     page = await use_cases(request).list_campaigns(viewer, org_id, paging)
-    return PageOut(
-        items=[CampaignListItemOut.of_summary(s) for s in page.items],
-        total=page.total,
-        page=paging.page,
-        page_size=paging.page_size,
-    )
+    return PageOut.of(page, CampaignListItemOut.of_summary)
 
 
 @router.post(
@@ -133,12 +128,7 @@ async def list_campaign_participations(
     request: Request, org_id: int, campaign_id: int, viewer: CurrentViewer, paging: Paging
 ) -> PageOut[CampaignParticipationOut]:
     page = await use_cases(request).list_participations(viewer, org_id, campaign_id, paging)
-    return PageOut(
-        items=[CampaignParticipationOut.of(v) for v in page.items],
-        total=page.total,
-        page=paging.page,
-        page_size=paging.page_size,
-    )
+    return PageOut.of(page, CampaignParticipationOut.of)
 
 
 # --- Joining by code (pupils) ---------------------------------------------------------------

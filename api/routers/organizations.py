@@ -92,12 +92,7 @@ async def list_invitations(
     cases = use_cases(request)
     page = await cases.list_invitations(viewer, org_id, InvitationStatus(status_), paging)
     now = cases.clock.now()
-    return PageOut(
-        items=[InvitationOut.of(i, now) for i in page.items],
-        total=page.total,
-        page=paging.page,
-        page_size=paging.page_size,
-    )
+    return PageOut.of(page, lambda i: InvitationOut.of(i, now))
 
 
 @router.post(
@@ -143,12 +138,7 @@ async def list_memberships(
     request: Request, org_id: int, viewer: CurrentViewer, paging: Paging
 ) -> PageOut[MemberOut]:
     page = await use_cases(request).list_members(viewer, org_id, paging)
-    return PageOut(
-        items=[MemberOut.of(m) for m in page.items],
-        total=page.total,
-        page=paging.page,
-        page_size=paging.page_size,
-    )
+    return PageOut.of(page, MemberOut.of)
 
 
 @router.patch(

@@ -97,12 +97,7 @@ async def list_student_imports(
     request: Request, org_id: int, viewer: CurrentViewer, paging: Paging
 ) -> PageOut[StudentImportHistoryOut]:
     page = await use_cases(request).list_student_imports(viewer, org_id, paging)
-    return PageOut(
-        items=[StudentImportHistoryOut.of(record) for record in page.items],
-        total=page.total,
-        page=paging.page,
-        page_size=paging.page_size,
-    )
+    return PageOut.of(page, StudentImportHistoryOut.of)
 
 
 @router.get(
@@ -129,12 +124,7 @@ async def list_students(
         StudentFilter(search=search, division=division, linked=linked, include_disabled=include_disabled),
         paging,
     )
-    return PageOut(
-        items=[StudentOut.of(item) for item in page.items],
-        total=page.total,
-        page=paging.page,
-        page_size=paging.page_size,
-    )
+    return PageOut.of(page, StudentOut.of)
 
 
 @router.get(
