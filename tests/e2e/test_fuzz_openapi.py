@@ -52,10 +52,24 @@ BOUNDED = "FUZZ_EXAMPLES" not in os.environ
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
+# 1000 examples of an operation can outlast the suite's 300-second timeout (a guard against hangs).
+pytestmark = pytest.mark.timeout(max(300, 3 * EXAMPLES))
+
+# Bounded: the same requests every run, whatever ran before (schemathesis would otherwise feed values
+# seen in earlier responses, and what it learns from 4xx answers, into later requests).
+FEEDBACK = not BOUNDED
 schema = schemathesis.openapi.from_path(
     COMMITTED,
     config=schemathesis.Config.from_dict(
-        {"generation": {"max-examples": EXAMPLES, "deterministic": BOUNDED, "database": "none"}}
+        {
+            "generation": {"max-examples": EXAMPLES, "deterministic": BOUNDED, "database": "none"},
+            "phases": {
+                "fuzzing": {
+                    "extra-data-sources": {"responses": FEEDBACK},
+                    "error-feedback": {"enabled": FEEDBACK},
+                }
+            },
+        }
     ),
 )
 
