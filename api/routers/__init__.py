@@ -1,1 +1,10 @@
 API_PREFIX = "/api/v1"
+
+# The problems every organization endpoint may answer, in the contract's order of checks.
+MEMBER_PROBLEMS = (
+    "UNAUTHENTICATED",
+    "PASSWORD_CHANGE_REQUIRED",
+    "ORGANIZATION_NOT_FOUND",
+    "PIX_ORGA_TERMS_NOT_ACCEPTED",
+)
+ADMIN_PROBLEMS = (*MEMBER_PROBLEMS, "FORBIDDEN")

@@ -11,6 +11,7 @@ from api.client_address import client_address
 from api.errors import problems
 from api.pagination import PageOut, Paging
 from api.routers import API_PREFIX
+from api.routers import MEMBER_PROBLEMS as MEMBER
 from api.schemas.accounts import UserOut
 from api.schemas.campaigns import (
     CampaignListItemOut,
@@ -36,12 +37,6 @@ from domain.campaigns.match_student_identity import MatchStudentCommand
 
 router = APIRouter(prefix=API_PREFIX)
 
-MEMBER = (
-    "UNAUTHENTICATED",
-    "PASSWORD_CHANGE_REQUIRED",
-    "ORGANIZATION_NOT_FOUND",
-    "PIX_ORGA_TERMS_NOT_ACCEPTED",
-)
 CAMPAIGN = ("CAMPAIGN_NOT_FOUND", "CAMPAIGN_ARCHIVED")
 MATCHING = (
     *CAMPAIGN,

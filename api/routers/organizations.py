@@ -9,7 +9,9 @@ from fastapi import APIRouter, Query, Request, Response, status
 from api.auth import CurrentViewer
 from api.errors import problems
 from api.pagination import PageOut, Paging
+from api.routers import ADMIN_PROBLEMS as ADMIN
 from api.routers import API_PREFIX
+from api.routers import MEMBER_PROBLEMS as MEMBER
 from api.schemas.organizations import (
     InvitationOut,
     InviteRequest,
@@ -24,14 +26,6 @@ from domain.organizations.entities import InvitationStatus, Role
 from domain.organizations.invite_members import InviteMembersCommand
 
 router = APIRouter(prefix=f"{API_PREFIX}/organizations/{{org_id}}", tags=["organizations"])
-
-MEMBER = (
-    "UNAUTHENTICATED",
-    "PASSWORD_CHANGE_REQUIRED",
-    "ORGANIZATION_NOT_FOUND",
-    "PIX_ORGA_TERMS_NOT_ACCEPTED",
-)
-ADMIN = (*MEMBER, "FORBIDDEN")
 
 
 @router.get("", operation_id="get_organization", summary="My organization", responses=problems(*MEMBER))

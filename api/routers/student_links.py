@@ -11,6 +11,7 @@ from api.auth import CurrentViewer
 from api.errors import problems
 from api.language import negotiate_language
 from api.routers import API_PREFIX
+from api.routers import MEMBER_PROBLEMS as MEMBER
 from api.schemas.student_links import PasswordResetsOut, PasswordResetsRequest
 from api.use_cases import use_cases
 from domain.students.link_errors import StudentNotFound
@@ -18,12 +19,6 @@ from domain.students.reset_student_passwords import StudentPasswordResets
 
 router = APIRouter(prefix=f"{API_PREFIX}/organizations/{{org_id}}/students", tags=["students"])
 
-MEMBER = (
-    "UNAUTHENTICATED",
-    "PASSWORD_CHANGE_REQUIRED",
-    "ORGANIZATION_NOT_FOUND",
-    "PIX_ORGA_TERMS_NOT_ACCEPTED",
-)
 CSV_MEDIA_TYPE = "text/csv"
 CSV_HEADERS = {
     "fr": ["Classe", "Nom", "Prénom", "Identifiant", "Mot de passe temporaire"],

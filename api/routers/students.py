@@ -11,7 +11,9 @@ from api.auth import CurrentViewer
 from api.errors import problems
 from api.language import negotiate_language
 from api.pagination import PageOut, Paging
+from api.routers import ADMIN_PROBLEMS as ADMIN
 from api.routers import API_PREFIX
+from api.routers import MEMBER_PROBLEMS as MEMBER
 from api.schemas.students import StudentImportHistoryOut, StudentImportOut, StudentOut
 from api.siecle_messages import siecle_detail
 from api.use_cases import use_cases
@@ -19,14 +21,6 @@ from domain.students.import_students import ImportStudentsCommand
 from domain.students.ports import StudentFilter
 
 router = APIRouter(prefix=f"{API_PREFIX}/organizations/{{org_id}}", tags=["students"])
-
-MEMBER = (
-    "UNAUTHENTICATED",
-    "PASSWORD_CHANGE_REQUIRED",
-    "ORGANIZATION_NOT_FOUND",
-    "PIX_ORGA_TERMS_NOT_ACCEPTED",
-)
-ADMIN = (*MEMBER, "FORBIDDEN")
 
 
 @router.post(
