@@ -16,7 +16,13 @@ from domain.organizations.errors import OrganizationArchived, OrganizationNotFou
 from domain.organizations.support import user_actor
 from domain.students.errors import InvalidSiecleFile
 from domain.students.import_errors import ImportInProgress, NotManagingStudents, TooManyStudentsDisabled
-from domain.students.ports import ImportMetrics, SiecleReader, StoredStudent, imported_fields
+from domain.students.ports import (
+    AccountElsewhere,
+    ImportMetrics,
+    SiecleReader,
+    StoredStudent,
+    imported_fields,
+)
 from domain.students.siecle import SiecleReport, SiecleWarning, StudentRecord, check_siecle_file
 from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
@@ -99,6 +105,46 @@ def plan_import(records: list[StudentRecord], stored: dict[str, StoredStudent], 
     return plan
 
 
+def plan_returning_accounts(
+    organization_id: int,
+    arrivals: list[StudentRecord],
+    elsewhere: list[AccountElsewhere],
+    in_use: dict[int, frozenset[int]],
+) -> tuple[list[tuple[str, int]], list[SiecleWarning]]:
+    """(INE, account) pairs to attach for the students who changed school, and the warnings.
+
+    ``elsewhere`` holds the accounts attached to a student of the same INE in other organizations,
+    most recent first; ``in_use`` maps an account to the organizations where it is attached to an
+    active student. An arrival gets an account with the same birthdate only when none of that
+    account's students, anywhere, is active: an account in use at another school is never handed
+    over (the arrival stays unlinked, with a warning), nor one already attached to an active student
+    here, nor one given to another arrival of the same file.
+    """
+    birthdates = {record.national_student_id: record.birthdate for record in arrivals}
+    by_ine: dict[str, list[int]] = {national_id: [] for national_id in birthdates}
+    for account in elsewhere:
+        accounts = by_ine.get(account.national_student_id)
+        same_person = account.birthdate == birthdates.get(account.national_student_id)
+        if accounts is not None and same_person and account.user_id not in accounts:
+            accounts.append(account.user_id)
+    links: list[tuple[str, int]] = []
+    warnings: list[SiecleWarning] = []
+    given: set[int] = set()
+    for record in arrivals:
+        accounts = by_ine[record.national_student_id]
+        if any(in_use.get(user_id, frozenset()) - {organization_id} for user_id in accounts):
+            names = {"last_name": record.last_name, "first_name": record.first_name}
+            warnings.append(
+                SiecleWarning(ACCOUNT_KEPT_ELSEWHERE, record.line, record.national_student_id, names)
+            )
+            continue
+        free = [user_id for user_id in accounts if user_id not in in_use and user_id not in given]
+        if free:
+            links.append((record.national_student_id, free[0]))
+            given.add(free[0])
+    return links, warnings
+
+
 class ImportStudents:
     """One transaction, all or nothing: any error in the file means nothing is written, a crash
     or a database error in the middle leaves the students exactly as they were. One import at
@@ -108,7 +154,8 @@ class ImportStudents:
     same report and writes nothing. A student who changed school gets their account back: a new
     or re-activated student whose INE and birthdate match a disabled student of another
     organization is attached to that student's account (an active student elsewhere is never
-    taken over). Completed and failed imports are recorded and audited, and counted by
+    taken over: an account is attached only when none of its students anywhere is active).
+    Completed and failed imports are recorded and audited, and counted by
     ``metrics`` once recorded."""
 
     def __init__(
@@ -231,30 +278,15 @@ class ImportStudents:
     async def _returning_accounts(
         self, uow: UnitOfWork, organization_id: int, plan: _Plan
     ) -> tuple[list[tuple[str, int]], list[SiecleWarning]]:
-        """(INE, user id) to attach, and a warning for each account kept by an active student elsewhere."""
-        arrivals = {record.national_student_id: record for record in plan.arrivals}
-        if not arrivals:
+        if not plan.arrivals:
             return [], []
-        elsewhere = await uow.students.accounts_elsewhere(organization_id, list(arrivals))
-        candidates: dict[str, int] = {}
-        warnings = []
-        for account in elsewhere:
-            record = arrivals[account.national_student_id]
-            if account.birthdate != record.birthdate:
-                continue
-            if account.student_active:
-                warnings.append(
-                    SiecleWarning(ACCOUNT_KEPT_ELSEWHERE, record.line, record.national_student_id)
-                )
-            else:
-                candidates.setdefault(account.national_student_id, account.user_id)
-        taken = await uow.students.users_attached_in(organization_id, list(candidates.values()))
-        links, seen = [], set()
-        for national_id, user_id in candidates.items():
-            if user_id not in taken and user_id not in seen:
-                links.append((national_id, user_id))
-                seen.add(user_id)
-        return links, warnings
+        elsewhere = await uow.students.accounts_elsewhere(
+            organization_id, [record.national_student_id for record in plan.arrivals]
+        )
+        # Locked until the transaction ends: an import running at another school at the same time
+        # waits here, then sees this one's attachments before deciding on the same accounts.
+        in_use = await uow.students.lock_accounts(sorted({account.user_id for account in elsewhere}))
+        return plan_returning_accounts(organization_id, plan.arrivals, elsewhere, in_use)
 
     async def _attach(
         self, uow: UnitOfWork, organization_id: int, links: list[tuple[str, int]], actor: Actor, now: datetime

@@ -48,7 +48,6 @@ class AccountElsewhere:
     national_student_id: str
     birthdate: date
     user_id: int
-    student_active: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +102,10 @@ class StudentRepository(Protocol):
         self, organization_id: int, national_ids: list[str]
     ) -> list[AccountElsewhere]: ...
 
-    async def users_attached_in(self, organization_id: int, user_ids: list[int]) -> set[int]:
-        """Of these accounts, those attached to an active student of the organization."""
+    async def lock_accounts(self, user_ids: list[int]) -> dict[int, frozenset[int]]:
+        """Locks these accounts until the transaction ends (``SELECT … FOR UPDATE``, in the order
+        given), then maps each one attached to an active student to the organizations of those
+        students; an account without any active student is left out."""
         ...
 
     async def attach_many(self, links: list[tuple[int, int]]) -> None:

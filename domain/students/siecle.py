@@ -1,6 +1,6 @@
 """The SIECLE import rules: which entries of an export are kept, skipped, refused or warned about.
 
-Business rule (domain-rules.md, "SIECLE import"). The reader (an adapter) turns the uploaded file into
+The SIECLE import rules. The reader (an adapter) turns the uploaded file into
 a ``SiecleFile``: one ``SiecleEntry`` per ``<ELEVE>``, values as written. ``check_siecle_file`` then:
 
 1. refuses the whole file when its UAI is missing or is not the organization's (``UAI_MISMATCH``);
