@@ -124,6 +124,10 @@ SIECLE_MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Le fichier dépasse la taille maximale autorisée ({limit_mb} Mo).",
         "The file is larger than allowed ({limit_mb} MB).",
     ),
+    "TOO_MANY_STUDENTS": (
+        "Le fichier contient plus de {limit} élèves : ce n'est pas l'export SIECLE d'un seul établissement.",
+        "The file holds more than {limit} students: it is not the SIECLE export of one school.",
+    ),
     "UNSUPPORTED_FILE_TYPE": (
         "Ce fichier n'est ni un fichier XML ni une archive zip. Envoyez le fichier "
         "ElevesSansAdresses.xml exporté de SIECLE.",

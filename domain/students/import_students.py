@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, BinaryIO
+from typing import Any
 
 from domain.accounts.entities import Viewer
 from domain.audit.events import Actor, AuditEvent
@@ -19,6 +19,7 @@ from domain.students.import_errors import ImportInProgress, NotManagingStudents,
 from domain.students.ports import (
     AccountElsewhere,
     ImportMetrics,
+    ReceiveUpload,
     SiecleReader,
     StoredStudent,
     imported_fields,
@@ -34,8 +35,8 @@ ACCOUNT_KEPT_ELSEWHERE = "ACCOUNT_KEPT_ELSEWHERE"
 @dataclass(frozen=True)
 class ImportStudentsCommand:
     organization_id: int
-    stream: BinaryIO = field(repr=False)
-    filename: str | None
+    receive: ReceiveUpload = field(repr=False)
+    """Called once the caller may import: nothing of the upload is read before."""
     dry_run: bool = False
     confirm_disable: bool = False
 
@@ -176,19 +177,24 @@ class ImportStudents:
         return ImportStudents(self._uow, reader, self._clock, self._threshold, self._metrics)
 
     async def __call__(self, viewer: Viewer | None, command: ImportStudentsCommand) -> ImportReport:
-        actor = await self._check_access(viewer, command.organization_id)
-        organization = actor[1]
+        actor, organization = await self._check_access(viewer, command.organization_id)
+        filename = None
         try:
-            upload = await self._reader.read(command.stream)
-            report = check_siecle_file(upload.file, organization.uai or "", self._clock.now().date())
+            upload = await command.receive()
+            filename = upload.filename
+            read = await self._reader.read(upload.stream)
+            today = self._clock.now().date()
+            report = await self._reader.in_worker(
+                lambda: check_siecle_file(read.file, organization.uai or "", today)
+            )
             if report.errors:
                 raise InvalidSiecleFile(report.errors)
-            result = await self._write(actor[0], organization, command, report, upload.sha256)
+            result = await self._write(actor, organization, command, filename, report, read.sha256)
         except ImportInProgress:
             raise
         except DomainError as error:
             if not command.dry_run:
-                await self._record_failure(actor[0], organization, command.filename, error)
+                await self._record_failure(actor, organization, filename, error)
                 self._count(FAILED)
             raise
         if not command.dry_run:
@@ -220,6 +226,7 @@ class ImportStudents:
         actor: Actor,
         organization: Organization,
         command: ImportStudentsCommand,
+        filename: str | None,
         report: SiecleReport,
         file_hash: str,
     ) -> ImportReport:
@@ -228,7 +235,9 @@ class ImportStudents:
             if not await uow.students.try_lock_imports(organization.id):
                 raise ImportInProgress()
             stored = await uow.students.stored_for_import(organization.id)
-            plan = plan_import(report.records, stored, len(report.skipped))
+            plan = await self._reader.in_worker(
+                lambda: plan_import(report.records, stored, len(report.skipped))
+            )
             too_many = plan.counts.disabled > self._threshold * plan.active_before
             if too_many and not command.confirm_disable and not command.dry_run:
                 raise TooManyStudentsDisabled(
@@ -255,7 +264,7 @@ class ImportStudents:
                 now=now,
                 actor_user_id=actor.user_id,
                 actor_label=actor.label,
-                filename=command.filename,
+                filename=filename,
                 file_hash=file_hash,
                 status=COMPLETED,
                 counts=plan.counts.as_dict(),
@@ -314,7 +323,8 @@ class ImportStudents:
     async def _record_failure(
         self, actor: Actor, organization: Organization, filename: str | None, error: DomainError
     ) -> None:
-        codes: list[Any] = sorted({item.get("code") for item in error.errors or []} or {error.code})
+        items = error.issues if isinstance(error, InvalidSiecleFile) else []
+        codes: list[Any] = sorted({item.code for item in items} or {error.code})
         async with self._uow() as uow:
             import_id = await uow.student_imports.add(
                 organization.id,

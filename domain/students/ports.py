@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol, TypeVar
 
 from domain.pagination import Page, PageRequest
 from domain.students.entities import StudentListItem
@@ -16,9 +16,29 @@ class ReadUpload:
     sha256: str
 
 
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """The uploaded file, received: a seekable stream and the name the client gave."""
+
+    stream: BinaryIO = field(repr=False)
+    filename: str | None
+
+
+ReceiveUpload = Callable[[], Awaitable[Upload]]
+"""Receives the upload when called: the import calls it only once the caller may import."""
+
+
 class SiecleReader(Protocol):
     async def read(self, stream: BinaryIO, progress: Callable[[int], None] | None = None) -> ReadUpload:
         """Reads an upload off the event loop; raises the file-level SIECLE errors."""
+        ...
+
+    async def in_worker(self, work: Callable[[], T]) -> T:
+        """Runs other CPU work of an import (checking, planning) off the event loop, sharing the
+        reader's bound on parallel work."""
         ...
 
 

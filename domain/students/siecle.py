@@ -54,6 +54,10 @@ BIRTH_CITY_CODE_MISSING: Final = "BIRTH_CITY_CODE_MISSING"
 SEVERAL_DIVISIONS: Final = "SEVERAL_DIVISIONS"
 DOUBLE_ENCODED_NAME: Final = "DOUBLE_ENCODED_NAME"
 
+MAX_REPORT_ITEMS: Final = 1000
+"""A report lists at most this many items of each kind (errors, skipped entries, warnings), with
+the total of each: enough to fix a real export, and an answer of bounded size whatever the file."""
+
 NAME_FIELDS: Final = ("last_name", "preferred_last_name", "first_name", "middle_name", "third_name")
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from domain.clock import SystemClock
 from domain.students.import_students import ImportStudents, ImportStudentsCommand
+from domain.students.ports import Upload
 from infrastructure.db.engine import create_engine
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.siecle.upload_reader import ThreadedSiecleReader
@@ -56,6 +57,13 @@ def test_a_student_who_changed_school_gets_their_account_back(client, server, sh
         o=new["id"],
     )
     assert rows == [("TURING", alan["id"])]
+
+
+def received(content: bytes):
+    async def receive() -> Upload:
+        return Upload(BytesIO(content), "e.xml")
+
+    return receive
 
 
 def siecle(uai: str, *students: tuple[str, str, str, str]) -> bytes:
@@ -149,13 +157,11 @@ def test_two_schools_importing_a_returning_student_at_once_cannot_both_take_her_
         engine = create_engine(url)
         try:
             use_case = ImportStudents(
-                lambda: SqlUnitOfWork(engine), ThreadedSiecleReader(10**8, 10**9), SystemClock(), 0.5
+                lambda: SqlUnitOfWork(engine), ThreadedSiecleReader(10**8, 10**9, 20_000), SystemClock(), 0.5
             )
             await asyncio.gather(
                 *(
-                    use_case(
-                        None, ImportStudentsCommand(org["id"], BytesIO(siecle(org["uai"], ZOE)), "e.xml")
-                    )
+                    use_case(None, ImportStudentsCommand(org["id"], received(siecle(org["uai"], ZOE))))
                     for org, _ in schools
                 )
             )
@@ -200,11 +206,14 @@ def test_a_database_error_in_the_middle_leaves_the_students_as_they_were(client,
         engine = create_engine(url)
         try:
             use_case = ImportStudents(
-                lambda: FailingUnitOfWork(engine), ThreadedSiecleReader(10**8, 10**9), SystemClock(), 0.5
+                lambda: FailingUnitOfWork(engine),
+                ThreadedSiecleReader(10**8, 10**9, 20_000),
+                SystemClock(),
+                0.5,
             )
 
             viewer_less = None  # the command line's actor
-            await use_case(viewer_less, ImportStudentsCommand(org["id"], BytesIO(rentree), "rentree.xml"))
+            await use_case(viewer_less, ImportStudentsCommand(org["id"], received(rentree)))
         finally:
             await engine.dispose()
 

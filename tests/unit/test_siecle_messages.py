@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 
 from api.siecle_messages import SIECLE_MESSAGES, siecle_detail
-from domain.students.errors import FileTooLarge, InvalidSiecleFile, UnsupportedFileType, issues_as_dicts
+from domain.students.errors import (
+    FileTooLarge,
+    InvalidSiecleFile,
+    TooManyStudents,
+    UnsupportedFileType,
+    issues_as_dicts,
+)
 from domain.students.import_students import plan_returning_accounts
 from domain.students.ports import AccountElsewhere
 from domain.students.siecle import SiecleEntry, SiecleFile, check_siecle_file
@@ -82,6 +88,7 @@ def file_items() -> list[dict[str, Any]]:
     items = [error.errors[0] for error in singles if error.errors]
     items.append({"code": FileTooLarge.code, "meta": FileTooLarge(20_000_000).meta})
     items.append({"code": UnsupportedFileType.code, "meta": UnsupportedFileType().meta})
+    items.append({"code": TooManyStudents.code, "meta": TooManyStudents(20_000).meta})
     return items
 
 
