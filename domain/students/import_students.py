@@ -147,16 +147,17 @@ def plan_returning_accounts(
 
 
 class ImportStudents:
-    """One transaction, all or nothing: any error in the file means nothing is written, a crash
-    or a database error in the middle leaves the students exactly as they were. One import at
-    a time per organization (409 ``IMPORT_IN_PROGRESS``, a lock the database releases with the
-    transaction). An import that would disable more than the threshold of the active students
-    is held back (409 ``TOO_MANY_STUDENTS_DISABLED``) until confirmed. A dry run computes the
-    same report and writes nothing. A student who changed school gets their account back: a new
-    or re-activated student whose INE and birthdate match a disabled student of another
-    organization is attached to that student's account (an active student elsewhere is never
-    taken over: an account is attached only when none of its students anywhere is active).
-    Completed and failed imports are recorded and audited, and counted by
+    """Nothing of the upload is received before the caller is known to be an administrator of a
+    school that manages students. One transaction, all or nothing: any error in the file means
+    nothing is written, a crash or a database error in the middle leaves the students exactly as
+    they were. One import at a time per organization (409 ``IMPORT_IN_PROGRESS``, a lock the
+    database releases with the transaction). An import that would disable more than the
+    threshold of the active students is held back (409 ``TOO_MANY_STUDENTS_DISABLED``) until
+    confirmed. A dry run computes the same report and writes nothing. A student who changed
+    school gets their account back: a new or re-activated student whose INE and birthdate match
+    a disabled student of another organization is attached to that student's account, only when
+    none of that account's students anywhere is active (an active student elsewhere is never
+    taken over). Completed and failed imports are recorded and audited, and counted by
     ``metrics`` once recorded."""
 
     def __init__(

@@ -171,7 +171,9 @@ class SqlStudentRepository:
     async def lock_accounts(self, user_ids: list[int]) -> dict[int, frozenset[int]]:
         in_use: dict[int, set[int]] = {}
         for part in chunks(user_ids):
-            # SQLite: the import's transaction already holds the database's write lock.
+            # PostgreSQL: any other attachment of these accounts (an UPDATE of students.user_id)
+            # takes a key-share lock on the account's row for its foreign key, so it and this lock
+            # wait for each other. SQLite: the transaction already holds the database's write lock.
             if self._db.dialect.name == "postgresql":
                 await self._db.execute(
                     select(users.c.id).where(users.c.id.in_(part)).order_by(users.c.id).with_for_update()
