@@ -72,7 +72,8 @@ class _Plan:
     disables: list[int] = field(default_factory=list)
     counts: ImportCounts = field(default_factory=ImportCounts)
     active_before: int = 0
-    arrivals: list[StudentRecord] = field(default_factory=list)  # created or reactivated
+    arrivals: list[StudentRecord] = field(default_factory=list)
+    """Created, or reactivated without an account: those who may get an account back."""
 
 
 def plan_import(records: list[StudentRecord], stored: dict[str, StoredStudent], skipped: int) -> _Plan:
@@ -90,7 +91,8 @@ def plan_import(records: list[StudentRecord], stored: dict[str, StoredStudent], 
             plan.counts.created += 1
         elif existing.disabled:
             plan.updates.append((existing.id, record))
-            plan.arrivals.append(record)
+            if existing.user_id is None:  # an account already attached stays attached
+                plan.arrivals.append(record)
             plan.counts.reactivated += 1
         elif existing.fields != imported_fields(record):
             plan.updates.append((existing.id, record))

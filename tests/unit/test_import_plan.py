@@ -27,9 +27,11 @@ def record(ine: str, division: str = "2NDE1", last_name: str = "TURING") -> Stud
     )
 
 
-def stored(student_id: int, rec: StudentRecord, *, disabled: bool = False) -> StoredStudent:
+def stored(
+    student_id: int, rec: StudentRecord, *, disabled: bool = False, user_id: int | None = None
+) -> StoredStudent:
     return StoredStudent(
-        student_id, rec.national_student_id, imported_fields(rec), rec.birthdate, None, disabled
+        student_id, rec.national_student_id, imported_fields(rec), rec.birthdate, user_id, disabled
     )
 
 
@@ -61,6 +63,16 @@ def test_a_name_change_is_an_update():
     plan = plan_import([record("A", last_name="TURING-MOORE")], {"A": stored(1, record("A"))}, skipped=0)
     assert plan.counts.updated == 1
     assert plan.counts.unchanged == 0
+
+
+def test_a_student_back_with_an_account_still_attached_keeps_it():
+    existing = {
+        "A": stored(1, record("A"), disabled=True, user_id=7),
+        "B": stored(2, record("B"), disabled=True),
+    }
+    plan = plan_import([record("A"), record("B")], existing, skipped=0)
+    assert plan.counts.reactivated == 2
+    assert [r.national_student_id for r in plan.arrivals] == ["B"]
 
 
 HERE, OTHER, THIRD = 1, 2, 3
