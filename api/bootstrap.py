@@ -162,7 +162,9 @@ def build_use_cases(
         search_audit_events=SearchAuditEvents(uow),
         import_students=ImportStudents(
             uow,
-            ThreadedSiecleReader(settings.import_max_upload_bytes, settings.import_max_xml_bytes),
+            ThreadedSiecleReader(
+                settings.import_max_upload_bytes, settings.import_max_xml_bytes, settings.import_max_students
+            ),
             clock,
             settings.import_disable_threshold,
             import_metrics,

@@ -27,7 +27,7 @@ from domain.organizations.create_organization import CreateOrganizationCommand
 from domain.organizations.entities import OrganizationType
 from domain.organizations.send_activation_invitation import SendActivationInvitationCommand
 from domain.students.import_students import ImportReport, ImportStudentsCommand
-from domain.students.ports import ReadUpload
+from domain.students.ports import ReadUpload, Upload
 from infrastructure.db.engine import create_engine
 from infrastructure.db.migrations import upgrade
 from infrastructure.db.unit_of_work import SqlUnitOfWork
@@ -244,7 +244,9 @@ def import_students(
 ) -> None:
     """Import a SIECLE export, audited with actor `cli`; prints the same report as the API."""
     settings = _settings()
-    reader = ThreadedSiecleReader(settings.import_max_upload_bytes, settings.import_max_xml_bytes)
+    reader = ThreadedSiecleReader(
+        settings.import_max_upload_bytes, settings.import_max_xml_bytes, settings.import_max_students
+    )
     size = file.stat().st_size
 
     async def run() -> ImportReport:
@@ -262,13 +264,12 @@ def import_students(
                     read_so_far = done
 
                 upload = await reader.read(stream, progress)
-            use_case = _use_cases(settings, engine).import_students.with_reader(_AlreadyRead(upload))
+            use_case = _use_cases(settings, engine).import_students.with_reader(_AlreadyRead(reader, upload))
             return await use_case(
                 None,
                 ImportStudentsCommand(
                     organization_id=org_id,
-                    stream=io.BytesIO(),
-                    filename=file.name,
+                    receive=lambda: _received(Upload(io.BytesIO(), file.name)),
                     dry_run=dry_run,
                     confirm_disable=confirm_disable,
                 ),
@@ -286,11 +287,19 @@ def import_students(
 class _AlreadyRead:
     """The file was read once, with a progress bar; the use case gets that reading."""
 
-    def __init__(self, upload: ReadUpload) -> None:
+    def __init__(self, reader: ThreadedSiecleReader, upload: ReadUpload) -> None:
+        self._reader = reader
         self._upload = upload
 
     async def read(self, stream: BinaryIO, progress: Callable[[int], None] | None = None) -> ReadUpload:
         return self._upload
+
+    async def in_worker(self, work: Callable[[], T]) -> T:
+        return await self._reader.in_worker(work)
+
+
+async def _received(upload: Upload) -> Upload:
+    return upload
 
 
 def _print_report(report: ImportReport) -> None:

@@ -137,6 +137,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Le fichier est trop volumineux.",
         "The file is too large.",
     ),
+    "TOO_MANY_STUDENTS": (
+        "Le fichier contient plus d'élèves qu'un établissement n'en compte : ce n'est pas l'export "
+        "SIECLE d'un seul établissement.",
+        "The file holds more students than any school has: it is not the SIECLE export of one school.",
+    ),
     # Accounts
     "INVALID_CREDENTIALS": (
         "L'adresse e-mail, l'identifiant ou le mot de passe est incorrect.",

@@ -109,10 +109,24 @@ SIECLE_MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "“Ã©” instead of “é”): the file was probably saved again. Check them or export the file "
         "again from SIECLE.",
     ),
+    "ACCOUNT_KEPT_ELSEWHERE": (
+        "Ligne {line} : {last_name} {first_name} (INE {national_student_id}) a déjà un compte Pix, "
+        "rattaché à une inscription encore active dans un autre établissement : ce compte n'est pas "
+        "rattaché ici. L'élève reste sans compte dans votre établissement tant que l'autre "
+        "établissement ne l'a pas retiré de son import.",
+        "Line {line}: {last_name} {first_name} (INE {national_student_id}) already has a Pix account, "
+        "attached to an enrolment still active at another school: that account is not attached here. "
+        "The student stays without an account at your school until the other school removes them "
+        "from its import.",
+    ),
     # Refusals of the upload itself (not items, but rendered the same way).
     "FILE_TOO_LARGE": (
         "Le fichier dépasse la taille maximale autorisée ({limit_mb} Mo).",
         "The file is larger than allowed ({limit_mb} MB).",
+    ),
+    "TOO_MANY_STUDENTS": (
+        "Le fichier contient plus de {limit} élèves : ce n'est pas l'export SIECLE d'un seul établissement.",
+        "The file holds more than {limit} students: it is not the SIECLE export of one school.",
     ),
     "UNSUPPORTED_FILE_TYPE": (
         "Ce fichier n'est ni un fichier XML ni une archive zip. Envoyez le fichier "

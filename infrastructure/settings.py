@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     invitation_ttl_days: int = Field(default=30, ge=1, le=365)
     import_max_upload_bytes: int = Field(default=20_000_000, ge=1_000)
     import_max_xml_bytes: int = Field(default=200_000_000, ge=1_000)
+    import_max_students: int = Field(default=20_000, ge=1)
+    """``<ELEVE>`` entries a SIECLE file may hold (the largest lycées have about 4,000 pupils)."""
     import_disable_threshold: float = Field(default=0.5, ge=0, le=1)
     metrics_allowed_ips: CommaList = ["127.0.0.1", "::1"]
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
-from fastapi.responses import JSONResponse
+import anyio
+from fastapi import APIRouter, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
 from api.auth import CurrentViewer
 from api.errors import problems
@@ -15,10 +18,10 @@ from api.routers import ADMIN_PROBLEMS as ADMIN
 from api.routers import API_PREFIX
 from api.routers import MEMBER_PROBLEMS as MEMBER
 from api.schemas.students import StudentImportHistoryOut, StudentImportOut, StudentOut
-from api.siecle_messages import siecle_detail
+from api.siecle_messages import Language, siecle_detail
 from api.use_cases import use_cases
-from domain.students.import_students import ImportStudentsCommand
-from domain.students.ports import StudentFilter
+from domain.students.import_students import ImportReport, ImportStudentsCommand
+from domain.students.ports import StudentFilter, Upload
 
 router = APIRouter(prefix=f"{API_PREFIX}/organizations/{{org_id}}", tags=["students"])
 
@@ -37,7 +40,25 @@ router = APIRouter(prefix=f"{API_PREFIX}/organizations/{{org_id}}", tags=["stude
     ),
     openapi_extra={
         "requestBody": {
-            "content": {"multipart/form-data": {"example": {"file": "(the bytes of ElevesSansAdresses.zip)"}}}
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "file": {
+                                "type": "string",
+                                "contentMediaType": "application/octet-stream",
+                                "title": "File",
+                                "description": "ElevesSansAdresses.xml, or its zip",
+                            }
+                        },
+                        "required": ["file"],
+                        "title": "Body_import_students",
+                    },
+                    "example": {"file": "(the bytes of ElevesSansAdresses.zip)"},
+                }
+            },
         }
     },
     responses={
@@ -46,6 +67,7 @@ router = APIRouter(prefix=f"{API_PREFIX}/organizations/{{org_id}}", tags=["stude
             *ADMIN,
             "INVALID_SIECLE_FILE",
             "FILE_TOO_LARGE",
+            "TOO_MANY_STUDENTS",
             "UNSUPPORTED_FILE_TYPE",
             "IMPORT_IN_PROGRESS",
             "TOO_MANY_STUDENTS_DISABLED",
@@ -58,27 +80,46 @@ async def import_students(
     request: Request,
     org_id: int,
     viewer: CurrentViewer,
-    file: Annotated[UploadFile, File(description="ElevesSansAdresses.xml, or its zip")],
     dry_run: Annotated[bool, Query(description="Preview the report, write nothing")] = False,
     confirm_disable: Annotated[
         bool, Query(description="Confirm a large number of students disabled")
     ] = False,
 ) -> StudentImportOut:
-    report = await use_cases(request).import_students(
-        viewer,
-        ImportStudentsCommand(
-            organization_id=org_id,
-            stream=file.file,
-            filename=file.filename,
-            dry_run=dry_run,
-            confirm_disable=confirm_disable,
-        ),
-    )
+    # The body is not a parameter: FastAPI would read the whole upload before the access check.
+    # The use case receives it once the caller is known to be this organization's administrator.
+    try:
+        report = await use_cases(request).import_students(
+            viewer,
+            ImportStudentsCommand(
+                organization_id=org_id,
+                receive=lambda: _receive_file(request),
+                dry_run=dry_run,
+                confirm_disable=confirm_disable,
+            ),
+        )
+    finally:
+        await request.close()  # the spooled upload
     english = negotiate_language(request.headers.get("accept-language")) == "en"
-    out = StudentImportOut.of(report, lambda item: siecle_detail(item, "en" if english else "fr"))
-    if report.dry_run:
-        return JSONResponse(out.model_dump(mode="json"), status_code=200)  # type: ignore[return-value]
-    return out
+    body = await anyio.to_thread.run_sync(_render, report, "en" if english else "fr")
+    return Response(  # type: ignore[return-value]
+        body, status_code=200 if report.dry_run else 201, media_type="application/json"
+    )
+
+
+async def _receive_file(request: Request) -> Upload:
+    form = await request.form(max_files=1, max_fields=10)
+    file = form.get("file")
+    if not isinstance(file, UploadFile):
+        raise RequestValidationError(
+            [{"type": "missing", "loc": ("body", "file"), "msg": "Field required", "input": None}]
+        )
+    return Upload(stream=file.file, filename=file.filename)
+
+
+def _render(report: ImportReport, language: Language) -> bytes:
+    """The answer's JSON: every item gets its sentence, so it is built in a worker thread."""
+    out = StudentImportOut.of(report, lambda item: siecle_detail(item, language))
+    return out.model_dump_json().encode()
 
 
 @router.get(

@@ -4,11 +4,12 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from domain.students.entities import StudentListItem
 from domain.students.import_students import ImportReport
 from domain.students.ports import StudentImportRecord
+from domain.students.siecle import MAX_REPORT_ITEMS
 
 
 class ImportCountsOut(BaseModel):
@@ -37,14 +38,22 @@ class WarningOut(BaseModel):
     meta: dict[str, Any] = {}
 
 
+class ReportTotalsOut(BaseModel):
+    """How many items of each kind the report holds; each list shows the first ones only."""
+
+    skipped: int
+    warnings: int
+
+
 class StudentImportOut(BaseModel):
     id: int | None
     status: str
     dry_run: bool
     requires_confirmation: bool
     counts: ImportCountsOut
-    skipped: list[SkippedOut]
-    warnings: list[WarningOut]
+    skipped: list[SkippedOut] = Field(description=f"The first {MAX_REPORT_ITEMS} skipped entries")
+    warnings: list[WarningOut] = Field(description=f"The first {MAX_REPORT_ITEMS} warnings")
+    totals: ReportTotalsOut
 
     @classmethod
     def of(cls, report: ImportReport, detail: Any) -> StudentImportOut:
@@ -63,7 +72,7 @@ class StudentImportOut(BaseModel):
                     reason=s.reason,
                     detail=detail(asdict(s)),
                 )
-                for s in report.report.skipped
+                for s in report.report.skipped[:MAX_REPORT_ITEMS]
             ],
             warnings=[
                 WarningOut(
@@ -73,8 +82,9 @@ class StudentImportOut(BaseModel):
                     meta=dict(w.meta),
                     detail=detail(asdict(w)),
                 )
-                for w in report.warnings
+                for w in report.warnings[:MAX_REPORT_ITEMS]
             ],
+            totals=ReportTotalsOut(skipped=len(report.report.skipped), warnings=len(report.warnings)),
         )
 
 

@@ -6,17 +6,20 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from domain.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
-from domain.students.siecle import SiecleIssue
+from domain.students.siecle import MAX_REPORT_ITEMS, SiecleIssue
 
 
 class InvalidSiecleFile(Invalid):
-    """The file cannot be imported; ``errors`` lists every problem found, in one report."""
+    """The file cannot be imported. Every problem is found in one pass; ``errors`` lists the first
+    ``MAX_REPORT_ITEMS`` of them and ``meta.errors_total`` counts them all."""
 
     code: ClassVar[str] = "INVALID_SIECLE_FILE"
 
     def __init__(self, issues: Iterable[SiecleIssue]) -> None:
         self.issues = list(issues)
-        super().__init__(errors=issues_as_dicts(self.issues))
+        super().__init__(
+            errors=issues_as_dicts(self.issues[:MAX_REPORT_ITEMS]), meta={"errors_total": len(self.issues)}
+        )
 
     @classmethod
     def single(cls, code: str, *, line: int | None = None, **meta: Any) -> InvalidSiecleFile:
@@ -31,6 +34,17 @@ class FileTooLarge(PayloadTooLarge):
 
     def __init__(self, limit: int) -> None:
         super().__init__(meta={"limit": limit, "limit_mb": round(limit / 1_000_000)})
+        self.limit = limit
+
+
+class TooManyStudents(PayloadTooLarge):
+    """The file lists more ``<ELEVE>`` entries than the configured cap (``meta.limit``), counted
+    while reading: no school exports that many, and each entry costs memory and time."""
+
+    code: ClassVar[str] = "TOO_MANY_STUDENTS"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(meta={"limit": limit})
         self.limit = limit
 
 

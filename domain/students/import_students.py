@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, BinaryIO
+from typing import Any
 
 from domain.accounts.entities import Viewer
 from domain.audit.events import Actor, AuditEvent
@@ -16,7 +16,14 @@ from domain.organizations.errors import OrganizationArchived, OrganizationNotFou
 from domain.organizations.support import user_actor
 from domain.students.errors import InvalidSiecleFile
 from domain.students.import_errors import ImportInProgress, NotManagingStudents, TooManyStudentsDisabled
-from domain.students.ports import ImportMetrics, SiecleReader, StoredStudent, imported_fields
+from domain.students.ports import (
+    AccountElsewhere,
+    ImportMetrics,
+    ReceiveUpload,
+    SiecleReader,
+    StoredStudent,
+    imported_fields,
+)
 from domain.students.siecle import SiecleReport, SiecleWarning, StudentRecord, check_siecle_file
 from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
@@ -28,8 +35,8 @@ ACCOUNT_KEPT_ELSEWHERE = "ACCOUNT_KEPT_ELSEWHERE"
 @dataclass(frozen=True)
 class ImportStudentsCommand:
     organization_id: int
-    stream: BinaryIO = field(repr=False)
-    filename: str | None
+    receive: ReceiveUpload = field(repr=False)
+    """Called once the caller may import: nothing of the upload is read before."""
     dry_run: bool = False
     confirm_disable: bool = False
 
@@ -65,7 +72,8 @@ class _Plan:
     disables: list[int] = field(default_factory=list)
     counts: ImportCounts = field(default_factory=ImportCounts)
     active_before: int = 0
-    arrivals: list[StudentRecord] = field(default_factory=list)  # created or reactivated
+    arrivals: list[StudentRecord] = field(default_factory=list)
+    """Created, or reactivated without an account: those who may get an account back."""
 
 
 def plan_import(records: list[StudentRecord], stored: dict[str, StoredStudent], skipped: int) -> _Plan:
@@ -83,7 +91,8 @@ def plan_import(records: list[StudentRecord], stored: dict[str, StoredStudent], 
             plan.counts.created += 1
         elif existing.disabled:
             plan.updates.append((existing.id, record))
-            plan.arrivals.append(record)
+            if existing.user_id is None:  # an account already attached stays attached
+                plan.arrivals.append(record)
             plan.counts.reactivated += 1
         elif existing.fields != imported_fields(record):
             plan.updates.append((existing.id, record))
@@ -99,15 +108,57 @@ def plan_import(records: list[StudentRecord], stored: dict[str, StoredStudent], 
     return plan
 
 
+def plan_returning_accounts(
+    organization_id: int,
+    arrivals: list[StudentRecord],
+    elsewhere: list[AccountElsewhere],
+    in_use: dict[int, frozenset[int]],
+) -> tuple[list[tuple[str, int]], list[SiecleWarning]]:
+    """(INE, account) pairs to attach for the students who changed school, and the warnings.
+
+    ``elsewhere`` holds the accounts attached to a student of the same INE in other organizations,
+    most recent first; ``in_use`` maps an account to the organizations where it is attached to an
+    active student. An arrival gets an account with the same birthdate only when none of that
+    account's students, anywhere, is active: an account in use at another school is never handed
+    over (the arrival stays unlinked, with a warning), nor one already attached to an active student
+    here, nor one given to another arrival of the same file.
+    """
+    birthdates = {record.national_student_id: record.birthdate for record in arrivals}
+    by_ine: dict[str, list[int]] = {national_id: [] for national_id in birthdates}
+    for account in elsewhere:
+        accounts = by_ine.get(account.national_student_id)
+        same_person = account.birthdate == birthdates.get(account.national_student_id)
+        if accounts is not None and same_person and account.user_id not in accounts:
+            accounts.append(account.user_id)
+    links: list[tuple[str, int]] = []
+    warnings: list[SiecleWarning] = []
+    given: set[int] = set()
+    for record in arrivals:
+        accounts = by_ine[record.national_student_id]
+        if any(in_use.get(user_id, frozenset()) - {organization_id} for user_id in accounts):
+            names = {"last_name": record.last_name, "first_name": record.first_name}
+            warnings.append(
+                SiecleWarning(ACCOUNT_KEPT_ELSEWHERE, record.line, record.national_student_id, names)
+            )
+            continue
+        free = [user_id for user_id in accounts if user_id not in in_use and user_id not in given]
+        if free:
+            links.append((record.national_student_id, free[0]))
+            given.add(free[0])
+    return links, warnings
+
+
 class ImportStudents:
-    """One transaction, all or nothing: any error in the file means nothing is written, a crash
-    or a database error in the middle leaves the students exactly as they were. One import at
-    a time per organization (409 ``IMPORT_IN_PROGRESS``, a lock the database releases with the
-    transaction). An import that would disable more than the threshold of the active students
-    is held back (409 ``TOO_MANY_STUDENTS_DISABLED``) until confirmed. A dry run computes the
-    same report and writes nothing. A student who changed school gets their account back: a new
-    or re-activated student whose INE and birthdate match a disabled student of another
-    organization is attached to that student's account (an active student elsewhere is never
+    """Nothing of the upload is received before the caller is known to be an administrator of a
+    school that manages students. One transaction, all or nothing: any error in the file means
+    nothing is written, a crash or a database error in the middle leaves the students exactly as
+    they were. One import at a time per organization (409 ``IMPORT_IN_PROGRESS``, a lock the
+    database releases with the transaction). An import that would disable more than the
+    threshold of the active students is held back (409 ``TOO_MANY_STUDENTS_DISABLED``) until
+    confirmed. A dry run computes the same report and writes nothing. A student who changed
+    school gets their account back: a new or re-activated student whose INE and birthdate match
+    a disabled student of another organization is attached to that student's account, only when
+    none of that account's students anywhere is active (an active student elsewhere is never
     taken over). Completed and failed imports are recorded and audited, and counted by
     ``metrics`` once recorded."""
 
@@ -129,19 +180,24 @@ class ImportStudents:
         return ImportStudents(self._uow, reader, self._clock, self._threshold, self._metrics)
 
     async def __call__(self, viewer: Viewer | None, command: ImportStudentsCommand) -> ImportReport:
-        actor = await self._check_access(viewer, command.organization_id)
-        organization = actor[1]
+        actor, organization = await self._check_access(viewer, command.organization_id)
+        filename = None
         try:
-            upload = await self._reader.read(command.stream)
-            report = check_siecle_file(upload.file, organization.uai or "", self._clock.now().date())
+            upload = await command.receive()
+            filename = upload.filename
+            read = await self._reader.read(upload.stream)
+            today = self._clock.now().date()
+            report = await self._reader.in_worker(
+                lambda: check_siecle_file(read.file, organization.uai or "", today)
+            )
             if report.errors:
                 raise InvalidSiecleFile(report.errors)
-            result = await self._write(actor[0], organization, command, report, upload.sha256)
+            result = await self._write(actor, organization, command, filename, report, read.sha256)
         except ImportInProgress:
             raise
         except DomainError as error:
             if not command.dry_run:
-                await self._record_failure(actor[0], organization, command.filename, error)
+                await self._record_failure(actor, organization, filename, error)
                 self._count(FAILED)
             raise
         if not command.dry_run:
@@ -173,6 +229,7 @@ class ImportStudents:
         actor: Actor,
         organization: Organization,
         command: ImportStudentsCommand,
+        filename: str | None,
         report: SiecleReport,
         file_hash: str,
     ) -> ImportReport:
@@ -181,7 +238,9 @@ class ImportStudents:
             if not await uow.students.try_lock_imports(organization.id):
                 raise ImportInProgress()
             stored = await uow.students.stored_for_import(organization.id)
-            plan = plan_import(report.records, stored, len(report.skipped))
+            plan = await self._reader.in_worker(
+                lambda: plan_import(report.records, stored, len(report.skipped))
+            )
             too_many = plan.counts.disabled > self._threshold * plan.active_before
             if too_many and not command.confirm_disable and not command.dry_run:
                 raise TooManyStudentsDisabled(
@@ -208,7 +267,7 @@ class ImportStudents:
                 now=now,
                 actor_user_id=actor.user_id,
                 actor_label=actor.label,
-                filename=command.filename,
+                filename=filename,
                 file_hash=file_hash,
                 status=COMPLETED,
                 counts=plan.counts.as_dict(),
@@ -231,30 +290,15 @@ class ImportStudents:
     async def _returning_accounts(
         self, uow: UnitOfWork, organization_id: int, plan: _Plan
     ) -> tuple[list[tuple[str, int]], list[SiecleWarning]]:
-        """(INE, user id) to attach, and a warning for each account kept by an active student elsewhere."""
-        arrivals = {record.national_student_id: record for record in plan.arrivals}
-        if not arrivals:
+        if not plan.arrivals:
             return [], []
-        elsewhere = await uow.students.accounts_elsewhere(organization_id, list(arrivals))
-        candidates: dict[str, int] = {}
-        warnings = []
-        for account in elsewhere:
-            record = arrivals[account.national_student_id]
-            if account.birthdate != record.birthdate:
-                continue
-            if account.student_active:
-                warnings.append(
-                    SiecleWarning(ACCOUNT_KEPT_ELSEWHERE, record.line, record.national_student_id)
-                )
-            else:
-                candidates.setdefault(account.national_student_id, account.user_id)
-        taken = await uow.students.users_attached_in(organization_id, list(candidates.values()))
-        links, seen = [], set()
-        for national_id, user_id in candidates.items():
-            if user_id not in taken and user_id not in seen:
-                links.append((national_id, user_id))
-                seen.add(user_id)
-        return links, warnings
+        elsewhere = await uow.students.accounts_elsewhere(
+            organization_id, [record.national_student_id for record in plan.arrivals]
+        )
+        # Locked until the transaction ends: an import running at another school at the same time
+        # waits here, then sees this one's attachments before deciding on the same accounts.
+        in_use = await uow.students.lock_accounts(sorted({account.user_id for account in elsewhere}))
+        return plan_returning_accounts(organization_id, plan.arrivals, elsewhere, in_use)
 
     async def _attach(
         self, uow: UnitOfWork, organization_id: int, links: list[tuple[str, int]], actor: Actor, now: datetime
@@ -282,7 +326,8 @@ class ImportStudents:
     async def _record_failure(
         self, actor: Actor, organization: Organization, filename: str | None, error: DomainError
     ) -> None:
-        codes: list[Any] = sorted({item.get("code") for item in error.errors or []} or {error.code})
+        items = error.issues if isinstance(error, InvalidSiecleFile) else []
+        codes: list[Any] = sorted({item.code for item in items} or {error.code})
         async with self._uow() as uow:
             import_id = await uow.student_imports.add(
                 organization.id,

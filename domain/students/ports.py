@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol, TypeVar
 
 from domain.pagination import Page, PageRequest
 from domain.students.entities import StudentListItem
@@ -16,9 +16,29 @@ class ReadUpload:
     sha256: str
 
 
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """The uploaded file, received: a seekable stream and the name the client gave."""
+
+    stream: BinaryIO = field(repr=False)
+    filename: str | None
+
+
+ReceiveUpload = Callable[[], Awaitable[Upload]]
+"""Receives the upload when called: the import calls it only once the caller may import."""
+
+
 class SiecleReader(Protocol):
     async def read(self, stream: BinaryIO, progress: Callable[[int], None] | None = None) -> ReadUpload:
         """Reads an upload off the event loop; raises the file-level SIECLE errors."""
+        ...
+
+    async def in_worker(self, work: Callable[[], T]) -> T:
+        """Runs other CPU work of an import (checking, planning) off the event loop, sharing the
+        reader's bound on parallel work."""
         ...
 
 
@@ -48,7 +68,6 @@ class AccountElsewhere:
     national_student_id: str
     birthdate: date
     user_id: int
-    student_active: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +122,10 @@ class StudentRepository(Protocol):
         self, organization_id: int, national_ids: list[str]
     ) -> list[AccountElsewhere]: ...
 
-    async def users_attached_in(self, organization_id: int, user_ids: list[int]) -> set[int]:
-        """Of these accounts, those attached to an active student of the organization."""
+    async def lock_accounts(self, user_ids: list[int]) -> dict[int, frozenset[int]]:
+        """Locks these accounts until the transaction ends (``SELECT … FOR UPDATE``, in the order
+        given), then maps each one attached to an active student to the organizations of those
+        students; an account without any active student is left out."""
         ...
 
     async def attach_many(self, links: list[tuple[int, int]]) -> None:

@@ -1,6 +1,6 @@
 """The SIECLE import rules: which entries of an export are kept, skipped, refused or warned about.
 
-Business rule (domain-rules.md, "SIECLE import"). The reader (an adapter) turns the uploaded file into
+The SIECLE import rules. The reader (an adapter) turns the uploaded file into
 a ``SiecleFile``: one ``SiecleEntry`` per ``<ELEVE>``, values as written. ``check_siecle_file`` then:
 
 1. refuses the whole file when its UAI is missing or is not the organization's (``UAI_MISMATCH``);
@@ -53,6 +53,10 @@ FORBIDDEN_XML_CONSTRUCT: Final = "FORBIDDEN_XML_CONSTRUCT"
 BIRTH_CITY_CODE_MISSING: Final = "BIRTH_CITY_CODE_MISSING"
 SEVERAL_DIVISIONS: Final = "SEVERAL_DIVISIONS"
 DOUBLE_ENCODED_NAME: Final = "DOUBLE_ENCODED_NAME"
+
+MAX_REPORT_ITEMS: Final = 1000
+"""A report lists at most this many items of each kind (errors, skipped entries, warnings), with
+the total of each: enough to fix a real export, and an answer of bounded size whatever the file."""
 
 NAME_FIELDS: Final = ("last_name", "preferred_last_name", "first_name", "middle_name", "third_name")
 

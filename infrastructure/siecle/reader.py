@@ -24,7 +24,7 @@ from typing import BinaryIO, Final, cast
 
 from lxml import etree
 
-from domain.students.errors import FileTooLarge, InvalidSiecleFile, UnsupportedFileType
+from domain.students.errors import FileTooLarge, InvalidSiecleFile, TooManyStudents, UnsupportedFileType
 from domain.students.siecle import (
     FORBIDDEN_XML_CONSTRUCT,
     INVALID_ENCODING,
@@ -99,13 +99,16 @@ def read_siecle_upload(
     *,
     max_upload_bytes: int,
     max_xml_bytes: int,
+    max_students: int | None = None,
     progress: Progress | None = None,
 ) -> SiecleFile:
     """Read an uploaded SIECLE export (XML or zip) into a ``SiecleFile``.
 
     Raises ``UnsupportedFileType`` (neither XML nor zip), ``FileTooLarge`` (upload over
-    ``max_upload_bytes``, XML over ``max_xml_bytes``) and ``InvalidSiecleFile`` with one
-    ``INVALID_ZIP``, ``INVALID_ENCODING``, ``FORBIDDEN_XML_CONSTRUCT`` or ``MALFORMED_XML`` item.
+    ``max_upload_bytes``, XML over ``max_xml_bytes``), ``TooManyStudents`` (more than
+    ``max_students`` ``<ELEVE>``, counted as read; ``None`` for trusted files only) and
+    ``InvalidSiecleFile`` with one ``INVALID_ZIP``, ``INVALID_ENCODING``,
+    ``FORBIDDEN_XML_CONSTRUCT`` or ``MALFORMED_XML`` item.
     ``progress`` receives now and then how many bytes of the upload were consumed.
     """
     upload, start, size = _seekable_upload(stream, max_upload_bytes)
@@ -114,9 +117,9 @@ def read_siecle_upload(
         upload.seek(start)
         report = _progress_reporter(upload, start, size, progress)
         if head.startswith(ZIP_SIGNATURES):
-            return _read_zip(upload, start, size, max_xml_bytes, report)
+            return _read_zip(upload, start, size, max_xml_bytes, _SiecleParser(max_students), report)
         if _looks_like_xml(head):
-            return _SiecleParser().parse(_stream_chunks(upload, max_xml_bytes), report)
+            return _SiecleParser(max_students).parse(_stream_chunks(upload, max_xml_bytes), report)
         raise UnsupportedFileType()
     finally:
         if upload is not stream:
@@ -170,7 +173,12 @@ def _stream_chunks(upload: BinaryIO, limit: int) -> Iterator[bytes]:
 
 
 def _read_zip(
-    upload: BinaryIO, start: int, size: int, max_xml_bytes: int, report: Callable[[], None]
+    upload: BinaryIO,
+    start: int,
+    size: int,
+    max_xml_bytes: int,
+    parser: _SiecleParser,
+    report: Callable[[], None],
 ) -> SiecleFile:
     _check_zip_directory(upload, start, size)
     try:
@@ -181,7 +189,7 @@ def _read_zip(
         member = _single_xml_member(archive)
         if member.file_size > max_xml_bytes:  # early and cheap; the count below does not trust it
             raise FileTooLarge(max_xml_bytes)
-        return _SiecleParser().parse(inflated_chunks(archive, member, max_xml_bytes), report)
+        return parser.parse(inflated_chunks(archive, member, max_xml_bytes), report)
 
 
 def _check_zip_directory(upload: BinaryIO, start: int, size: int) -> None:
@@ -310,10 +318,12 @@ class _SiecleParser:
     open and deletes every finished element outside a student's record: whatever else the file holds
     (padding, unknown elements) is dropped as it goes. A record still open after
     ``MAX_OPEN_RECORD_BYTES``, or holding more than ``MAX_RECORD_ELEMENTS`` elements, is not a SIECLE
-    record but an attempt to fill memory (``MALFORMED_XML``).
+    record but an attempt to fill memory (``MALFORMED_XML``). More than ``max_students`` students is
+    refused as soon as the one too many ends (``TooManyStudents``).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_students: int | None) -> None:
+        self._max_students = max_students
         self._uai: str | None = None
         self._rows: list[tuple[str | None, int, list[str | None]]] = []
         self._values: dict[str, str] = {}
@@ -382,6 +392,8 @@ class _SiecleParser:
     def _read_eleve(self, eleve: etree._Element) -> None:
         if not _has_path(eleve, _ELEVE_PATH):
             return
+        if self._max_students is not None and len(self._rows) >= self._max_students:
+            raise TooManyStudents(self._max_students)
         line = _start_line(eleve)
         fields: list[str | None] = [None] * len(ELEVE_FIELDS)
         for child in eleve:  # faster than lxml's filter on fourteen tags

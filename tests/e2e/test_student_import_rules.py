@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from io import BytesIO
 
 import pytest
 from sqlalchemy import text
 
 from domain.clock import SystemClock
 from domain.students.import_students import ImportStudents, ImportStudentsCommand
+from domain.students.ports import Upload
 from infrastructure.db.engine import create_engine
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.siecle.upload_reader import ThreadedSiecleReader
-from tests.support.api import admin_of_new_organization, bearer, db_execute, sign_up
+from tests.support.api import admin_of_new_organization, bearer, db_execute, log_in, sign_up
+from tests.support.campaigns import PUPIL_PASSWORD, create_account, create_campaign
 from tests.support.siecle_generator import generate_siecle
 
 API = "/api/v1"
@@ -56,6 +59,129 @@ def test_a_student_who_changed_school_gets_their_account_back(client, server, sh
     assert rows == [("TURING", alan["id"])]
 
 
+def received(content: bytes):
+    async def receive() -> Upload:
+        return Upload(BytesIO(content), "e.xml")
+
+    return receive
+
+
+def siecle(uai: str, *students: tuple[str, str, str, str]) -> bytes:
+    """A minimal export: (INE, last name, first name, DD/MM/YYYY birthdate), all in class 2NDE1."""
+    eleves = "".join(
+        f'<ELEVE ELEVE_ID="{i}"><ID_NATIONAL>{ine}</ID_NATIONAL><NOM_DE_FAMILLE>{last}</NOM_DE_FAMILLE>'
+        f"<PRENOM>{first}</PRENOM><DATE_NAISS>{born}</DATE_NAISS></ELEVE>"
+        for i, (ine, last, first, born) in enumerate(students)
+    )
+    structures = "".join(
+        f'<STRUCTURES_ELEVE ELEVE_ID="{i}"><STRUCTURE><CODE_STRUCTURE>2NDE1</CODE_STRUCTURE>'
+        "<TYPE_STRUCTURE>D</TYPE_STRUCTURE></STRUCTURE></STRUCTURES_ELEVE>"
+        for i in range(len(students))
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><BEE_ELEVES VERSION="3.1"><PARAMETRES><UAJ>{uai}</UAJ>'
+        f"</PARAMETRES><DONNEES><ELEVES>{eleves}</ELEVES><STRUCTURES>{structures}</STRUCTURES>"
+        "</DONNEES></BEE_ELEVES>"
+    ).encode()
+
+
+ZOE = ("123456789AB", "MARTIN", "Zoé", "01/02/2009")
+CLASSMATES = [(f"00000000{i}ZZ", "DURAND", f"Élève{i}", "03/04/2009") for i in range(3)]
+
+
+def school(client, url, uai: str, n: int):
+    return admin_of_new_organization(
+        client, url, f"chef{n}@ac-paris.fr", uai=uai, email=f"ce.{uai.lower()}@ac-paris.fr", name=f"Lycée {n}"
+    )
+
+
+def students_of(client, org_id, token):
+    response = client.get(f"{API}/organizations/{org_id}/students", headers=bearer(token))
+    assert response.status_code == 200, response.text
+    return {s["national_student_id"]: s for s in response.json()["items"]}
+
+
+def test_an_import_never_hands_over_an_account_in_use_at_another_school(client, server):
+    url = server.settings.database_url
+    a, a_admin = school(client, url, "0751234A", 1)
+    assert upload(client, a["id"], a_admin, siecle("0751234A", ZOE, *CLASSMATES)).status_code == 201
+    campaign = create_campaign(client, a_admin, a["id"])
+    created = create_account(client, campaign["code"], "Zoé", "MARTIN", "2009-02-01")
+    assert created.status_code == 201, created.text
+    username = created.json()["username"]
+    # Zoé leaves school A for school C: the school-changer rule gives her account back at C.
+    assert upload(client, a["id"], a_admin, siecle("0751234A", *CLASSMATES)).status_code == 201
+    c, c_admin = school(client, url, "0752222C", 2)
+    assert upload(client, c["id"], c_admin, siecle("0752222C", ZOE, *CLASSMATES)).status_code == 201
+    at_c = students_of(client, c["id"], c_admin)[ZOE[0]]
+    assert (at_c["linked"], at_c["username"]) == (True, username)
+
+    # School D imports her while she is active at C: her account stays hers.
+    d, d_admin = school(client, url, "0753333D", 3)
+    response = client.post(
+        f"{API}/organizations/{d['id']}/student-imports",
+        files={"file": ("e.xml", siecle("0753333D", ZOE, *CLASSMATES), "text/xml")},
+        headers={**bearer(d_admin), "Accept-Language": "en"},
+    )
+    assert response.status_code == 201, response.text
+    [warning] = response.json()["warnings"]
+    assert warning["code"] == "ACCOUNT_KEPT_ELSEWHERE"
+    assert warning["national_student_id"] == ZOE[0]
+    assert warning["detail"].startswith("Line ") and "another school" in warning["detail"]
+    at_d = students_of(client, d["id"], d_admin)[ZOE[0]]
+    assert (at_d["linked"], at_d["username"]) == (False, None)
+
+    reset = client.post(
+        f"{API}/organizations/{d['id']}/students/password-resets",
+        json={"student_ids": [at_d["id"]]},
+        headers={**bearer(d_admin), "Accept": "application/json"},
+    )
+    assert reset.json() == {
+        "reset": [],
+        "not_reset": [{"student_id": at_d["id"], "reason": "STUDENT_NOT_LINKED"}],
+    }
+    assert log_in(client, username, PUPIL_PASSWORD)["access_token"]
+
+
+@pytest.mark.postgresql_only
+def test_two_schools_importing_a_returning_student_at_once_cannot_both_take_her_account(client, server):
+    url = server.settings.database_url
+    a, a_admin = school(client, url, "0751234A", 1)
+    assert upload(client, a["id"], a_admin, siecle("0751234A", ZOE, *CLASSMATES)).status_code == 201
+    campaign = create_campaign(client, a_admin, a["id"])
+    assert create_account(client, campaign["code"], "Zoé", "MARTIN", "2009-02-01").status_code == 201
+    assert upload(client, a["id"], a_admin, siecle("0751234A", *CLASSMATES)).status_code == 201
+    schools = [school(client, url, uai, n) for n, uai in ((2, "0752222C"), (3, "0753333D"))]
+
+    async def import_both() -> None:
+        engine = create_engine(url)
+        try:
+            use_case = ImportStudents(
+                lambda: SqlUnitOfWork(engine), ThreadedSiecleReader(10**8, 10**9, 20_000), SystemClock(), 0.5
+            )
+            await asyncio.gather(
+                *(
+                    use_case(None, ImportStudentsCommand(org["id"], received(siecle(org["uai"], ZOE))))
+                    for org, _ in schools
+                )
+            )
+        finally:
+            await engine.dispose()
+
+    for _ in range(3):
+        db_execute(
+            url,
+            "DELETE FROM students WHERE organization_id IN (:c, :d)",
+            c=schools[0][0]["id"],
+            d=schools[1][0]["id"],
+        )
+        asyncio.run(import_both())
+        rows = db_execute(
+            url, "SELECT count(*) FROM students WHERE user_id IS NOT NULL AND disabled_at IS NULL"
+        )
+        assert rows == [(1,)]
+
+
 def test_a_database_error_in_the_middle_leaves_the_students_as_they_were(client, server, shared_data):
     url = server.settings.database_url
     org, admin = admin_of_new_organization(client, url)
@@ -80,12 +206,14 @@ def test_a_database_error_in_the_middle_leaves_the_students_as_they_were(client,
         engine = create_engine(url)
         try:
             use_case = ImportStudents(
-                lambda: FailingUnitOfWork(engine), ThreadedSiecleReader(10**8, 10**9), SystemClock(), 0.5
+                lambda: FailingUnitOfWork(engine),
+                ThreadedSiecleReader(10**8, 10**9, 20_000),
+                SystemClock(),
+                0.5,
             )
-            from io import BytesIO
 
             viewer_less = None  # the command line's actor
-            await use_case(viewer_less, ImportStudentsCommand(org["id"], BytesIO(rentree), "rentree.xml"))
+            await use_case(viewer_less, ImportStudentsCommand(org["id"], received(rentree)))
         finally:
             await engine.dispose()
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from domain.students.errors import FileTooLarge, InvalidSiecleFile, UnsupportedFileType
+from domain.students.errors import FileTooLarge, InvalidSiecleFile, TooManyStudents, UnsupportedFileType
 from domain.students.siecle import SiecleFile, check_siecle_file, looks_double_encoded
 from infrastructure.siecle.reader import CHUNK_SIZE, MAX_ZIP_ENTRIES, inflated_chunks, read_siecle_upload
 from tests.support.hostile_files import (
@@ -28,6 +28,7 @@ from tests.support.hostile_files import (
     empty_zip,
     external_dtd,
     external_entity,
+    nameless_students,
     oversized_xml,
     parameter_entity,
     pdf_named_xml,
@@ -137,6 +138,26 @@ class TestForbiddenConstructs:
 
 
 class TestSizeCaps:
+    def test_more_students_than_the_cap_are_refused_as_soon_as_the_one_too_many_is_read(self) -> None:
+        hostile = zip_of([("ElevesSansAdresses.xml", nameless_students(300_000))])
+
+        with measure_peak() as peak, pytest.raises(TooManyStudents) as raised:
+            read_siecle_upload(
+                io.BytesIO(hostile), max_upload_bytes=UPLOAD_CAP, max_xml_bytes=XML_CAP, max_students=20_000
+            )
+
+        assert raised.value.meta == {"limit": 20_000}
+        assert_bounded(peak)
+
+    def test_a_file_at_the_cap_is_read(self) -> None:
+        siecle_file = read_siecle_upload(
+            io.BytesIO(nameless_students(500)),
+            max_upload_bytes=UPLOAD_CAP,
+            max_xml_bytes=XML_CAP,
+            max_students=500,
+        )
+        assert len(siecle_file.entries) == 500
+
     def test_a_30_mb_upload_over_a_20_mb_cap_is_refused_without_reading_it(self) -> None:
         data = oversized_xml(30 * MB)
         upload = io.BytesIO(data)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from domain.errors import DomainError, Invalid
 from domain.students.errors import FileTooLarge, InvalidSiecleFile, UnsupportedFileType, issues_as_dicts
 from domain.students.siecle import (
+    MAX_REPORT_ITEMS,
     SiecleEntry,
     SiecleFile,
     SiecleIssue,
@@ -329,6 +330,16 @@ class TestErrorsOfTheImport:
         assert too_large.code == "FILE_TOO_LARGE" and too_large.meta == {"limit": 20_000_000, "limit_mb": 20}
         assert isinstance(UnsupportedFileType(), DomainError)
         assert UnsupportedFileType.code == "UNSUPPORTED_FILE_TYPE"
+
+    def test_the_problem_lists_the_first_errors_and_counts_them_all(self) -> None:
+        issues = [SiecleIssue(code="MISSING_FIRST_NAME", line=line) for line in range(MAX_REPORT_ITEMS + 5)]
+
+        error = InvalidSiecleFile(issues)
+
+        assert error.errors is not None and len(error.errors) == MAX_REPORT_ITEMS
+        assert error.errors[-1]["line"] == MAX_REPORT_ITEMS - 1
+        assert error.meta == {"errors_total": MAX_REPORT_ITEMS + 5}
+        assert error.issues == issues
 
     def test_an_issue_is_immutable(self) -> None:
         with pytest.raises(dataclasses.FrozenInstanceError):

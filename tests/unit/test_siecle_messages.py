@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 
 from api.siecle_messages import SIECLE_MESSAGES, siecle_detail
-from domain.students.errors import FileTooLarge, InvalidSiecleFile, UnsupportedFileType, issues_as_dicts
+from domain.students.errors import (
+    FileTooLarge,
+    InvalidSiecleFile,
+    TooManyStudents,
+    UnsupportedFileType,
+    issues_as_dicts,
+)
+from domain.students.import_students import plan_returning_accounts
+from domain.students.ports import AccountElsewhere
 from domain.students.siecle import SiecleEntry, SiecleFile, check_siecle_file
 
 TODAY = date(2025, 9, 10)
@@ -56,6 +64,12 @@ def domain_items() -> list[dict[str, Any]]:
     items = issues_as_dicts(report.errors)
     items += [dataclasses.asdict(skipped) for skipped in report.skipped]
     items += [dataclasses.asdict(warning) for warning in report.warnings]
+    kept = report.records[:1]
+    in_use = {7: frozenset({2})}
+    _, kept_elsewhere = plan_returning_accounts(
+        1, kept, [AccountElsewhere(kept[0].national_student_id, kept[0].birthdate, 7)], in_use
+    )
+    items += [dataclasses.asdict(warning) for warning in kept_elsewhere]
     items += issues_as_dicts(check_siecle_file(SiecleFile(uai=None, entries=[]), "0751234A", TODAY).errors)
     items += issues_as_dicts(
         check_siecle_file(SiecleFile(uai="0751234A", entries=[]), "0751234A", TODAY).errors
@@ -74,6 +88,7 @@ def file_items() -> list[dict[str, Any]]:
     items = [error.errors[0] for error in singles if error.errors]
     items.append({"code": FileTooLarge.code, "meta": FileTooLarge(20_000_000).meta})
     items.append({"code": UnsupportedFileType.code, "meta": UnsupportedFileType().meta})
+    items.append({"code": TooManyStudents.code, "meta": TooManyStudents(20_000).meta})
     return items
 
 

@@ -154,7 +154,6 @@ class SqlStudentRepository:
                     students.c.national_student_id,
                     students.c.birthdate,
                     students.c.user_id,
-                    students.c.disabled_at,
                 )
                 .where(
                     students.c.organization_id != organization_id,
@@ -164,20 +163,27 @@ class SqlStudentRepository:
                 .order_by(students.c.updated_at.desc())
             )
             found.extend(
-                AccountElsewhere(row.national_student_id, row.birthdate, row.user_id, row.disabled_at is None)
+                AccountElsewhere(row.national_student_id, row.birthdate, row.user_id)
                 for row in (await self._db.execute(query)).all()
             )
         return found
 
-    async def users_attached_in(self, organization_id: int, user_ids: list[int]) -> set[int]:
-        if not user_ids:
-            return set()
-        query = select(students.c.user_id).where(
-            students.c.organization_id == organization_id,
-            students.c.user_id.in_(user_ids),
-            students.c.disabled_at.is_(None),
-        )
-        return {row.user_id for row in (await self._db.execute(query)).all()}
+    async def lock_accounts(self, user_ids: list[int]) -> dict[int, frozenset[int]]:
+        in_use: dict[int, set[int]] = {}
+        for part in chunks(user_ids):
+            # PostgreSQL: any other attachment of these accounts (an UPDATE of students.user_id)
+            # takes a key-share lock on the account's row for its foreign key, so it and this lock
+            # wait for each other. SQLite: the transaction already holds the database's write lock.
+            if self._db.dialect.name == "postgresql":
+                await self._db.execute(
+                    select(users.c.id).where(users.c.id.in_(part)).order_by(users.c.id).with_for_update()
+                )
+            query = select(students.c.user_id, students.c.organization_id).where(
+                students.c.user_id.in_(part), students.c.disabled_at.is_(None)
+            )
+            for row in (await self._db.execute(query)).all():
+                in_use.setdefault(row.user_id, set()).add(row.organization_id)
+        return {user_id: frozenset(organizations) for user_id, organizations in in_use.items()}
 
     async def attach_many(self, links: list[tuple[int, int]]) -> None:
         statement = (
