@@ -44,7 +44,8 @@ from starlette.routing import Mount
 from api.bootstrap import create_app
 from tests.support.api import PASSWORD, bearer, sign_up
 from tests.support.live_server import LiveServer, test_settings
-from tests.support.world import PUPIL, SAMPLE, SPARE_PUPILS, UNATTACHED, Service, World, build_world, ok
+from tests.support.siecle_samples import FIRST_EXPORT, first_export
+from tests.support.world import PUPIL, SPARE_PUPILS, UNATTACHED, Service, World, build_world, ok
 
 ROLES = ("anonymous", "user", "member", "admin", "other_admin", "support", "student")
 
@@ -240,7 +241,7 @@ def _student_password_reset(world: World, role: str) -> Request:
 
 
 def _import(world: World, role: str) -> Request:
-    return {"files": {"file": (SAMPLE.name, SAMPLE.read_bytes(), "application/xml")}}
+    return {"files": {"file": (FIRST_EXPORT, first_export().xml, "application/xml")}}
 
 
 def body(**json: Any) -> Prepare:
