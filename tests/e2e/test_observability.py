@@ -1,4 +1,4 @@
-"""Observability (issue 6): one structured JSON log line per request with the request id echoed
+"""Observability: one structured JSON log line per request with the request id echoed
 in ``X-Request-ID``, and ``GET /metrics`` in Prometheus format for the allowed addresses only."""
 
 from __future__ import annotations

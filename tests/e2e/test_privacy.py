@@ -1,4 +1,4 @@
-"""No personal data in the log (domain-rules.md, "Privacy in logs"): the end-to-end stories run
+"""No personal data in the log (docs/rules.md, "Privacy"): the end-to-end stories run
 against a server whose log is captured as production writes it, then every name, username,
 birthdate, e-mail address, password, invitation code, reset token and access or refresh token
 used in the run is looked for in it, with the paths holding ids and the query strings. The

@@ -1,4 +1,4 @@
-"""The scale-out shape of architecture.md ("Scaling past one machine") on this machine.
+"""The scale-out shape of docs/architecture.md ("Scaling past one machine") on this machine.
 
 Two ``pix-orga serve`` processes on different ports and two ``pix-orga worker`` processes share a
 PostgreSQL database of their own, with the rate-limit counters in the local Redis
