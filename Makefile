@@ -5,29 +5,37 @@ SHELL := /bin/bash
 UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 RUN := $(UV) run --frozen
+# `uv run` would otherwise add the dev group to the environment it runs in.
+SERVE := $(UV) run --frozen --no-dev
 PYTEST_ARGS ?=
 
-.PHONY: help install run test lint test-sqlite test-postgresql openapi bench fuzz chromium clean
+.PHONY: help install run test lint test-sqlite test-postgresql openapi examples bench fuzz chromium clean
 
 help:
 	@echo "make run    - serve the API on http://127.0.0.1:8000 (SQLite in var/, docs at /docs)"
 	@echo "make test   - lint, types, architecture contracts, then the suite on SQLite and on PostgreSQL"
-	@echo "make lint | openapi | bench | fuzz"
+	@echo "make lint | openapi | examples | bench | fuzz"
 
 $(UV):
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-.venv/.synced: uv.lock pyproject.toml | $(UV)
+# Two stamps: serving needs the locked dependencies only; testing, linting, benchmarks and fuzzing
+# add the dev group. The serving sync is inexact so that it never removes what testing installed.
+.venv/.synced-run: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --no-dev --inexact
+	touch $@
+
+.venv/.synced-dev: uv.lock pyproject.toml | $(UV)
 	$(UV) sync --frozen --all-groups
 	touch $@
 
-install: .venv/.synced
+install: .venv/.synced-dev
 
-run: install
+run: .venv/.synced-run
 	mkdir -p var
-	$(RUN) pix-orga db upgrade
-	$(RUN) pix-orga serve
+	$(SERVE) pix-orga db upgrade
+	$(SERVE) pix-orga serve
 
 lint: install
 	$(RUN) ruff check .
@@ -49,6 +57,10 @@ test: lint test-sqlite test-postgresql
 
 openapi: install
 	$(RUN) python -m api.openapi_export openapi/openapi.json
+
+# The sample SIECLE exports of examples/, used by the README's walkthrough.
+examples: install
+	$(RUN) python -m tests.support.siecle_samples examples/
 
 bench: install
 	$(RUN) python -m benchmarks

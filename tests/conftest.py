@@ -14,6 +14,7 @@ import pytest
 from infrastructure.db.migrations import upgrade
 from tests.support.databases import empty_all_tables, is_postgresql, throwaway_database
 from tests.support.live_server import LiveServer, test_settings
+from tests.support.siecle_samples import write_samples
 
 
 def pytest_report_header() -> str:
@@ -81,6 +82,6 @@ def client(server: LiveServer) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """``shared/`` lies beside the project's root, in a session and in CI alike."""
-    return Path(__file__).resolve().parents[2] / "shared" / "data"
+def siecle_samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The directory of the Lycée Pix sample exports (``tests/support/siecle_samples.py``)."""
+    return write_samples(tmp_path_factory.mktemp("siecle"))

@@ -1,4 +1,4 @@
-"""The authorization matrix (issue 6): every route of the app × every kind of caller → the status it
+"""The authorization matrix: every route of the app × every kind of caller → the status it
 answers, in ONE table, checked against the running app; and a check that the table lists exactly
 the app's routes, so that an endpoint cannot ship without its access rules.
 
@@ -9,7 +9,7 @@ The callers (``tests/support/world.py`` makes them through the API):
   ``lycee-pix.xml`` imported), terms accepted;
 - ``other_admin``: ADMIN of organization B;
 - ``support``: the SUPPORT role, member of nothing;
-- ``student``: a pupil whose account is attached to a student of A (beyond the six of the issue:
+- ``student``: a pupil whose account is attached to a student of A (a seventh kind, since
   the joining endpoints are the pupils' own).
 
 A world is A with a pending invitation, a colleague's membership, a campaign and a pupil, and B with
@@ -22,7 +22,7 @@ where a success would (an invitation accepted, a student attached, an account cr
 caller gets a target of its own (``REQUESTS`` prepares it), so that each status says who may call,
 not who came first.
 
-Order of the checks on an organization endpoint (api.md): not an active member → 404
+Order of the checks on an organization endpoint (docs/rules.md): not an active member → 404
 ``ORGANIZATION_NOT_FOUND`` (support included: support reaches organizations through ``/admin``);
 terms not accepted → 403 ``PIX_ORGA_TERMS_NOT_ACCEPTED`` (not a column: every member here accepted
 them); role → 403 ``FORBIDDEN``. ``/admin/…`` needs the SUPPORT role (403 ``FORBIDDEN``)."""
@@ -44,7 +44,8 @@ from starlette.routing import Mount
 from api.bootstrap import create_app
 from tests.support.api import PASSWORD, bearer, sign_up
 from tests.support.live_server import LiveServer, test_settings
-from tests.support.world import PUPIL, SAMPLE, SPARE_PUPILS, UNATTACHED, Service, World, build_world, ok
+from tests.support.siecle_samples import FIRST_EXPORT, first_export
+from tests.support.world import PUPIL, SPARE_PUPILS, UNATTACHED, Service, World, build_world, ok
 
 ROLES = ("anonymous", "user", "member", "admin", "other_admin", "support", "student")
 
@@ -172,7 +173,7 @@ MATRIX: dict[tuple[str, str], tuple[Expected, ...]] = {
 # fmt: on
 
 # An id of organization A in the path of organization B, called by B's administrator (who may call
-# these routes for B): 404, the code of the thing not found (api.md), never A's object.
+# these routes for B): 404, the code of the thing not found (docs/rules.md), never A's object.
 FOREIGN_ID: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/organizations/{org_id}/invitations/{invitation_id}/resend"): "INVITATION_NOT_FOUND",
     ("DELETE", "/api/v1/organizations/{org_id}/invitations/{invitation_id}"): "INVITATION_NOT_FOUND",
@@ -240,7 +241,7 @@ def _student_password_reset(world: World, role: str) -> Request:
 
 
 def _import(world: World, role: str) -> Request:
-    return {"files": {"file": (SAMPLE.name, SAMPLE.read_bytes(), "application/xml")}}
+    return {"files": {"file": (FIRST_EXPORT, first_export().xml, "application/xml")}}
 
 
 def body(**json: Any) -> Prepare:

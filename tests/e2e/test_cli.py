@@ -21,7 +21,7 @@ def cli(server, monkeypatch):
     return invoke
 
 
-def test_support_user_organization_invitation_and_import(cli, client, server, shared_data):
+def test_support_user_organization_invitation_and_import(cli, client, server, siecle_samples):
     created = cli(
         "users",
         "create-support",
@@ -59,10 +59,10 @@ def test_support_user_organization_invitation_and_import(cli, client, server, sh
         ("ce.0751234a@ac-paris.fr", "ADMIN")
     ]
 
-    sample = str(shared_data / "siecle" / "lycee-pix.xml")
+    sample = str(siecle_samples / "ElevesSansAdresses.xml")
     preview = cli("students", "import", org_id, sample, "--dry-run")
     assert preview.exit_code == 0, preview.output
-    assert "created 11" in preview.output
+    assert "created 30" in preview.output
     assert db_execute(server.settings.database_url, "SELECT count(*) FROM students") == [(0,)]
     imported = cli("students", "import", org_id, sample)
     assert imported.exit_code == 0, imported.output
@@ -70,7 +70,7 @@ def test_support_user_organization_invitation_and_import(cli, client, server, sh
     assert db_execute(server.settings.database_url, "SELECT actor_label FROM student_imports") == [("cli",)]
 
 
-def test_failures_exit_non_zero_with_one_line(cli, shared_data):
+def test_failures_exit_non_zero_with_one_line(cli, siecle_samples):
     weak = cli(
         "users",
         "create-support",
@@ -89,7 +89,7 @@ def test_failures_exit_non_zero_with_one_line(cli, shared_data):
     assert missing.exit_code == 1
     assert "ORGANIZATION_NOT_FOUND" in missing.output
     assert cli("organizations", "create", "--name", "X", "--type", "SCO").exit_code == 1
-    refused = cli("students", "import", "999", str(shared_data / "siecle" / "lycee-pix.xml"))
+    refused = cli("students", "import", "999", str(siecle_samples / "ElevesSansAdresses.xml"))
     assert refused.exit_code == 1
     assert "ORGANIZATION_NOT_FOUND" in refused.output
 

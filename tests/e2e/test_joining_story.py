@@ -1,4 +1,4 @@
-"""Step 5 of the activation guide over HTTP, on the sample ``lycee-pix.xml``: a teacher creates a
+"""Step 5 of the activation guide over HTTP, on the Lycée Pix sample export: a teacher creates a
 campaign, pupils find themselves in the imported list, create their accounts (username or e-mail)
 and participate; a teacher cannot pose as a pupil but can preview; a second attempt at a pupil's
 identity is told which account holds it; support detaches and the pupil attaches again."""
@@ -23,11 +23,11 @@ ALAN = ("Alan", "Turing", "2002-06-23")
 CAMILLE = ("Camille", "Abba", "2006-02-25")
 
 
-def test_step_5_on_the_sample_file(client, server, shared_data):
+def test_step_5_on_the_sample_file(client, server, siecle_samples):
     database_url = server.settings.database_url
     org, teacher = admin_of_new_organization(client, database_url)
-    report = import_sample(client, teacher, org["id"], shared_data / "siecle" / "lycee-pix.xml")
-    assert report["counts"]["created"] == 11
+    report = import_sample(client, teacher, org["id"], siecle_samples / "ElevesSansAdresses.xml")
+    assert report["counts"]["created"] == 30
 
     # The teacher creates a campaign; a pupil types its code as they read it.
     campaign = create_campaign(client, teacher, org["id"], name="Rentrée 2nde")

@@ -1,4 +1,4 @@
-"""Observability (issue 6): one structured JSON log line per request with the request id echoed
+"""Observability: one structured JSON log line per request with the request id echoed
 in ``X-Request-ID``, and ``GET /metrics`` in Prometheus format for the allowed addresses only."""
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ def test_requests_are_counted_by_method_route_template_and_status(make_server):
     assert value(samples, "process_resident_memory_bytes") is not None
 
 
-def test_outbox_depth_and_failures_and_imports_by_outcome(make_server, shared_data):
+def test_outbox_depth_and_failures_and_imports_by_outcome(make_server, siecle_samples):
     with refused_port() as port:
         srv = make_server(email_backend="smtp", smtp_url=f"smtp://127.0.0.1:{port}", outbox_max_attempts=1)
         with httpx.Client(base_url=srv.url, timeout=30) as http:
@@ -154,17 +154,17 @@ def test_outbox_depth_and_failures_and_imports_by_outcome(make_server, shared_da
                 headers=bearer(admin),
             )
             assert invited.status_code == 201
-            import_sample(http, admin, org["id"], shared_data / "siecle" / "lycee-pix.xml")
+            import_sample(http, admin, org["id"], siecle_samples / "ElevesSansAdresses.xml")
             refused = http.post(
                 f"{API}/organizations/{org['id']}/student-imports",
-                files={"file": ("bad.xml", (shared_data / "siecle" / "error-bad-fields.xml").read_bytes())},
+                files={"file": ("bad.xml", (siecle_samples / "erreur-champs.xml").read_bytes())},
                 headers=bearer(admin),
             )
             assert refused.status_code == 422
             dry_run = http.post(
                 f"{API}/organizations/{org['id']}/student-imports",
                 params={"dry_run": "true"},
-                files={"file": ("x.xml", (shared_data / "siecle" / "lycee-pix.xml").read_bytes())},
+                files={"file": ("x.xml", (siecle_samples / "ElevesSansAdresses.xml").read_bytes())},
                 headers=bearer(admin),
             )
             assert dry_run.status_code == 200  # a preview: not counted

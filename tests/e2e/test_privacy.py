@@ -1,4 +1,4 @@
-"""No personal data in the log (domain-rules.md, "Privacy in logs"): the end-to-end stories run
+"""No personal data in the log (docs/rules.md, "Privacy"): the end-to-end stories run
 against a server whose log is captured as production writes it, then every name, username,
 birthdate, e-mail address, password, invitation code, reset token and access or refresh token
 used in the run is looked for in it, with the paths holding ids and the query strings. The
@@ -140,7 +140,7 @@ def _form(client: httpx.Client, path: str, **data: str) -> httpx.Response:
     return client.post(f"{API}{path}", data=data)
 
 
-def test_the_stories_leave_no_personal_data_in_the_log(make_server, shared_data, capsys):
+def test_the_stories_leave_no_personal_data_in_the_log(make_server, siecle_samples, capsys):
     secrets = Secrets()
     secrets.secret(PASSWORD, PUPIL_PASSWORD, HEAD_PASSWORD, WRONG_PASSWORD, CHANGED_PASSWORD, RESET_PASSWORD)
     secrets.email(HEAD["email"], REFERENT["email"], TEACHER_EMAIL, SUPPORT_EMAIL, ORG_EMAIL, UNKNOWN_LOGIN)
@@ -148,7 +148,7 @@ def test_the_stories_leave_no_personal_data_in_the_log(make_server, shared_data,
     secrets.name(HEAD["first_name"], HEAD["last_name"], REFERENT["first_name"], REFERENT["last_name"])
     secrets.name(INVALID["first_name"], INVALID["last_name"], NOBODY[0], NOBODY[1])
     secrets.birthdate(NOBODY[2])
-    sample = shared_data / "siecle" / "lycee-pix.xml"
+    sample = siecle_samples / "ElevesSansAdresses.xml"
     for field, value in siecle_people(sample):
         if field == "DATE_NAISS":
             secrets.birthdate(value)
@@ -300,7 +300,7 @@ def _import_and_joining_story(
     assert imported.status_code == 201, imported.text
     # A refused file: its report quotes lines, names and dates (in the response only). Its
     # "names" are field-error markers ("DATE Impossible"): its dates and INE are looked for.
-    refused_file = sample.parent / "error-bad-fields.xml"
+    refused_file = sample.parent / "erreur-champs.xml"
     secrets.folded.update(
         value for field, value in siecle_people(refused_file) if field in ("DATE_NAISS", "ID_NATIONAL")
     )

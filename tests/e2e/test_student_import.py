@@ -1,4 +1,5 @@
-"""Step 4 over HTTP: the sample SIECLE files, with the outcomes their README gives."""
+"""Step 4 over HTTP: the Lycée Pix sample exports (``tests/support/siecle_samples.py``), with the
+outcomes their descriptions give."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import zipfile
 import pytest
 
 from tests.support.api import admin_of_new_organization, bearer, db_execute
+from tests.support.siecle_generator import write_siecle
+from tests.support.siecle_samples import PUPILS_2025, SAMPLES, UAI
 
 API = "/api/v1"
 
@@ -34,8 +37,13 @@ def upload(client, org_id, token, content: bytes, name="ElevesSansAdresses.xml",
     )
 
 
-def sample(shared_data, name):
-    return (shared_data / "siecle" / name).read_bytes()
+def sample(name):
+    return SAMPLES[name]()
+
+
+GONE_AT_THE_RENTREE = {
+    "CASTAFIORE", "FANDOR", "FOGG", "HADDOCK", "MAIGRET", "MÜNCHHAUSEN", "POIROT", "TOURNESOL",
+}  # fmt: skip
 
 
 def students(client, org_id, token, **params):
@@ -44,13 +52,13 @@ def students(client, org_id, token, **params):
     ).json()
 
 
-def test_first_import_then_same_file_then_rentree_then_back(client, school, shared_data):
+def test_first_import_then_same_file_then_rentree_then_back(client, school):
     org, admin = school
-    first = upload(client, org["id"], admin, sample(shared_data, "lycee-pix.xml"))
+    first = upload(client, org["id"], admin, sample("ElevesSansAdresses.xml"))
     assert first.status_code == 201, first.text
     body = first.json()
     assert body["counts"] == {
-        "created": 11,
+        "created": 30,
         "updated": 0,
         "reactivated": 0,
         "unchanged": 0,
@@ -58,7 +66,12 @@ def test_first_import_then_same_file_then_rentree_then_back(client, school, shar
         "skipped": 4,
     }
     assert body["id"] is not None
-    assert sorted(s["last_name"] for s in body["skipped"]) == ["ARRIVANT", "INACTIF", "PARTI", "SANSCLASSE"]
+    assert sorted(s["last_name"] for s in body["skipped"]) == [
+        "DORMANT",
+        "FANTÔME",
+        "MEAULNES",
+        "PASSEPARTOUT",
+    ]
     assert {s["reason"] for s in body["skipped"]} == {
         "LEFT_SCHOOL",
         "MISSING_NATIONAL_STUDENT_ID",
@@ -66,69 +79,73 @@ def test_first_import_then_same_file_then_rentree_then_back(client, school, shar
     }
     assert all(s["detail"] for s in body["skipped"])
 
-    again = upload(client, org["id"], admin, sample(shared_data, "lycee-pix.xml")).json()
+    again = upload(client, org["id"], admin, sample("ElevesSansAdresses.xml")).json()
     assert again["counts"] == {
         "created": 0,
         "updated": 0,
         "reactivated": 0,
-        "unchanged": 11,
+        "unchanged": 30,
         "disabled": 0,
         "skipped": 4,
     }
 
-    rentree = upload(client, org["id"], admin, sample(shared_data, "lycee-pix-rentree.xml")).json()
-    assert rentree["counts"] | {"skipped": 0} == {
-        "created": 1,
-        "updated": 9,
+    # Next year: 8 of 30 pupils gone (under half: no confirmation needed), the others moved up
+    # but one repeating the year, and 4 new ones (2 of them skipped last year).
+    rentree = upload(client, org["id"], admin, sample("ElevesSansAdresses-rentree.xml")).json()
+    assert rentree["counts"] == {
+        "created": 4,
+        "updated": 21,
         "reactivated": 0,
-        "unchanged": 0,
-        "disabled": 2,
-        "skipped": 0,
+        "unchanged": 1,
+        "disabled": 8,
+        "skipped": 1,
     }
     listed = students(client, org["id"], admin)
-    assert "ADORE" not in {s["last_name"] for s in listed["items"]}
+    assert "HADDOCK" not in {s["last_name"] for s in listed["items"]}
     with_disabled = students(client, org["id"], admin, include_disabled="true")
-    assert {s["last_name"] for s in with_disabled["items"] if s["disabled"]} == {"ADORE", "MÜLLER"}
+    assert {s["last_name"] for s in with_disabled["items"] if s["disabled"]} == GONE_AT_THE_RENTREE
+    lupin = next(s for s in listed["items"] if s["last_name"] == "LUPIN")
+    assert lupin["division"] == "TG1"
 
-    back = upload(client, org["id"], admin, sample(shared_data, "lycee-pix.xml")).json()
-    assert back["counts"] | {"skipped": 0} == {
+    back = upload(client, org["id"], admin, sample("ElevesSansAdresses.xml")).json()
+    assert back["counts"] == {
         "created": 0,
-        "updated": 9,
-        "reactivated": 2,
-        "unchanged": 0,
-        "disabled": 1,
-        "skipped": 0,
+        "updated": 21,
+        "reactivated": 8,
+        "unchanged": 1,
+        "disabled": 4,
+        "skipped": 4,
     }
 
     history = client.get(f"{API}/organizations/{org['id']}/student-imports", headers=bearer(admin)).json()
     assert history["total"] == 4
-    assert history["items"][0]["counts"]["reactivated"] == 2
+    assert history["items"][0]["counts"]["reactivated"] == 8
     assert history["items"][0]["filename"] == "ElevesSansAdresses.xml"
     assert history["items"][0]["status"] == "COMPLETED"
 
 
-def test_zip_as_siecle_gives_it(client, school, shared_data):
+def test_zip_as_siecle_gives_it(client, school):
     org, admin = school
-    response = upload(client, org["id"], admin, sample(shared_data, "lycee-pix.zip"), name="export.zip")
+    response = upload(client, org["id"], admin, sample("ElevesSansAdresses.zip"), name="export.zip")
     assert response.status_code == 201, response.text
-    assert response.json()["counts"]["created"] == 11
+    assert response.json()["counts"]["created"] == 30
 
 
-def test_student_list_search_filters_and_divisions(client, school, shared_data):
+def test_student_list_search_filters_and_divisions(client, school):
     org, admin = school
-    upload(client, org["id"], admin, sample(shared_data, "lycee-pix.xml"))
+    upload(client, org["id"], admin, sample("ElevesSansAdresses.xml"))
     listed = students(client, org["id"], admin)
-    assert listed["total"] == 11
+    assert listed["total"] == 30
     names = [(s["last_name"], s["first_name"]) for s in listed["items"]]
     assert names == sorted(names, key=lambda n: (n[0].lower(), n[1].lower()))
     turing = next(s for s in listed["items"] if s["last_name"] == "TURING")
     assert turing["birthdate"] == "2002-06-23"
     assert turing["linked"] is False
     assert turing["username"] is None
-    by_accent = students(client, org["id"], admin, search="jean-eric")["items"]
-    assert [s["last_name"] for s in by_accent] == ["DE LA FONTAINE"]
+    by_accent = students(client, org["id"], admin, search="jean-emile")["items"]
+    assert [s["last_name"] for s in by_accent] == ["DE LA MOLE"]
     assert [s["last_name"] for s in students(client, org["id"], admin, search="ZOÉ")["items"]] == [
-        "D'ALEMBERT"
+        "D'ARTAGNAN"
     ]
     divisions = client.get(f"{API}/organizations/{org['id']}/divisions", headers=bearer(admin)).json()
     assert divisions == sorted(divisions)
@@ -145,19 +162,19 @@ def test_student_list_search_filters_and_divisions(client, school, shared_data):
 @pytest.mark.parametrize(
     ("name", "codes"),
     [
-        ("error-wrong-uai.xml", ["UAI_MISMATCH"]),
-        ("error-no-uai.xml", ["UAI_MISMATCH"]),
-        ("error-duplicate-ine.xml", ["DUPLICATE_NATIONAL_STUDENT_ID"]),
+        ("erreur-uai-autre.xml", ["UAI_MISMATCH"]),
+        ("erreur-sans-uai.xml", ["UAI_MISMATCH"]),
+        ("erreur-ine-double.xml", ["DUPLICATE_NATIONAL_STUDENT_ID"]),
         (
-            "error-bad-fields.xml",
+            "erreur-champs.xml",
             ["INVALID_BIRTHDATE", "INVALID_BIRTHDATE", "MISSING_BIRTHDATE", "MISSING_LAST_NAME"],
         ),
-        ("error-truncated.xml", ["MALFORMED_XML"]),
+        ("erreur-tronque.xml", ["MALFORMED_XML"]),
     ],
 )
-def test_refused_samples_change_nothing(client, server, school, shared_data, name, codes):
+def test_refused_samples_change_nothing(client, server, school, name, codes):
     org, admin = school
-    response = upload(client, org["id"], admin, sample(shared_data, name))
+    response = upload(client, org["id"], admin, sample(name))
     body = problem(response, 422, "INVALID_SIECLE_FILE")
     assert sorted(item["code"] for item in body["errors"]) == codes
     assert all(item["detail"] for item in body["errors"])
@@ -166,35 +183,30 @@ def test_refused_samples_change_nothing(client, server, school, shared_data, nam
     assert [(i["status"], i["counts"]) for i in history["items"]] == [("FAILED", {})]
 
 
-def test_duplicate_ine_names_both_lines(client, school, shared_data):
+def test_duplicate_ine_names_both_lines(client, school):
     org, admin = school
-    body = upload(client, org["id"], admin, sample(shared_data, "error-duplicate-ine.xml")).json()
+    body = upload(client, org["id"], admin, sample("erreur-ine-double.xml")).json()
     (item,) = body["errors"]
-    assert item["national_student_id"] == "111111111AA"
+    assert item["national_student_id"] == "000003001PX"
     assert item["meta"]["first_line"] < item["line"]
 
 
-def test_dry_run_writes_nothing(client, server, school, shared_data):
+def test_dry_run_writes_nothing(client, server, school):
     org, admin = school
-    response = upload(client, org["id"], admin, sample(shared_data, "lycee-pix.xml"), dry_run="true")
+    response = upload(client, org["id"], admin, sample("ElevesSansAdresses.xml"), dry_run="true")
     assert response.status_code == 200
     assert response.json()["id"] is None
     assert response.json()["dry_run"] is True
-    assert response.json()["counts"]["created"] == 11
+    assert response.json()["counts"]["created"] == 30
     assert db_execute(server.settings.database_url, "SELECT count(*) FROM students") == [(0,)]
     assert db_execute(server.settings.database_url, "SELECT count(*) FROM student_imports") == [(0,)]
 
 
-def test_large_disable_needs_confirmation(client, server, school, shared_data):
+def test_large_disable_needs_confirmation(client, server, school):
     org, admin = school
-    upload(client, org["id"], admin, sample(shared_data, "lycee-pix.xml"))
-    xml = sample(shared_data, "lycee-pix.xml")
-    # keep only the first ELEVE block and its structure: 10 of 11 students would be disabled
-    text = xml.decode("iso-8859-15")
-    head, _, rest = text.partition("<ELEVE ")
-    first, _, _ = rest.partition("</ELEVE>")
-    structures = text[text.index("<STRUCTURES>") :]
-    small = (head + "<ELEVE " + first + "</ELEVE>\n</ELEVES>\n" + structures).encode("iso-8859-15")
+    upload(client, org["id"], admin, sample("ElevesSansAdresses.xml"))
+    # only the first pupil of the file: 29 of 30 students would be disabled
+    small = write_siecle(PUPILS_2025[:1], uai=UAI).xml
     preview = upload(client, org["id"], admin, small, dry_run="true")
     assert preview.status_code == 200, preview.text
     assert preview.json()["requires_confirmation"] is True
@@ -202,7 +214,7 @@ def test_large_disable_needs_confirmation(client, server, school, shared_data):
     assert refused["meta"]["counts"]["disabled"] == preview.json()["counts"]["disabled"]
     assert db_execute(
         server.settings.database_url, "SELECT count(*) FROM students WHERE disabled_at IS NULL"
-    ) == [(11,)]
+    ) == [(30,)]
     confirmed = upload(client, org["id"], admin, small, confirm_disable="true")
     assert confirmed.status_code == 201
     assert db_execute(
@@ -228,12 +240,12 @@ def test_file_types_and_caps(client, server, school):
     problem(response, 422, "VALIDATION_ERROR")
 
 
-def test_who_may_import(client, server, school, shared_data):
+def test_who_may_import(client, server, school):
     from tests.e2e.test_team import member_token
 
     org, admin = school
     member = member_token(client, server, org, admin, "prof@gmail.com")
-    problem(upload(client, org["id"], member, sample(shared_data, "lycee-pix.xml")), 403, "FORBIDDEN")
+    problem(upload(client, org["id"], member, sample("ElevesSansAdresses.xml")), 403, "FORBIDDEN")
     assert students(client, org["id"], member)["total"] == 0
     problem(
         client.get(f"{API}/organizations/{org['id']}/student-imports", headers=bearer(member)),

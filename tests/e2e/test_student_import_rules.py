@@ -16,7 +16,8 @@ from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.siecle.upload_reader import ThreadedSiecleReader
 from tests.support.api import admin_of_new_organization, bearer, db_execute, log_in, sign_up
 from tests.support.campaigns import PUPIL_PASSWORD, create_account, create_campaign
-from tests.support.siecle_generator import generate_siecle
+from tests.support.siecle_generator import generate_siecle, write_siecle
+from tests.support.siecle_samples import first_export, rentree_export
 
 API = "/api/v1"
 
@@ -30,9 +31,9 @@ def upload(client, org_id, token, content, **params):
     )
 
 
-def test_a_student_who_changed_school_gets_their_account_back(client, server, shared_data):
+def test_a_student_who_changed_school_gets_their_account_back(client, server):
     url = server.settings.database_url
-    xml = (shared_data / "siecle" / "lycee-pix.xml").read_bytes()
+    xml = first_export().xml
     old, old_admin = admin_of_new_organization(
         client, url, "chef@ancien.fr", uai="0751234A", email="ce.0751234a@ac-paris.fr", name="Ancien lycée"
     )
@@ -43,7 +44,7 @@ def test_a_student_who_changed_school_gets_their_account_back(client, server, sh
     db_execute(url, "UPDATE students SET user_id = :u WHERE last_name = 'ABBA'", u=camille["id"])
     # Alan left the old school (disabled there); Camille is still active there.
     db_execute(url, "UPDATE students SET disabled_at = updated_at WHERE last_name = 'TURING'")
-    new_xml = xml.replace(b"<UAJ>0751234A</UAJ>", b"<UAJ>0759999Z</UAJ>")
+    new_xml = write_siecle(first_export().students, uai="0759999Z").xml
     new, new_admin = admin_of_new_organization(
         client, url, "chef@nouveau.fr", uai="0759999Z", email="ce.0759999z@ac-paris.fr", name="Nouveau lycée"
     )
@@ -182,13 +183,12 @@ def test_two_schools_importing_a_returning_student_at_once_cannot_both_take_her_
         assert rows == [(1,)]
 
 
-def test_a_database_error_in_the_middle_leaves_the_students_as_they_were(client, server, shared_data):
+def test_a_database_error_in_the_middle_leaves_the_students_as_they_were(client, server):
     url = server.settings.database_url
     org, admin = admin_of_new_organization(client, url)
-    xml = (shared_data / "siecle" / "lycee-pix.xml").read_bytes()
-    assert upload(client, org["id"], admin, xml).status_code == 201
+    assert upload(client, org["id"], admin, first_export().xml).status_code == 201
     before = db_execute(url, "SELECT id, division, disabled_at, updated_at FROM students ORDER BY id")
-    rentree = (shared_data / "siecle" / "lycee-pix-rentree.xml").read_bytes()
+    rentree = rentree_export().xml
 
     class FailingUnitOfWork(SqlUnitOfWork):
         async def __aenter__(self):
@@ -220,7 +220,7 @@ def test_a_database_error_in_the_middle_leaves_the_students_as_they_were(client,
     with pytest.raises(Exception, match="no_such_table"):
         asyncio.run(run())
     assert db_execute(url, "SELECT id, division, disabled_at, updated_at FROM students ORDER BY id") == before
-    assert db_execute(url, "SELECT count(*) FROM students WHERE last_name = 'BENALI'") == [(0,)]
+    assert db_execute(url, "SELECT count(*) FROM students WHERE last_name = 'LIDDELL'") == [(0,)]
 
 
 @pytest.mark.postgresql_only

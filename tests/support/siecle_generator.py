@@ -173,13 +173,16 @@ def write_siecle(
     encoding: str = "ISO-8859-15",
     declared_encoding: str | None = None,
     bom: bool = False,
+    school_year: int = 2025,
 ) -> GeneratedSiecle:
-    """Write ``students`` as SIECLE does (``declared_encoding`` may lie about ``encoding``)."""
+    """Write ``students`` as SIECLE does (``declared_encoding`` may lie about ``encoding``), as
+    exported on the first school day of ``school_year``."""
     declared = declared_encoding or encoding
+    exported = f"02/09/{school_year}"
     parts = [
         f'<?xml version="1.0" encoding="{declared}"?>\n<BEE_ELEVES VERSION="3.1">\n'
-        f"  <PARAMETRES>{_uai(uai)}<ANNEE_SCOLAIRE>2025</ANNEE_SCOLAIRE>"
-        "<DATE_EXPORT>02/09/2025</DATE_EXPORT><HORODATAGE>02/09/2025 10:12:44</HORODATAGE></PARAMETRES>\n"
+        f"  <PARAMETRES>{_uai(uai)}<ANNEE_SCOLAIRE>{school_year}</ANNEE_SCOLAIRE>"
+        f"<DATE_EXPORT>{exported}</DATE_EXPORT><HORODATAGE>{exported} 10:12:44</HORODATAGE></PARAMETRES>\n"
         "  <DONNEES>\n    <ELEVES>\n"
     ]
     line = 6
@@ -200,13 +203,21 @@ def write_siecle(
 
 
 def zip_bytes(xml: bytes, name: str = "ElevesSansAdresses.xml", *, macosx: bool = True) -> bytes:
-    """``xml`` zipped as a Mac user would send it: with a ``__MACOSX/`` resource entry."""
+    """``xml`` zipped as a Mac user would send it: with a ``__MACOSX/`` resource entry. The entries
+    carry a fixed date, so that the same ``xml`` gives the same archive."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(name, xml)
+        archive.writestr(_zip_entry(name), xml)
         if macosx:
-            archive.writestr(f"__MACOSX/._{name}", b"\x00\x05\x16\x07")
+            archive.writestr(_zip_entry(f"__MACOSX/._{name}"), b"\x00\x05\x16\x07")
     return buffer.getvalue()
+
+
+def _zip_entry(name: str) -> zipfile.ZipInfo:
+    entry = zipfile.ZipInfo(name, date_time=(2025, 9, 2, 10, 12, 44))
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    entry.external_attr = 0o644 << 16
+    return entry
 
 
 def expected_divisions(structures: Sequence[tuple[str, str]]) -> tuple[str, ...]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,9 +22,9 @@ from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.security.password_hasher import Argon2PasswordHasher, build_context
 from tests.support.api import PASSWORD, bearer, create_organization, log_in, sign_up
 from tests.support.live_server import LiveServer
+from tests.support.siecle_samples import FIRST_EXPORT, first_export
 
 API = "/api/v1"
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "siecle" / "lycee-pix.xml"
 SCHOOL_B = {"name": "Collège Autre", "uai": "0759999Z", "email": "ce.0759999z@ac-paris.fr"}
 
 
@@ -33,20 +32,20 @@ def identity(first_name: str, last_name: str, birthdate: str) -> dict[str, str]:
     return {"first_name": first_name, "last_name": last_name, "birthdate": birthdate}
 
 
-# Students of ``lycee-pix.xml``, as a pupil types them. The world's pupil (not one of the OpenAPI
+# Students of the Lycée Pix sample export, as a pupil types them. The world's pupil (not one of the OpenAPI
 # examples, Alan Turing and Camille Abba, which the fuzzer sends as they are):
-PUPIL = identity("Laurent", "Abil", "2007-01-03")
+PUPIL = identity("Arsène", "Lupin", "2008-03-14")
 # One never attached, for identity matches:
 UNATTACHED = identity("Alan", "Turing", "2002-06-23")
 # One more for each caller of the matrix, when each must type a student of its own:
 SPARE_PUPILS = (
     identity("Camille", "Abba", "2006-02-25"),
-    identity("Roman", "Adore", "2003-08-23"),
-    identity("Jean-Éric", "De La Fontaine", "2009-11-05"),
-    identity("Zoé", "D'Alembert", "2008-07-14"),
-    identity("Maëlys", "Cœurderoi", "2008-01-01"),
-    identity("Thi Minh", "Nguyen", "2007-04-30"),
-    identity("Œdipe", "Müller", "2006-02-28"),
+    identity("Emma", "Bovary", "2009-12-02"),
+    identity("Jean-Émile", "De La Mole", "2009-11-05"),
+    identity("Zoé", "D'Artagnan", "2008-07-14"),
+    identity("Maëlys", "Cœurvaillant", "2008-01-01"),
+    identity("Thi Lan", "Ngô", "2009-04-30"),
+    identity("Hieronymus", "Münchhausen", "2006-02-28"),
 )
 
 
@@ -153,15 +152,14 @@ class Service:
         return org
 
     def import_sample(self, admin: str, org_id: int) -> None:
-        with SAMPLE.open("rb") as file:
-            ok(
-                self.client.post(
-                    f"{API}/organizations/{org_id}/student-imports",
-                    files={"file": (SAMPLE.name, file, "application/xml")},
-                    headers=bearer(admin),
-                ),
-                201,
-            )
+        ok(
+            self.client.post(
+                f"{API}/organizations/{org_id}/student-imports",
+                files={"file": (FIRST_EXPORT, first_export().xml, "application/xml")},
+                headers=bearer(admin),
+            ),
+            201,
+        )
 
     def pupil_account(self, code: str, pupil: dict[str, str]) -> dict[str, Any]:
         """A pupil creates its account, attached to its record (login by username, ``PASSWORD``)."""
@@ -171,7 +169,7 @@ class Service:
 
 @dataclass
 class World:
-    """Organization A (managing students, ``lycee-pix.xml`` imported, a campaign, a pending
+    """Organization A (managing students, the Lycée Pix sample imported, a campaign, a pending
     invitation, a colleague's membership, a pupil with an account) and organization B."""
 
     service: Service
