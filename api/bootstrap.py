@@ -71,7 +71,7 @@ from domain.organizations.request_sco_activation import RequestScoActivation
 from domain.organizations.resend_invitation import ResendInvitation
 from domain.organizations.search_organizations import SearchOrganizations
 from domain.organizations.send_activation_invitation import SendActivationInvitation
-from domain.rate_limits import FIXED_LIMITS, Limit
+from domain.rate_limits import Limit
 from domain.students.detach_student_account import DetachStudentAccount
 from domain.students.import_students import ImportStudents
 from domain.students.list_divisions import ListDivisions
@@ -106,7 +106,7 @@ is in French, or in English with `Accept-Language: en`. Log in with the **Author
 def build_limiter(settings: Settings) -> LimitsRateLimiter:
     return LimitsRateLimiter(
         settings.rate_limit_storage_url,
-        {limit: FIXED_LIMITS.get(limit) or getattr(settings, limit.value) for limit in Limit},
+        {limit: getattr(settings, limit.value) for limit in Limit},
         enabled=settings.rate_limits_enabled,
     )
 
