@@ -125,7 +125,9 @@ def build_use_cases(
     tokens = JwtAccessTokens(settings.secret_key, timedelta(minutes=settings.access_token_ttl_minutes))
     refresh_ttl = timedelta(days=settings.refresh_token_ttl_days)
     invitations = InvitationPolicy(
-        ttl=timedelta(days=settings.invitation_ttl_days), emails_per_day=settings.invitations_per_day
+        ttl=timedelta(days=settings.invitation_ttl_days),
+        emails_per_day=settings.invitations_per_day,
+        emails_per_request=settings.invitation_emails_per_request,
     )
 
     async def check_database() -> None:

@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     password_reset_requests_per_email: str = "5/hour"  # noqa: S105
     sco_activation_requests_per_address: str = "10/hour"
     invitations_per_day: int = Field(default=200, ge=1)
+    invitation_emails_per_request: int = Field(default=200, ge=1, le=10_000)
     invitation_ttl_days: int = Field(default=30, ge=1, le=365)
     import_max_upload_bytes: int = Field(default=20_000_000, ge=1_000)
     import_max_xml_bytes: int = Field(default=200_000_000, ge=1_000)

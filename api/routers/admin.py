@@ -86,13 +86,15 @@ async def archive_organization(request: Request, org_id: int, viewer: SupportVie
     operation_id="admin_send_activation_invitation",
     summary="Send the activation invitation (step 1)",
     description="To the organization's official e-mail unless `email` is given. `role`: ADMIN by default, "
-    "`null` for auto (ADMIN if nobody is a member at acceptance, MEMBER otherwise).",
+    "`null` for auto (ADMIN if nobody is a member at acceptance, MEMBER otherwise). The e-mail counts "
+    "against the organization's `INVITATIONS_PER_DAY` (429 `RATE_LIMITED` over it, with `Retry-After`).",
     responses=problems(
         *SUPPORT,
         "ORGANIZATION_NOT_FOUND",
         "ORGANIZATION_ARCHIVED",
         "ORGANIZATION_WITHOUT_EMAIL",
         "INVALID_EMAIL",
+        "RATE_LIMITED",
         "VALIDATION_ERROR",
     ),
 )

@@ -40,11 +40,15 @@ async def get_organization(request: Request, org_id: int, viewer: CurrentViewer)
     summary="Invite colleagues by e-mail",
     tags=["invitations"],
     description=(
-        "Addresses as a mail client pastes them. A bad address is rejected (`INVALID_EMAIL`) and the "
-        "others invited; an address over the organization's daily limit is rejected (`RATE_LIMITED`). "
-        "An address with a pending invitation gets it again with a new code and expiry."
+        "Addresses as a mail client pastes them, at most `INVITATION_EMAILS_PER_REQUEST` (200) entries "
+        "at once, duplicates and bad ones included (422 `TOO_MANY_EMAILS`, `meta.max_emails`). A bad address "
+        "is rejected (`INVALID_EMAIL`) and the others invited; an address over the organization's daily "
+        "limit of invitation e-mails (`INVITATIONS_PER_DAY`, every invitation e-mail counted) is rejected "
+        "(`RATE_LIMITED`). An address with a pending invitation gets it again with a new code and expiry."
     ),
-    responses=problems(*ADMIN, "NO_VALID_EMAIL", "ORGANIZATION_ARCHIVED", "VALIDATION_ERROR"),
+    responses=problems(
+        *ADMIN, "NO_VALID_EMAIL", "TOO_MANY_EMAILS", "ORGANIZATION_ARCHIVED", "VALIDATION_ERROR"
+    ),
 )
 async def invite_members(
     request: Request, org_id: int, body: InviteRequest, viewer: CurrentViewer
@@ -94,8 +98,18 @@ async def list_invitations(
     operation_id="resend_invitation",
     summary="Send a pending invitation again (new code, new expiry)",
     tags=["invitations"],
+    description=(
+        "429 `TOO_MANY_REQUESTS` within a minute of the last send; 429 `RATE_LIMITED` when the organization "
+        "sent its `INVITATIONS_PER_DAY` invitation e-mails of the last 24 hours (`Retry-After`: when one "
+        "frees up). Refused, the invitation and its link stay as they were."
+    ),
     responses=problems(
-        *ADMIN, "INVITATION_NOT_FOUND", "INVITATION_NOT_PENDING", "ORGANIZATION_ARCHIVED", "TOO_MANY_REQUESTS"
+        *ADMIN,
+        "INVITATION_NOT_FOUND",
+        "INVITATION_NOT_PENDING",
+        "ORGANIZATION_ARCHIVED",
+        "TOO_MANY_REQUESTS",
+        "RATE_LIMITED",
     ),
 )
 async def resend_invitation(
