@@ -56,6 +56,7 @@ from domain.campaigns.read_campaign import ReadCampaign
 from domain.campaigns.start_participation import StartParticipation
 from domain.clock import Clock, SystemClock
 from domain.organizations.accept_invitation import AcceptInvitation
+from domain.organizations.access import AuthorizeOrganizationAccess
 from domain.organizations.archive_organization import ArchiveOrganization
 from domain.organizations.cancel_invitation import CancelInvitation
 from domain.organizations.change_member_role import ChangeMemberRole
@@ -150,6 +151,7 @@ def build_use_cases(
         search_organizations=SearchOrganizations(uow),
         archive_organization=ArchiveOrganization(uow, clock),
         get_organization=GetOrganization(uow),
+        authorize_organization_access=AuthorizeOrganizationAccess(uow),
         invite_members=InviteMembers(uow, clock, invitations),
         send_activation_invitation=SendActivationInvitation(uow, clock, invitations),
         request_sco_activation=RequestScoActivation(uow, clock, invitations, limiter),

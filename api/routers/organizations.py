@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from api.auth import CurrentViewer
 from api.errors import problems
+from api.organization_access import ADMINS_ONLY, MEMBERS_ONLY
 from api.pagination import PageOut, Paging
 from api.routers import ADMIN_PROBLEMS as ADMIN
 from api.routers import API_PREFIX
@@ -25,7 +26,9 @@ from api.use_cases import use_cases
 from domain.organizations.entities import InvitationStatus, Role
 from domain.organizations.invite_members import InviteMembersCommand
 
-router = APIRouter(prefix=f"{API_PREFIX}/organizations/{{org_id}}", tags=["organizations"])
+router = APIRouter(
+    prefix=f"{API_PREFIX}/organizations/{{org_id}}", tags=["organizations"], dependencies=[MEMBERS_ONLY]
+)
 
 
 @router.get("", operation_id="get_organization", summary="My organization", responses=problems(*MEMBER))
@@ -37,6 +40,7 @@ async def get_organization(request: Request, org_id: int, viewer: CurrentViewer)
     "/invitations",
     status_code=status.HTTP_201_CREATED,
     operation_id="invite_members",
+    dependencies=[ADMINS_ONLY],
     summary="Invite colleagues by e-mail",
     tags=["invitations"],
     description=(
@@ -73,6 +77,7 @@ async def invite_members(
 @router.get(
     "/invitations",
     operation_id="list_invitations",
+    dependencies=[ADMINS_ONLY],
     summary="Invitations of the organization",
     tags=["invitations"],
     responses=problems(*ADMIN, "VALIDATION_ERROR"),
@@ -96,6 +101,7 @@ async def list_invitations(
 @router.post(
     "/invitations/{invitation_id}/resend",
     operation_id="resend_invitation",
+    dependencies=[ADMINS_ONLY],
     summary="Send a pending invitation again (new code, new expiry)",
     tags=["invitations"],
     description=(
@@ -124,6 +130,7 @@ async def resend_invitation(
     "/invitations/{invitation_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="cancel_invitation",
+    dependencies=[ADMINS_ONLY],
     summary="Cancel a pending invitation",
     tags=["invitations"],
     responses=problems(*ADMIN, "INVITATION_NOT_FOUND", "INVITATION_NOT_CANCELLABLE"),
@@ -152,6 +159,7 @@ async def list_memberships(
 @router.patch(
     "/memberships/{membership_id}",
     operation_id="change_membership_role",
+    dependencies=[ADMINS_ONLY],
     summary="Change a member's role",
     tags=["memberships"],
     responses=problems(
