@@ -108,6 +108,7 @@ def build_limiter(settings: Settings) -> LimitsRateLimiter:
     return LimitsRateLimiter(
         settings.rate_limit_storage_url,
         {limit: getattr(settings, limit.value) for limit in Limit},
+        key_secret=settings.secret_key,
         enabled=settings.rate_limits_enabled,
     )
 
