@@ -56,6 +56,7 @@ from domain.campaigns.read_campaign import ReadCampaign
 from domain.campaigns.start_participation import StartParticipation
 from domain.clock import Clock, SystemClock
 from domain.organizations.accept_invitation import AcceptInvitation
+from domain.organizations.access import AuthorizeOrganizationAccess
 from domain.organizations.archive_organization import ArchiveOrganization
 from domain.organizations.cancel_invitation import CancelInvitation
 from domain.organizations.change_member_role import ChangeMemberRole
@@ -71,7 +72,7 @@ from domain.organizations.request_sco_activation import RequestScoActivation
 from domain.organizations.resend_invitation import ResendInvitation
 from domain.organizations.search_organizations import SearchOrganizations
 from domain.organizations.send_activation_invitation import SendActivationInvitation
-from domain.rate_limits import FIXED_LIMITS, Limit
+from domain.rate_limits import Limit
 from domain.students.detach_student_account import DetachStudentAccount
 from domain.students.import_students import ImportStudents
 from domain.students.list_divisions import ListDivisions
@@ -106,7 +107,8 @@ is in French, or in English with `Accept-Language: en`. Log in with the **Author
 def build_limiter(settings: Settings) -> LimitsRateLimiter:
     return LimitsRateLimiter(
         settings.rate_limit_storage_url,
-        {limit: FIXED_LIMITS.get(limit) or getattr(settings, limit.value) for limit in Limit},
+        {limit: getattr(settings, limit.value) for limit in Limit},
+        key_secret=settings.secret_key,
         enabled=settings.rate_limits_enabled,
     )
 
@@ -125,7 +127,9 @@ def build_use_cases(
     tokens = JwtAccessTokens(settings.secret_key, timedelta(minutes=settings.access_token_ttl_minutes))
     refresh_ttl = timedelta(days=settings.refresh_token_ttl_days)
     invitations = InvitationPolicy(
-        ttl=timedelta(days=settings.invitation_ttl_days), emails_per_day=settings.invitations_per_day
+        ttl=timedelta(days=settings.invitation_ttl_days),
+        emails_per_day=settings.invitations_per_day,
+        emails_per_request=settings.invitation_emails_per_request,
     )
 
     async def check_database() -> None:
@@ -148,6 +152,7 @@ def build_use_cases(
         search_organizations=SearchOrganizations(uow),
         archive_organization=ArchiveOrganization(uow, clock),
         get_organization=GetOrganization(uow),
+        authorize_organization_access=AuthorizeOrganizationAccess(uow),
         invite_members=InviteMembers(uow, clock, invitations),
         send_activation_invitation=SendActivationInvitation(uow, clock, invitations),
         request_sco_activation=RequestScoActivation(uow, clock, invitations, limiter),

@@ -104,6 +104,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Aucune adresse e-mail valide n'a été saisie.",
         "No valid e-mail address was given.",
     ),
+    "TOO_MANY_EMAILS": (
+        "Trop d'adresses en une fois : envoyez-les en plusieurs fois.",
+        "Too many addresses at once: send them in several goes.",
+    ),
+    "RATE_LIMITED": (
+        "Votre organisation a envoyé le nombre maximal d'invitations pour aujourd'hui. Réessayez plus tard.",
+        "Your organization has sent the most invitations allowed for today. Please try again later.",
+    ),
     "MEMBERSHIP_NOT_FOUND": (
         "Ce membre n'existe pas dans cette organisation.",
         "No such member in this organization.",

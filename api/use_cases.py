@@ -29,6 +29,7 @@ from domain.campaigns.read_campaign import ReadCampaign
 from domain.campaigns.start_participation import StartParticipation
 from domain.clock import Clock
 from domain.organizations.accept_invitation import AcceptInvitation
+from domain.organizations.access import AuthorizeOrganizationAccess
 from domain.organizations.archive_organization import ArchiveOrganization
 from domain.organizations.cancel_invitation import CancelInvitation
 from domain.organizations.change_member_role import ChangeMemberRole
@@ -71,6 +72,7 @@ class UseCases:
     search_organizations: SearchOrganizations
     archive_organization: ArchiveOrganization
     get_organization: GetOrganization
+    authorize_organization_access: AuthorizeOrganizationAccess
     invite_members: InviteMembers
     send_activation_invitation: SendActivationInvitation
     request_sco_activation: RequestScoActivation

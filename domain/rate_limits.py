@@ -7,6 +7,8 @@ from typing import Protocol
 
 
 class Limit(StrEnum):
+    """Each value names the setting that holds the limit's numbers."""
+
     LOGIN_PER_LOGIN_AND_ADDRESS = "login_failures_per_login_and_address"
     LOGIN_PER_LOGIN = "login_failures_per_login"
     LOGIN_PER_ADDRESS = "login_failures_per_address"
@@ -15,14 +17,6 @@ class Limit(StrEnum):
     PASSWORD_RESET_REQUESTS_PER_ADDRESS = "password_reset_requests_per_address"  # noqa: S105
     PASSWORD_RESET_REQUESTS_PER_EMAIL = "password_reset_requests_per_email"  # noqa: S105
     SCO_ACTIVATION_REQUESTS_PER_ADDRESS = "sco_activation_requests_per_address"
-
-
-# Limits the contract does not make settings of: e-mails sent on an anonymous request.
-FIXED_LIMITS: dict[Limit, str] = {
-    Limit.PASSWORD_RESET_REQUESTS_PER_ADDRESS: "30/hour",
-    Limit.PASSWORD_RESET_REQUESTS_PER_EMAIL: "5/hour",
-    Limit.SCO_ACTIVATION_REQUESTS_PER_ADDRESS: "10/hour",
-}
 
 
 class RateLimiter(Protocol):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
 import time
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -36,24 +38,32 @@ def storage_from_url(url: str) -> Storage:
 
 
 class LimitsRateLimiter:
-    def __init__(self, storage_url: str, limits_by_name: dict[Limit, str], *, enabled: bool = True) -> None:
+    def __init__(
+        self, storage_url: str, limits_by_name: dict[Limit, str], *, key_secret: str, enabled: bool = True
+    ) -> None:
         self.storage = storage_from_url(storage_url)
         self._strategy = MovingWindowRateLimiter(self.storage)
         self._items: dict[Limit, RateLimitItem] = {name: parse(text) for name, text in limits_by_name.items()}
+        self._key_secret = key_secret.encode()
         self._enabled = enabled
+
+    def _hidden(self, key: tuple[str, ...]) -> str:
+        """A counter's key as the storage sees it: logins, e-mail addresses and client addresses
+        never reach it (Redis) in clear, only their keyed hash."""
+        return hmac.new(self._key_secret, "\x1f".join(key).encode(), hashlib.sha256).hexdigest()
 
     async def retry_after(self, limit: Limit, *key: str) -> int | None:
         if not self._enabled:
             return None
         item = self._items[limit]
-        if await self._strategy.test(item, limit.value, *key):
+        if await self._strategy.test(item, limit.value, self._hidden(key)):
             return None
-        stats = await self._strategy.get_window_stats(item, limit.value, *key)
+        stats = await self._strategy.get_window_stats(item, limit.value, self._hidden(key))
         return max(1, math.ceil(stats.reset_time - time.time()))
 
     async def record(self, limit: Limit, *key: str) -> None:
         if self._enabled:
-            await self._strategy.hit(self._items[limit], limit.value, *key)
+            await self._strategy.hit(self._items[limit], limit.value, self._hidden(key))
 
     async def reset(self) -> None:
         await self.storage.reset()

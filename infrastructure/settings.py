@@ -56,7 +56,11 @@ class Settings(BaseSettings):
     login_failures_per_address: str = "300/15minutes"
     match_failures_per_name: str = "20/hour"
     match_failures_per_address: str = "300/10minutes"
+    password_reset_requests_per_address: str = "30/hour"  # noqa: S105 (a limit, not a secret)
+    password_reset_requests_per_email: str = "5/hour"  # noqa: S105
+    sco_activation_requests_per_address: str = "10/hour"
     invitations_per_day: int = Field(default=200, ge=1)
+    invitation_emails_per_request: int = Field(default=200, ge=1, le=10_000)
     invitation_ttl_days: int = Field(default=30, ge=1, le=365)
     import_max_upload_bytes: int = Field(default=20_000_000, ge=1_000)
     import_max_xml_bytes: int = Field(default=200_000_000, ge=1_000)
@@ -93,6 +97,9 @@ class Settings(BaseSettings):
         "login_failures_per_address",
         "match_failures_per_name",
         "match_failures_per_address",
+        "password_reset_requests_per_address",
+        "password_reset_requests_per_email",
+        "sco_activation_requests_per_address",
     )
     @classmethod
     def _rate_limit_expression(cls, value: str) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from api.auth import SupportViewer
+from api.auth import SupportViewer, support_viewer
 from api.errors import problems
 from api.pagination import PageOut, Paging
 from api.routers import API_PREFIX
@@ -25,7 +25,8 @@ from domain.organizations.entities import OrganizationType, Role
 from domain.organizations.send_activation_invitation import SendActivationInvitationCommand
 from domain.students.link_errors import StudentNotFound, UserAlreadyLinkedInOrganization, UserNotFound
 
-router = APIRouter(prefix=f"{API_PREFIX}/admin", tags=["support"])
+# Every support route, whatever its parameters, answers 401 / 403 before its body is validated.
+router = APIRouter(prefix=f"{API_PREFIX}/admin", tags=["support"], dependencies=[Depends(support_viewer)])
 
 SUPPORT = ("UNAUTHENTICATED", "PASSWORD_CHANGE_REQUIRED", "FORBIDDEN")
 
@@ -86,13 +87,15 @@ async def archive_organization(request: Request, org_id: int, viewer: SupportVie
     operation_id="admin_send_activation_invitation",
     summary="Send the activation invitation (step 1)",
     description="To the organization's official e-mail unless `email` is given. `role`: ADMIN by default, "
-    "`null` for auto (ADMIN if nobody is a member at acceptance, MEMBER otherwise).",
+    "`null` for auto (ADMIN if nobody is a member at acceptance, MEMBER otherwise). The e-mail counts "
+    "against the organization's `INVITATIONS_PER_DAY` (429 `RATE_LIMITED` over it, with `Retry-After`).",
     responses=problems(
         *SUPPORT,
         "ORGANIZATION_NOT_FOUND",
         "ORGANIZATION_ARCHIVED",
         "ORGANIZATION_WITHOUT_EMAIL",
         "INVALID_EMAIL",
+        "RATE_LIMITED",
         "VALIDATION_ERROR",
     ),
 )

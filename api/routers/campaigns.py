@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from api.auth import CurrentViewer
 from api.client_address import client_address
 from api.errors import problems
+from api.organization_access import MEMBERS_ONLY
 from api.pagination import PageOut, Paging
 from api.routers import API_PREFIX
 from api.routers import MEMBER_PROBLEMS as MEMBER
@@ -70,6 +71,7 @@ def _also(status_code: int, model: type[Any], description: str) -> dict[int | st
     ORG_CAMPAIGNS,
     status_code=status.HTTP_201_CREATED,
     operation_id="create_campaign",
+    dependencies=[MEMBERS_ONLY],
     summary="Create a campaign (its code is generated)",
     tags=["campaigns"],
     description="Any member. The code is 6 letters and 3 digits without ambiguous characters.",
@@ -87,6 +89,7 @@ async def create_campaign(
 @router.get(
     ORG_CAMPAIGNS,
     operation_id="list_campaigns",
+    dependencies=[MEMBERS_ONLY],
     summary="Campaigns of the organization, newest first",
     tags=["campaigns"],
     responses=problems(*MEMBER, "VALIDATION_ERROR"),
@@ -101,6 +104,7 @@ async def list_campaigns(
 @router.post(
     ORG_CAMPAIGNS + "/{campaign_id}/archive",
     operation_id="archive_campaign",
+    dependencies=[MEMBERS_ONLY],
     summary="Archive a campaign (idempotent)",
     tags=["campaigns"],
     responses=problems(*MEMBER, "CAMPAIGN_NOT_FOUND"),
@@ -114,6 +118,7 @@ async def archive_campaign(
 @router.get(
     ORG_CAMPAIGNS + "/{campaign_id}/participations",
     operation_id="list_campaign_participations",
+    dependencies=[MEMBERS_ONLY],
     summary="Participations of a campaign, oldest first",
     description="Previews are listed, flagged `is_preview`, and left out of `participations_count`.",
     tags=["campaigns"],

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from api.auth import CurrentViewer
 from api.errors import problems
+from api.organization_access import ADMINS_ONLY, MEMBERS_ONLY
 from api.pagination import PageOut, Paging
 from api.routers import ADMIN_PROBLEMS as ADMIN
 from api.routers import API_PREFIX
@@ -25,7 +26,9 @@ from api.use_cases import use_cases
 from domain.organizations.entities import InvitationStatus, Role
 from domain.organizations.invite_members import InviteMembersCommand
 
-router = APIRouter(prefix=f"{API_PREFIX}/organizations/{{org_id}}", tags=["organizations"])
+router = APIRouter(
+    prefix=f"{API_PREFIX}/organizations/{{org_id}}", tags=["organizations"], dependencies=[MEMBERS_ONLY]
+)
 
 
 @router.get("", operation_id="get_organization", summary="My organization", responses=problems(*MEMBER))
@@ -37,14 +40,19 @@ async def get_organization(request: Request, org_id: int, viewer: CurrentViewer)
     "/invitations",
     status_code=status.HTTP_201_CREATED,
     operation_id="invite_members",
+    dependencies=[ADMINS_ONLY],
     summary="Invite colleagues by e-mail",
     tags=["invitations"],
     description=(
-        "Addresses as a mail client pastes them. A bad address is rejected (`INVALID_EMAIL`) and the "
-        "others invited; an address over the organization's daily limit is rejected (`RATE_LIMITED`). "
-        "An address with a pending invitation gets it again with a new code and expiry."
+        "Addresses as a mail client pastes them, at most `INVITATION_EMAILS_PER_REQUEST` (200) entries "
+        "at once, duplicates and bad ones included (422 `TOO_MANY_EMAILS`, `meta.max_emails`). A bad address "
+        "is rejected (`INVALID_EMAIL`) and the others invited; an address over the organization's daily "
+        "limit of invitation e-mails (`INVITATIONS_PER_DAY`, every invitation e-mail counted) is rejected "
+        "(`RATE_LIMITED`). An address with a pending invitation gets it again with a new code and expiry."
     ),
-    responses=problems(*ADMIN, "NO_VALID_EMAIL", "ORGANIZATION_ARCHIVED", "VALIDATION_ERROR"),
+    responses=problems(
+        *ADMIN, "NO_VALID_EMAIL", "TOO_MANY_EMAILS", "ORGANIZATION_ARCHIVED", "VALIDATION_ERROR"
+    ),
 )
 async def invite_members(
     request: Request, org_id: int, body: InviteRequest, viewer: CurrentViewer
@@ -69,6 +77,7 @@ async def invite_members(
 @router.get(
     "/invitations",
     operation_id="list_invitations",
+    dependencies=[ADMINS_ONLY],
     summary="Invitations of the organization",
     tags=["invitations"],
     responses=problems(*ADMIN, "VALIDATION_ERROR"),
@@ -92,10 +101,21 @@ async def list_invitations(
 @router.post(
     "/invitations/{invitation_id}/resend",
     operation_id="resend_invitation",
+    dependencies=[ADMINS_ONLY],
     summary="Send a pending invitation again (new code, new expiry)",
     tags=["invitations"],
+    description=(
+        "429 `TOO_MANY_REQUESTS` within a minute of the last send; 429 `RATE_LIMITED` when the organization "
+        "sent its `INVITATIONS_PER_DAY` invitation e-mails of the last 24 hours (`Retry-After`: when one "
+        "frees up). Refused, the invitation and its link stay as they were."
+    ),
     responses=problems(
-        *ADMIN, "INVITATION_NOT_FOUND", "INVITATION_NOT_PENDING", "ORGANIZATION_ARCHIVED", "TOO_MANY_REQUESTS"
+        *ADMIN,
+        "INVITATION_NOT_FOUND",
+        "INVITATION_NOT_PENDING",
+        "ORGANIZATION_ARCHIVED",
+        "TOO_MANY_REQUESTS",
+        "RATE_LIMITED",
     ),
 )
 async def resend_invitation(
@@ -110,6 +130,7 @@ async def resend_invitation(
     "/invitations/{invitation_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="cancel_invitation",
+    dependencies=[ADMINS_ONLY],
     summary="Cancel a pending invitation",
     tags=["invitations"],
     responses=problems(*ADMIN, "INVITATION_NOT_FOUND", "INVITATION_NOT_CANCELLABLE"),
@@ -138,6 +159,7 @@ async def list_memberships(
 @router.patch(
     "/memberships/{membership_id}",
     operation_id="change_membership_role",
+    dependencies=[ADMINS_ONLY],
     summary="Change a member's role",
     tags=["memberships"],
     responses=problems(

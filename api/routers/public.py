@@ -26,7 +26,10 @@ router = APIRouter(prefix=API_PREFIX)
     tags=["invitations"],
     description=(
         "The ADMIN invitation goes to the school's official e-mail, never to the requester. Nothing is "
-        "sent again within 24 hours of the last one. Rate-limited per client address."
+        "sent, and nothing changes, when any invitation e-mail went to that address less than 24 hours ago "
+        "(whoever sent it) or when the organization sent its `INVITATIONS_PER_DAY` invitation e-mails of the "
+        "last 24 hours: the answer is the same 202. Rate-limited per client address "
+        "(`SCO_ACTIVATION_REQUESTS_PER_ADDRESS`)."
     ),
     responses=problems(
         "ORGANIZATION_NOT_FOUND",

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, Response, status
 from api.auth import CurrentViewer
 from api.errors import problems
 from api.language import negotiate_language
+from api.organization_access import ADMINS_ONLY, MEMBERS_ONLY
 from api.routers import API_PREFIX
 from api.routers import MEMBER_PROBLEMS as MEMBER
 from api.schemas.student_links import PasswordResetsOut, PasswordResetsRequest
@@ -17,7 +18,9 @@ from api.use_cases import use_cases
 from domain.students.link_errors import StudentNotFound
 from domain.students.reset_student_passwords import StudentPasswordResets
 
-router = APIRouter(prefix=f"{API_PREFIX}/organizations/{{org_id}}/students", tags=["students"])
+router = APIRouter(
+    prefix=f"{API_PREFIX}/organizations/{{org_id}}/students", tags=["students"], dependencies=[MEMBERS_ONLY]
+)
 
 CSV_MEDIA_TYPE = "text/csv"
 CSV_HEADERS = {
@@ -97,6 +100,7 @@ async def reset_student_passwords(
     "/{student_id}/user-link",
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="detach_student_account",
+    dependencies=[ADMINS_ONLY],
     summary="Detach the account from a student (administrators)",
     description="The account is kept; the pupil can attach it again. Idempotent.",
     responses=problems(*MEMBER, "FORBIDDEN", StudentNotFound.code),

@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile
 from api.auth import CurrentViewer
 from api.errors import problems
 from api.language import negotiate_language
+from api.organization_access import ADMINS_ONLY, MEMBERS_ONLY
 from api.pagination import PageOut, Paging
 from api.routers import ADMIN_PROBLEMS as ADMIN
 from api.routers import API_PREFIX
@@ -23,13 +24,16 @@ from api.use_cases import use_cases
 from domain.students.import_students import ImportReport, ImportStudentsCommand
 from domain.students.ports import StudentFilter, Upload
 
-router = APIRouter(prefix=f"{API_PREFIX}/organizations/{{org_id}}", tags=["students"])
+router = APIRouter(
+    prefix=f"{API_PREFIX}/organizations/{{org_id}}", tags=["students"], dependencies=[MEMBERS_ONLY]
+)
 
 
 @router.post(
     "/student-imports",
     status_code=201,
     operation_id="import_students",
+    dependencies=[ADMINS_ONLY],
     summary="Import the SIECLE export (ElevesSansAdresses.xml, or the zip SIECLE gives)",
     description=(
         "Multipart `file`. The file type is told from its content, not its name. One transaction: any error "
@@ -125,6 +129,7 @@ def _render(report: ImportReport, language: Language) -> bytes:
 @router.get(
     "/student-imports",
     operation_id="list_student_imports",
+    dependencies=[ADMINS_ONLY],
     summary="History of imports, newest first (failed ones included)",
     responses=problems(*ADMIN, "VALIDATION_ERROR"),
 )

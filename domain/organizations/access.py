@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from domain.accounts.entities import Viewer
 from domain.organizations.entities import Membership, Organization, Role
 from domain.organizations.errors import OrganizationNotFound, PixOrgaTermsNotAccepted, RoleNotAllowed
-from domain.unit_of_work import UnitOfWork
+from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,25 @@ async def require_member(
         raise OrganizationNotFound()
     if not viewer.user.pix_orga_terms_accepted:
         raise PixOrgaTermsNotAccepted()
-    if admin and membership.role is not Role.ADMIN:
+    access = OrganizationAccess(organization, membership)
+    if admin:
+        require_admin(access)
+    return access
+
+
+def require_admin(access: OrganizationAccess) -> None:
+    if access.membership.role is not Role.ADMIN:
         raise RoleNotAllowed()
-    return OrganizationAccess(organization, membership)
+
+
+class AuthorizeOrganizationAccess:
+    """Whether the viewer may act on the organization at all (an active member who accepted the
+    terms), asked before anything of the request's body is looked at; the role is then checked
+    with ``require_admin``. The use cases check again in their own transaction."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, viewer: Viewer, organization_id: int) -> OrganizationAccess:
+        async with self._uow() as uow:
+            return await require_member(uow, viewer, organization_id)

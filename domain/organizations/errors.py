@@ -61,6 +61,18 @@ class NoValidEmail(Invalid):
     code = "NO_VALID_EMAIL"
 
 
+class TooManyEmails(Invalid):
+    """More addresses in one request than an invitation form may hold (``meta.max_emails``)."""
+
+    code = "TOO_MANY_EMAILS"
+
+
+class InvitationEmailsPerDayReached(TooManyRequests):
+    """The organization sent its invitation e-mails of the last 24 hours."""
+
+    code = "RATE_LIMITED"
+
+
 class MembershipNotFound(NotFound):
     code = "MEMBERSHIP_NOT_FOUND"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -9,17 +10,54 @@ from domain.audit.events import Actor, AuditEvent
 from domain.notifications.email import ACTIVATION, INVITATION
 from domain.notifications.outbox import QueuedEmail
 from domain.organizations.entities import Invitation, Organization, Role
-from domain.organizations.ports import NewInvitation
+from domain.organizations.errors import InvitationEmailsPerDayReached
+from domain.organizations.ports import NewInvitation, SentEmails
 from domain.secrets import hash_secret, new_secret
 from domain.unit_of_work import UnitOfWork
 
 KEEP_ROLE = object()
+DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
 class InvitationPolicy:
     ttl: timedelta
-    emails_per_day: int
+    emails_per_day: int  # every invitation e-mail of an organization, in any 24 hours
+    emails_per_request: int  # addresses an administrator may paste at once
+
+
+@dataclass(frozen=True)
+class EmailAllowance:
+    left: int
+    retry_after: int  # seconds until the oldest e-mail counted leaves the 24 hours (when none is left)
+
+
+def email_allowance(sent: SentEmails, emails_per_day: int, now: datetime) -> EmailAllowance:
+    """What is left of the organization's daily invitation e-mails, and when one frees up."""
+    frees_at = (sent.oldest_at or now) + DAY
+    return EmailAllowance(
+        left=max(0, emails_per_day - sent.count),
+        retry_after=max(1, math.ceil((frees_at - now).total_seconds())),
+    )
+
+
+async def emails_left_today(
+    uow: UnitOfWork, organization_id: int, now: datetime, policy: InvitationPolicy
+) -> EmailAllowance:
+    """Every invitation e-mail counts: new, re-invitation, resend, activation (support's and the
+    anonymous request's). Counted in the database under the organization's invitation lock,
+    held until the transaction ends, so that two requests cannot both take the last one."""
+    sent = await uow.invitations.lock_sent_emails(organization_id, now - DAY)
+    return email_allowance(sent, policy.emails_per_day, now)
+
+
+async def require_email_left_today(
+    uow: UnitOfWork, organization_id: int, now: datetime, policy: InvitationPolicy
+) -> None:
+    """For a single e-mail (a resend, support's activation): 429 ``RATE_LIMITED`` past the cap."""
+    allowance = await emails_left_today(uow, organization_id, now, policy)
+    if allowance.left == 0:
+        raise InvitationEmailsPerDayReached(retry_after=allowance.retry_after)
 
 
 async def send_invitation(

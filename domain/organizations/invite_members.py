@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 
 from domain.accounts.entities import Viewer
 from domain.clock import Clock
@@ -12,11 +11,14 @@ from domain.organizations.access import require_member
 from domain.organizations.email_addresses import parse_email_addresses
 from domain.organizations.entities import Invitation, Role
 from domain.organizations.errors import NoValidEmail, OrganizationArchived
-from domain.organizations.invitation_sending import KEEP_ROLE, InvitationPolicy, send_invitation
+from domain.organizations.invitation_sending import (
+    KEEP_ROLE,
+    InvitationPolicy,
+    emails_left_today,
+    send_invitation,
+)
 from domain.organizations.support import user_actor
 from domain.unit_of_work import UnitOfWorkFactory
-
-MAX_ADDRESSES = 200
 
 
 @dataclass(frozen=True)
@@ -40,11 +42,13 @@ class InviteMembersResult:
 
 
 class InviteMembers:
-    """Addresses as a mail client pastes them; each is checked on its own (a bad one is rejected
-    with ``INVALID_EMAIL``, the others invited; none valid → 422 ``NO_VALID_EMAIL``). An address
-    with a pending invitation gets it again, rotated, instead of a second one. At most
-    ``INVITATIONS_PER_DAY`` e-mails per organization in 24 hours; the addresses over the limit
-    are rejected with ``RATE_LIMITED``."""
+    """Addresses as a mail client pastes them, read only once the caller is known to be an
+    administrator; at most ``INVITATION_EMAILS_PER_REQUEST`` of them (422 ``TOO_MANY_EMAILS``).
+    Each is checked on its own (a bad one is rejected with ``INVALID_EMAIL``, the others invited;
+    none valid → 422 ``NO_VALID_EMAIL``). An address with a pending invitation gets it again,
+    rotated, instead of a second one. At most ``INVITATIONS_PER_DAY`` e-mails per organization in
+    24 hours, every invitation e-mail counted; the addresses over the limit are rejected with
+    ``RATE_LIMITED``."""
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, policy: InvitationPolicy) -> None:
         self._uow = uow
@@ -52,38 +56,30 @@ class InviteMembers:
         self._policy = policy
 
     async def __call__(self, viewer: Viewer, command: InviteMembersCommand) -> InviteMembersResult:
-        parsed = parse_email_addresses(command.emails)
-        rejected = [Rejection(email, "INVALID_EMAIL") for email in parsed.rejected]
-        if not parsed.valid:
-            raise NoValidEmail(meta={"rejected": [r.email for r in rejected][:MAX_ADDRESSES]})
         now = self._clock.now()
         async with self._uow() as uow:
             access = await require_member(uow, viewer, command.organization_id, admin=True)
+            parsed = parse_email_addresses(command.emails, max_entries=self._policy.emails_per_request)
+            rejected = [Rejection(email, "INVALID_EMAIL") for email in parsed.rejected]
+            if not parsed.valid:
+                raise NoValidEmail(meta={"rejected": parsed.rejected})
             if access.organization.archived_at is not None:
                 raise OrganizationArchived()
-            sent_today = await uow.invitations.count_emails_sent_since(
-                access.organization.id, now - timedelta(days=1)
-            )
-            remaining = max(0, self._policy.emails_per_day - sent_today)
-            invitations = []
-            for email in parsed.valid[:MAX_ADDRESSES]:
-                if remaining == 0:
-                    rejected.append(Rejection(email, "RATE_LIMITED"))
-                    continue
-                remaining -= 1
-                invitations.append(
-                    await send_invitation(
-                        uow,
-                        access.organization,
-                        email,
-                        role=KEEP_ROLE if command.role is None else command.role,
-                        locale=command.locale,
-                        is_activation=False,
-                        actor=user_actor(viewer),
-                        now=now,
-                        policy=self._policy,
-                    )
+            allowance = await emails_left_today(uow, access.organization.id, now, self._policy)
+            invitations = [
+                await send_invitation(
+                    uow,
+                    access.organization,
+                    email,
+                    role=KEEP_ROLE if command.role is None else command.role,
+                    locale=command.locale,
+                    is_activation=False,
+                    actor=user_actor(viewer),
+                    now=now,
+                    policy=self._policy,
                 )
-            rejected.extend(Rejection(email, "RATE_LIMITED") for email in parsed.valid[MAX_ADDRESSES:])
+                for email in parsed.valid[: allowance.left]
+            ]
+            rejected.extend(Rejection(email, "RATE_LIMITED") for email in parsed.valid[allowance.left :])
             await uow.commit()
         return InviteMembersResult(invitations, rejected)

@@ -41,6 +41,14 @@ class NewInvitation:
     expires_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class SentEmails:
+    """An organization's invitation e-mails over a period: how many, and when the first went."""
+
+    count: int
+    oldest_at: datetime | None
+
+
 class OrganizationRepository(Protocol):
     async def add(self, organization: NewOrganization) -> Organization:
         """Raises ``UaiAlreadyUsed`` when the unique index refuses the UAI."""
@@ -89,7 +97,10 @@ class InvitationRepository(Protocol):
 
     async def find_pending(self, organization_id: int, email: str) -> Invitation | None: ...
 
-    async def find_pending_activation(self, organization_id: int, email: str) -> Invitation | None: ...
+    async def last_sent_to(self, organization_id: int, email: str) -> datetime | None:
+        """When the organization's last invitation e-mail to that address went (addresses compared
+        lower-cased), whatever its status and whoever sent it; None when none ever did."""
+        ...
 
     async def is_replaced_code(self, invitation_id: int, code_hash: str) -> bool: ...
 
@@ -119,7 +130,11 @@ class InvitationRepository(Protocol):
         self, organization_id: int, status: InvitationStatus, now: datetime, page: PageRequest
     ) -> Page[Invitation]: ...
 
-    async def count_emails_sent_since(self, organization_id: int, since: datetime) -> int: ...
+    async def lock_sent_emails(self, organization_id: int, since: datetime) -> SentEmails:
+        """The organization's invitation e-mails queued since ``since``, counted after taking the
+        organization's invitation lock, held until the end of the transaction: two requests
+        counting at once are served one after the other, so they cannot both take the last one."""
+        ...
 
     async def set_delivery_status(self, invitation_id: int, status: DeliveryStatus) -> None: ...
 

@@ -9,12 +9,18 @@ from domain.clock import Clock
 from domain.organizations.access import require_member
 from domain.organizations.entities import Invitation
 from domain.organizations.errors import (
+    InvitationEmailsPerDayReached,
     InvitationNotFound,
     InvitationNotPending,
     OrganizationArchived,
     ResendTooSoon,
 )
-from domain.organizations.invitation_sending import KEEP_ROLE, InvitationPolicy, send_invitation
+from domain.organizations.invitation_sending import (
+    KEEP_ROLE,
+    InvitationPolicy,
+    emails_left_today,
+    send_invitation,
+)
 from domain.organizations.support import user_actor
 from domain.unit_of_work import UnitOfWorkFactory
 
@@ -22,8 +28,9 @@ RESEND_INTERVAL = timedelta(minutes=1)
 
 
 class ResendInvitation:
-    """Pending invitations only (409 ``INVITATION_NOT_PENDING``), at most once a minute (429).
-    The code rotates: the old link answers 410 ``INVITATION_CODE_REPLACED``."""
+    """Pending invitations only (409 ``INVITATION_NOT_PENDING``), at most once a minute (429
+    ``TOO_MANY_REQUESTS``), within the organization's daily invitation e-mails (429
+    ``RATE_LIMITED``). The code rotates: the old link answers 410 ``INVITATION_CODE_REPLACED``."""
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, policy: InvitationPolicy) -> None:
         self._uow = uow
@@ -34,6 +41,9 @@ class ResendInvitation:
         now = self._clock.now()
         async with self._uow() as uow:
             access = await require_member(uow, viewer, organization_id, admin=True)
+            # The lock first: two resends at once are served one after the other, the second
+            # then reading the first one's send time.
+            allowance = await emails_left_today(uow, organization_id, now, self._policy)
             invitation = await uow.invitations.get(invitation_id)
             if invitation is None or invitation.organization_id != organization_id:
                 raise InvitationNotFound()
@@ -44,6 +54,8 @@ class ResendInvitation:
             wait = invitation.last_sent_at + RESEND_INTERVAL - now
             if wait > timedelta(0):
                 raise ResendTooSoon(retry_after=max(1, int(wait.total_seconds() + 0.999)))
+            if allowance.left == 0:
+                raise InvitationEmailsPerDayReached(retry_after=allowance.retry_after)
             resent = await send_invitation(
                 uow,
                 access.organization,

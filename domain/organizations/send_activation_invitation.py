@@ -10,7 +10,11 @@ from domain.clock import Clock
 from domain.organizations.email_addresses import normalise_email
 from domain.organizations.entities import Invitation, Role
 from domain.organizations.errors import OrganizationArchived, OrganizationNotFound, OrganizationWithoutEmail
-from domain.organizations.invitation_sending import InvitationPolicy, send_invitation
+from domain.organizations.invitation_sending import (
+    InvitationPolicy,
+    require_email_left_today,
+    send_invitation,
+)
 from domain.organizations.support import require_support
 from domain.unit_of_work import UnitOfWorkFactory
 
@@ -24,7 +28,8 @@ class SendActivationInvitationCommand:
 
 
 class SendActivationInvitation:
-    """ADMIN unless told otherwise; re-sending to an address with a pending invitation rotates it."""
+    """ADMIN unless told otherwise; re-sending to an address with a pending invitation rotates it.
+    The e-mail counts against the organization's daily invitation e-mails (429 ``RATE_LIMITED``)."""
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, policy: InvitationPolicy) -> None:
         self._uow = uow
@@ -48,6 +53,7 @@ class SendActivationInvitation:
                 email = organization.email
             else:
                 raise OrganizationWithoutEmail()
+            await require_email_left_today(uow, organization.id, now, self._policy)
             invitation = await send_invitation(
                 uow,
                 organization,

@@ -367,6 +367,48 @@ def test_an_id_of_another_organization_is_not_found(server: LiveServer, client: 
     assert wrong == [], "an id of A under B's path:\n" + "\n".join(wrong)
 
 
+# --- The caller is refused before the request is looked at --------------------------------------
+
+# Routes whose callers are checked before their body and query are validated or read: every
+# organization route and every support route.
+GUARDED = ("/api/v1/organizations/{org_id}", "/api/v1/admin/")
+REFUSALS = (ANON, HIDDEN, DENIED)
+# Valid JSON, wrong for every route: a refused caller must get its refusal, not 422.
+INVALID_BODY = {
+    "emails": 12,
+    "role": "KING",
+    "locale": "xx",
+    "name": None,
+    "type": "NOPE",
+    "email": ["not", "a", "string"],
+    "student_ids": "all",
+    "user_id": "me",
+}
+INVALID_QUERY = {"page": "0", "page_size": "1000000", "status": "NOPE", "dry_run": "maybe", "linked": "maybe"}
+
+
+def test_a_refused_caller_is_refused_before_the_request_is_validated(
+    server: LiveServer, client: httpx.Client
+) -> None:
+    """Anonymous, non-member and member-on-an-administrator's-route: 401, 404 or 403 whatever the
+    body and the query hold (one world: each call is refused and changes nothing)."""
+    world = build_world(Service(client, server))
+    guarded = [entry for entry in MATRIX if route_of(entry)[1].startswith(GUARDED)]
+    wrong = []
+    for entry in guarded:
+        method, path = route_of(entry)
+        url = PATH_PARAMETER.sub(lambda match: str(world.path_values[match.group(1)]), path)
+        for role, expected in zip(ROLES, MATRIX[entry], strict=True):
+            if expected not in REFUSALS:
+                continue
+            headers = bearer(world.tokens[role]) if role != "anonymous" else {}
+            response = client.request(method, url, json=INVALID_BODY, params=INVALID_QUERY, headers=headers)
+            if problem := mismatch(expected, response):
+                wrong.append(f"  {method} {path} as {role}: {problem}")
+    assert len(guarded) >= 20, guarded
+    assert wrong == [], "\n" + "\n".join(wrong)
+
+
 # --- The table lists exactly the app's routes ---------------------------------------------------
 
 

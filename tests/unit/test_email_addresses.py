@@ -1,12 +1,15 @@
-"""Addresses typed or pasted into the invitation form (domain-rules.md, Invitations, "Addresses")."""
+"""Addresses typed or pasted into the invitation form (Invitations, "Addresses")."""
 
 from __future__ import annotations
+
+import time
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.organizations.email_addresses import ParsedAddresses, normalise_email, parse_email_addresses
+from domain.organizations.errors import TooManyEmails
 
 
 @pytest.mark.parametrize(
@@ -106,3 +109,76 @@ def test_any_text_is_split_without_error_into_normalised_addresses(text: str) ->
     for address in parsed.valid:
         assert address == address.lower().strip()
         assert normalise_email(address) == address
+
+
+# Shapes that made the reading quadratic (each entry looked for among all those before it, each
+# unclosed quote or angle bracket searched to the end of the text): the first three took 9 s to
+# minutes at these sizes; the fourth only searched in C, 0.5 s.
+HOSTILE_TEXTS = {
+    "words without an address": " ".join(f"w{n}" for n in range(60_000)),
+    "malformed addresses": " ".join(f"x{n}@" for n in range(40_000)),
+    "quotes that never close": '"\\' * 100_000,
+    "angle brackets that never close": "<" * 200_000,
+}
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXTS.values(), ids=HOSTILE_TEXTS.keys())
+def test_reading_takes_time_in_proportion_to_the_text(text: str) -> None:
+    started = time.perf_counter()
+    parse_email_addresses(text)
+
+    assert time.perf_counter() - started < 2
+
+
+MAX = 3
+
+
+@pytest.mark.parametrize(
+    ("raw", "valid", "rejected"),
+    [
+        ("a@b.fr, c@d.fr; Nom <e@f.fr>", ["a@b.fr", "c@d.fr", "e@f.fr"], []),
+        ("a@b.fr; nope; Jean Dupont <e@f.fr>", ["a@b.fr", "e@f.fr"], ["nope"]),
+        (["a@b.fr", "c@d.fr", ""], ["a@b.fr", "c@d.fr"], []),
+    ],
+    ids=["as many addresses as allowed", "a display name is part of its entry", "as many texts as allowed"],
+)
+def test_up_to_the_cap_every_entry_is_read(
+    raw: str | list[str], valid: list[str], rejected: list[str]
+) -> None:
+    assert parse_email_addresses(raw, max_entries=MAX) == ParsedAddresses(valid, rejected)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "a@b.fr, c@d.fr, e@f.fr, g@h.fr",
+        "a@b.fr, a@b.fr, a@b.fr, a@b.fr",
+        "a@b.fr nope c@d.fr nope2",
+        "one two three four",
+        ["a@b.fr", "c@d.fr", "", ""],
+        ["a@b.fr, c@d.fr", "e@f.fr g@h.fr"],
+    ],
+    ids=[
+        "four addresses",
+        "duplicates count as typed",
+        "rejected entries count",
+        "a name of more words than the cap",
+        "more texts than the cap",
+        "entries counted over the texts",
+    ],
+)
+def test_over_the_cap_the_request_is_refused(raw: str | list[str]) -> None:
+    with pytest.raises(TooManyEmails) as refused:
+        parse_email_addresses(raw, max_entries=MAX)
+
+    assert refused.value.meta == {"max_emails": MAX}
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXTS.values(), ids=HOSTILE_TEXTS.keys())
+def test_the_reading_stops_at_the_cap(text: str) -> None:
+    big = (text * (900_000 // len(text) + 1))[:900_000]
+    started = time.perf_counter()
+    with pytest.raises(TooManyEmails):
+        parse_email_addresses(big, max_entries=200)
+
+    assert time.perf_counter() - started < 0.5

@@ -1,18 +1,20 @@
 from __future__ import annotations
 
+import zlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, insert, select, update
+from sqlalchemy import exists, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.organizations.entities import DeliveryStatus, Invitation, InvitationStatus, Role
-from domain.organizations.ports import NewInvitation
+from domain.organizations.ports import NewInvitation, SentEmails
 from domain.pagination import Page, PageRequest
 from infrastructure.db.pagination import paginate
 from infrastructure.db.tables import invitations, outbox_emails, replaced_invitation_codes
 
 PENDING = InvitationStatus.PENDING.value
+INVITATION_EMAILS_LOCK_CLASS = zlib.crc32(b"pix-orga invitation e-mails") & 0x7FFFFFFF
 
 
 def invitation_from_row(row: Any) -> Invitation:
@@ -83,9 +85,12 @@ class SqlInvitationRepository:
         ).one_or_none()
         return invitation_from_row(row) if row else None
 
-    async def find_pending_activation(self, organization_id: int, email: str) -> Invitation | None:
-        found = await self.find_pending(organization_id, email)
-        return found if found is not None and found.is_activation else None
+    async def last_sent_to(self, organization_id: int, email: str) -> datetime | None:
+        query = select(func.max(invitations.c.last_sent_at)).where(
+            invitations.c.organization_id == organization_id, func.lower(invitations.c.email) == email.lower()
+        )
+        last: datetime | None = (await self._db.execute(query)).scalar_one()
+        return last
 
     async def is_replaced_code(self, invitation_id: int, code_hash: str) -> bool:
         query = select(
@@ -169,13 +174,20 @@ class SqlInvitationRepository:
         query = query.order_by(invitations.c.updated_at.desc(), invitations.c.id.desc())
         return await paginate(self._db, query, page, invitation_from_row)
 
-    async def count_emails_sent_since(self, organization_id: int, since: datetime) -> int:
+    async def lock_sent_emails(self, organization_id: int, since: datetime) -> SentEmails:
+        if self._db.dialect.name == "postgresql":
+            # SQLite: every transaction began with BEGIN IMMEDIATE and holds the write lock.
+            await self._db.execute(
+                text("SELECT pg_advisory_xact_lock(:lock_class, :organization_id)"),
+                {"lock_class": INVITATION_EMAILS_LOCK_CLASS, "organization_id": organization_id},
+            )
         query = (
-            select(func.count())
+            select(func.count(), func.min(outbox_emails.c.created_at))
             .select_from(outbox_emails.join(invitations, invitations.c.id == outbox_emails.c.invitation_id))
             .where(invitations.c.organization_id == organization_id, outbox_emails.c.created_at > since)
         )
-        return int((await self._db.execute(query)).scalar_one())
+        count, oldest_at = (await self._db.execute(query)).one()
+        return SentEmails(count=int(count), oldest_at=oldest_at)
 
     async def set_delivery_status(self, invitation_id: int, status: DeliveryStatus) -> None:
         await self._db.execute(
