@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response, status
 
 from api.auth import CurrentViewer
-from api.client_address import client_address
+from api.client_address import client_key
 from api.errors import problems
 from api.pagination import PageOut, Paging
 from api.routers import API_PREFIX
@@ -159,7 +159,7 @@ def _typed(body: StudentIdentityRequest | StudentAccountRequest) -> TypedStudent
 )
 async def match_student(request: Request, code: str, body: StudentIdentityRequest) -> StudentMatchOut:
     found = await use_cases(request).match_student_identity(
-        MatchStudentCommand(campaign_code=code, student=_typed(body), client_address=client_address(request))
+        MatchStudentCommand(campaign_code=code, student=_typed(body), client_address=client_key(request))
     )
     return StudentMatchOut(username_suggestion=found.username_suggestion)
 
@@ -197,7 +197,7 @@ async def create_student_account(
             email=body.email,
             password=body.password,
             accept_terms=body.accept_terms,
-            client_address=client_address(request),
+            client_address=client_key(request),
             locale=body.locale,
         )
     )
@@ -268,7 +268,7 @@ async def link_student_account(
         typed = TypedStudent(first_name=body.first_name, last_name=body.last_name, birthdate=body.birthdate)
     link = await use_cases(request).link_student_account(
         viewer,
-        LinkStudentAccountCommand(campaign_code=code, student=typed, client_address=client_address(request)),
+        LinkStudentAccountCommand(campaign_code=code, student=typed, client_address=client_key(request)),
     )
     if not link.created:
         response.status_code = status.HTTP_200_OK
