@@ -283,7 +283,9 @@ async def link_student_account(
     tags=["joining"],
     description=(
         "A restricted campaign needs the account to be attached to an active student of the school "
-        "(`NOT_A_STUDENT_OF_ORGANIZATION`, teachers included). `preview=true`: a member of the school tries "
+        "(`NOT_A_STUDENT_OF_ORGANIZATION`, teachers included). A member of the school never takes part as a "
+        "student, even with an account attached to one of its students, whichever came first "
+        "(`ORGANIZATION_MEMBER_CANNOT_PARTICIPATE`). `preview=true`: a member of the school tries "
         "the campaign; the participation is flagged and left out of results (`FORBIDDEN` for others)."
     ),
     responses={
@@ -293,6 +295,7 @@ async def link_student_account(
             "PASSWORD_CHANGE_REQUIRED",
             "FORBIDDEN",
             "NOT_A_STUDENT_OF_ORGANIZATION",
+            "ORGANIZATION_MEMBER_CANNOT_PARTICIPATE",
             *CAMPAIGN,
             "VALIDATION_ERROR",
         ),

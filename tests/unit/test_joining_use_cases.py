@@ -19,6 +19,7 @@ from domain.campaigns.errors import (
     CampaignNotFound,
     CampaignNotRestricted,
     NotAStudentOfOrganization,
+    OrganizationMemberCannotParticipate,
 )
 from domain.campaigns.joining import TypedStudent
 from domain.campaigns.link_student_account import LinkStudentAccount, LinkStudentAccountCommand
@@ -438,6 +439,23 @@ class TestParticipations:
         assert preview.participation.is_preview and preview.participation.student_id is None
         with pytest.raises(RoleNotAllowed):
             await start(viewer(add_user(store)), CODE, preview=True)
+
+    async def test_a_member_attached_to_a_pupil_only_previews_whichever_came_first(
+        self, store, school, clock
+    ):
+        start = StartParticipation(uow(store), clock)
+        pupil = add_user(store)
+        store.students[school[1].id] = dataclasses.replace(school[1], user_id=pupil.id)
+        await start(viewer(pupil), CODE)
+        store.add_member(school[0], pupil.id)  # then joins the team
+        with pytest.raises(OrganizationMemberCannotParticipate):
+            await start(viewer(pupil), CODE)
+        with pytest.raises(OrganizationMemberCannotParticipate):
+            await start(viewer(pupil), CODE, preview=True)  # would resume the pupil's participation
+        store.add_campaign(school[0], "GHJKMN567")
+        with pytest.raises(OrganizationMemberCannotParticipate):
+            await start(viewer(pupil), "GHJKMN567")
+        assert (await start(viewer(pupil), "GHJKMN567", preview=True)).participation.is_preview
 
     async def test_archived_campaigns_take_no_new_participation(self, store, school, clock):
         start = StartParticipation(uow(store), clock)
