@@ -53,9 +53,11 @@ LINK_CONFLICT = (
     "`R11`/`R12` a student of the same INE is attached to one in another school"
 )
 RATE_LIMITED = (
-    "Rate-limited: only `STUDENT_NOT_FOUND` answers count, per campaign and typed name "
-    "(`MATCH_FAILURES_PER_NAME`) and per client address (`MATCH_FAILURES_PER_ADDRESS`); over a limit, every "
-    "request answers 429 with `Retry-After`."
+    "Rate-limited: only `STUDENT_NOT_FOUND` answers count, against every student of the school whose names "
+    "are close to the typed ones whatever their birthdate (per campaign and typed name when there is none; "
+    "`MATCH_FAILURES_PER_NAME`), and per client address, an IPv6 client by its /64 "
+    "(`MATCH_FAILURES_PER_ADDRESS`); over a limit, every request aimed at that student or from that address "
+    "answers 429 with `Retry-After`, however the names are spelled."
 )
 
 

@@ -71,12 +71,7 @@ class LinkStudentAccount:
 
     async def __call__(self, viewer: Viewer, command: LinkStudentAccountCommand) -> StudentLink:
         # The automatic attach types nothing, so it guesses nothing: it is not counted.
-        keys = (
-            self._guard.keys(command.campaign_code, command.student, command.client_address)
-            if command.student is not None
-            else []
-        )
-        await self._guard.check(keys)
+        keys = await self._guard.admit(command.client_address) if command.student is not None else []
         now = self._clock.now()
         user_id = viewer.user.id
         async with self._uow() as uow:
@@ -84,6 +79,8 @@ class LinkStudentAccount:
             membership = await uow.memberships.find(organization.id, user_id)
             if membership is not None and membership.is_active:
                 raise OrganizationMemberCannotLink()
+            if command.student is not None:
+                keys += await self._guard.aim(uow, organization, command.campaign_code, command.student)
             decision: MatchDecision | None = None
             if command.student is None:
                 target = await self._automatic_target(uow, organization, user_id)

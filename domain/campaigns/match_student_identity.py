@@ -47,11 +47,11 @@ class MatchStudentIdentity:
         self._clock = clock
 
     async def __call__(self, command: MatchStudentCommand) -> StudentMatch:
-        keys = self._guard.keys(command.campaign_code, command.student, command.client_address)
-        await self._guard.check(keys)
+        keys = await self._guard.admit(command.client_address)
         now = self._clock.now()
         async with self._uow() as uow:
             campaign, organization = await restricted_campaign(uow, command.campaign_code)
+            keys += await self._guard.aim(uow, organization, command.campaign_code, command.student)
             found = await identify(uow, organization, command.student)
             if found.student is not None:
                 conflict = await link_conflict(uow, found.student, creating_account=False)

@@ -19,6 +19,7 @@ from domain.students.link_ports import (
     StudentWithAccount,
     SupportStudentView,
 )
+from domain.students.matching import MatchCandidate
 from infrastructure.db.integrity import violates
 from infrastructure.db.pagination import paginate
 from infrastructure.db.repositories.students import student_from_row
@@ -53,6 +54,17 @@ class SqlStudentLinkRepository:
             .order_by(students.c.id)
         )
         return [student_from_row(row) for row in (await self._db.execute(query)).all()]
+
+    async def active_roster(self, organization_id: int) -> list[MatchCandidate]:
+        query = select(
+            students.c.id,
+            students.c.first_name,
+            students.c.middle_name,
+            students.c.third_name,
+            students.c.last_name,
+            students.c.preferred_last_name,
+        ).where(students.c.organization_id == organization_id, students.c.disabled_at.is_(None))
+        return [MatchCandidate(*row) for row in (await self._db.execute(query)).all()]
 
     async def get(self, student_id: int) -> Student | None:
         row = (
