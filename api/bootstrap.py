@@ -136,7 +136,7 @@ def build_use_cases(
         clock=clock,
         check_database=check_database,
         authenticate=Authenticate(uow, tokens),
-        register_user=RegisterUser(uow, hasher, clock),
+        register_user=RegisterUser(uow, hasher, limiter, clock),
         log_in=LogIn(uow, hasher, tokens, limiter, clock, refresh_ttl),
         refresh_session=RefreshSession(uow, tokens, clock, refresh_ttl),
         revoke_refresh_token=RevokeRefreshToken(uow, clock),

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     login_failures_per_address: str = "300/15minutes"
     match_failures_per_name: str = "20/hour"
     match_failures_per_address: str = "300/10minutes"
+    signups_per_address: str = "20/hour"
+    """Sign-ups (``POST /users``) per client address: each costs a password hash on the cores that
+    serve logins. Enough for a staff room behind one address, not for a script."""
     invitations_per_day: int = Field(default=200, ge=1)
     invitation_ttl_days: int = Field(default=30, ge=1, le=365)
     import_max_upload_bytes: int = Field(default=20_000_000, ge=1_000)
@@ -91,6 +94,7 @@ class Settings(BaseSettings):
         "login_failures_per_address",
         "match_failures_per_name",
         "match_failures_per_address",
+        "signups_per_address",
     )
     @classmethod
     def _rate_limit_expression(cls, value: str) -> str:
