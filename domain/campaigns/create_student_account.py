@@ -28,7 +28,6 @@ from domain.campaigns.joining import (
 )
 from domain.clock import Clock
 from domain.organizations.email_addresses import normalise_email
-from domain.rate_limits import RateLimiter
 from domain.students.entities import Student
 from domain.students.link_errors import StudentNotFound
 from domain.students.matching import MatchDecision
@@ -80,14 +79,14 @@ class CreateStudentAccount:
         uow: UnitOfWorkFactory,
         hasher: PasswordHasher,
         tokens: AccessTokens,
-        limiter: RateLimiter,
+        guard: MatchGuard,
         clock: Clock,
         refresh_ttl: timedelta,
     ) -> None:
         self._uow = uow
         self._hasher = hasher
         self._tokens = tokens
-        self._guard = MatchGuard(limiter)
+        self._guard = guard
         self._clock = clock
         self._refresh_ttl = refresh_ttl
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import random
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -28,8 +29,8 @@ from domain.students.link_ports import LinkedAccount
 from domain.students.matching import (
     MatchCandidate,
     MatchDecision,
+    Roster,
     TypedIdentity,
-    aimed_students,
     match_student,
 )
 from domain.students.name_normalisation import normalise_name
@@ -77,7 +78,10 @@ async def restricted_campaign(uow: UnitOfWork, code: str) -> tuple[Campaign, Org
 
 LimitKeys = list[tuple[Limit, tuple[str, ...]]]
 
-# Comparing typed names with a whole roster is CPU work: one thread at a time, off the event loop.
+ROSTERS_KEPT: Final = 16
+"""Organizations whose prepared roster a guard keeps between requests (a few thousand names each)."""
+
+# Preparing a roster is CPU work: one thread at a time, off the event loop.
 _ROSTER_THREADS: Final = anyio.CapacityLimiter(1)
 
 
@@ -89,10 +93,16 @@ class MatchGuard:
     20 guesses at a pupil's birthdate. A failure aimed at nobody counts per campaign and normalised
     typed name. Every failure also counts per client address, as a backstop. Once a limit is reached
     every request under it gets 429, whatever its outcome would have been. No key covers a whole
-    campaign. Keys hold student ids and a hash of the typed names, never the names."""
+    campaign. Keys hold student ids and a hash of the typed names, never the names.
+
+    Finding the students aimed at compares the typed names with the whole roster of the school: the
+    roster's names are normalised once and kept, per organization, until its fingerprint changes
+    (a student added, disabled or enabled, an import), so that a request reads one aggregate row
+    and compares strings, instead of reading and normalising thousands of names."""
 
     def __init__(self, limiter: RateLimiter) -> None:
         self._limiter = limiter
+        self._rosters: OrderedDict[int, tuple[tuple[str, ...], Roster]] = OrderedDict()
 
     async def admit(self, address: str) -> LimitKeys:
         """The per-address keys, checked before any other work."""
@@ -104,18 +114,29 @@ class MatchGuard:
         self, uow: UnitOfWork, organization: Organization, code: str, typed: TypedStudent
     ) -> LimitKeys:
         """The keys of the students the attempt is aimed at (of its typed name when none), checked."""
-        roster = await uow.student_links.active_roster(organization.id)
-        names = TypedIdentity(typed.first_name, typed.last_name)
-        aimed = await anyio.to_thread.run_sync(aimed_students, roster, names, limiter=_ROSTER_THREADS)
-        keys: LimitKeys = [
-            (Limit.MATCH_PER_NAME, ("student", str(student_id))) for student_id in sorted(aimed)
-        ]
+        roster = await self._roster(uow, organization.id)
+        aimed = roster.aimed_at(TypedIdentity(typed.first_name, typed.last_name))
+        keys: LimitKeys = [(Limit.MATCH_PER_NAME, ("student", str(student))) for student in sorted(aimed)]
         if not keys:
             typed_name = f"{normalise_name(typed.first_name)}.{normalise_name(typed.last_name)}"
             digest = hashlib.sha256(typed_name.encode()).hexdigest()
             keys.append((Limit.MATCH_PER_NAME, ("name", normalise_campaign_code(code), digest)))
         await self._check(keys)
         return keys
+
+    async def _roster(self, uow: UnitOfWork, organization_id: int) -> Roster:
+        version = await uow.student_links.roster_version(organization_id)
+        kept = self._rosters.get(organization_id)
+        if kept is not None and kept[0] == version:
+            self._rosters.move_to_end(organization_id)
+            return kept[1]
+        students = await uow.student_links.active_roster(organization_id)
+        roster = await anyio.to_thread.run_sync(Roster, students, limiter=_ROSTER_THREADS)
+        self._rosters[organization_id] = (version, roster)
+        self._rosters.move_to_end(organization_id)
+        while len(self._rosters) > ROSTERS_KEPT:
+            self._rosters.popitem(last=False)
+        return roster
 
     async def _check(self, keys: LimitKeys) -> None:
         for limit, key in keys:

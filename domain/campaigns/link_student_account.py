@@ -23,7 +23,6 @@ from domain.clock import Clock
 from domain.errors import DomainError
 from domain.organizations.entities import Organization
 from domain.organizations.support import user_actor
-from domain.rate_limits import RateLimiter
 from domain.students.entities import Student
 from domain.students.link_errors import (
     AccountBelongsToAnotherStudent,
@@ -64,9 +63,9 @@ class LinkStudentAccount:
     attached only to students with neither that INE nor that birthdate → 422
     ``ACCOUNT_BELONGS_TO_ANOTHER_STUDENT`` (``R90``)."""
 
-    def __init__(self, uow: UnitOfWorkFactory, limiter: RateLimiter, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, guard: MatchGuard, clock: Clock) -> None:
         self._uow = uow
-        self._guard = MatchGuard(limiter)
+        self._guard = guard
         self._clock = clock
 
     async def __call__(self, viewer: Viewer, command: LinkStudentAccountCommand) -> StudentLink:

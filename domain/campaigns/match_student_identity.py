@@ -16,7 +16,6 @@ from domain.campaigns.joining import (
     suggest_username,
 )
 from domain.clock import Clock
-from domain.rate_limits import RateLimiter
 from domain.students.link_errors import StudentNotFound
 from domain.unit_of_work import UnitOfWorkFactory
 
@@ -41,9 +40,9 @@ class MatchStudentIdentity:
     ``R31``/``R32`` and the obfuscated login; a student of the same INE attached elsewhere →
     ``R11``/``R12``."""
 
-    def __init__(self, uow: UnitOfWorkFactory, limiter: RateLimiter, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, guard: MatchGuard, clock: Clock) -> None:
         self._uow = uow
-        self._guard = MatchGuard(limiter)
+        self._guard = guard
         self._clock = clock
 
     async def __call__(self, command: MatchStudentCommand) -> StudentMatch:

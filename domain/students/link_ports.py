@@ -61,6 +61,12 @@ class StudentLinkRepository(Protocol):
         """The names of every active student of the organization, whatever their birthdate."""
         ...
 
+    async def roster_version(self, organization_id: int) -> tuple[str, ...]:
+        """A cheap fingerprint of ``active_roster``: it changes whenever a student of the
+        organization is added, disabled or enabled again, or an import (which may rename) is
+        recorded."""
+        ...
+
     async def get(self, student_id: int) -> Student | None: ...
 
     async def lock(self, student_id: int) -> Student | None:

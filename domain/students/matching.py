@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final, Literal
 
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from domain.students.matching_errors import EmptyName
@@ -141,25 +142,46 @@ def match_student(candidates: Sequence[MatchCandidate], typed: TypedIdentity) ->
     )
 
 
-def aimed_students(roster: Iterable[MatchCandidate], typed: TypedIdentity) -> frozenset[int]:
-    """The students an attempt is aimed at: those whose names the fuzzy pass would accept for the
-    typed ones (a given name and a last name each within ``CLOSE_DISTANCE``), whatever their
-    birthdate. Any attempt that could find one of them, had the birthdate been theirs, is a guess
-    at that student's birthdate, however the names were spelled.
+class Roster:
+    """The names of an organization's active students, normalised once, to find the students an
+    attempt is aimed at: those whose names the fuzzy pass would accept for the typed ones (a given
+    name and a last name each within ``CLOSE_DISTANCE``), whatever their birthdate. Any attempt
+    that could find one of them, had the birthdate been theirs, is a guess at that student's
+    birthdate, however the names were spelled."""
 
-    ``roster`` is the organization's active students (all birthdates). Raises ``EmptyName`` like
-    ``match_student``.
-    """
-    typed_first, typed_last = _normalised(typed)
-    first_edits, last_edits = _edits_allowed(typed_first), _edits_allowed(typed_last)
-    aimed: set[int] = set()
-    for candidate in roster:
-        stored = _stored_names(candidate)
-        if _any_within(typed_last, stored.last_names, last_edits) and _any_within(
-            typed_first, stored.given_names.values(), first_edits
-        ):
-            aimed.add(candidate.student_id)
-    return frozenset(aimed)
+    def __init__(self, students: Iterable[MatchCandidate]) -> None:
+        self._student_ids: list[int] = []
+        self._given_names: list[tuple[str, ...]] = []
+        self._last_names: list[str] = []  # every form of every student's last names, flat
+        self._owners: list[int] = []  # for each of them, the position of its student
+        for candidate in students:
+            stored = _stored_names(candidate)
+            self._last_names.extend(stored.last_names)
+            self._owners.extend([len(self._student_ids)] * len(stored.last_names))
+            self._student_ids.append(candidate.student_id)
+            self._given_names.append(tuple(stored.given_names.values()))
+
+    def __len__(self) -> int:
+        return len(self._student_ids)
+
+    def aimed_at(self, typed: TypedIdentity) -> frozenset[int]:
+        """Raises ``EmptyName`` like ``match_student``."""
+        typed_first, typed_last = _normalised(typed)
+        first_edits, last_edits = _edits_allowed(typed_first), _edits_allowed(typed_last)
+        close_last_names = process.extract(
+            typed_last, self._last_names, scorer=Levenshtein.distance, score_cutoff=last_edits, limit=None
+        )
+        owners = {self._owners[index] for _, _, index in close_last_names}
+        return frozenset(
+            self._student_ids[owner]
+            for owner in owners
+            if _any_within(typed_first, self._given_names[owner], first_edits)
+        )
+
+
+def aimed_students(roster: Iterable[MatchCandidate], typed: TypedIdentity) -> frozenset[int]:
+    """The students of ``roster`` (active, all birthdates) an attempt is aimed at (``Roster``)."""
+    return Roster(roster).aimed_at(typed)
 
 
 def distance(typed: str, stored: str) -> float:

@@ -107,6 +107,25 @@ def test_respelling_the_name_does_not_buy_more_guesses(make_server):
     assert db_execute(database_url, "SELECT count(*) FROM students WHERE user_id IS NOT NULL")[0][0] == 0
 
 
+def test_a_pupil_imported_after_the_first_matches_is_guarded_too(make_server):
+    server = make_server(match_failures_per_name="3/hour")
+    database_url = server.settings.database_url
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        org, code = school_with_campaign(client, database_url)
+        insert_student(
+            database_url, org["id"], first_name="Ada", last_name="LOVELACE", birthdate=date(2003, 12, 10)
+        )
+        assert match(client, code, "Ada", "Lovelace", "2003-12-10").status_code == 200  # the roster is read
+        insert_student(
+            database_url, org["id"], first_name="Alan", last_name="TURING", birthdate=date(2002, 6, 23)
+        )
+        for first, last, guess in [("Alan", "Turing", "2002-01-01"), ("Alann", "Turing", "2002-01-02"),
+                                   ("Alan", "Turingg", "2002-01-03")]:  # fmt: skip
+            problem(match(client, code, first, last, guess), 404, "STUDENT_NOT_FOUND")
+        problem(match(client, code, "Allan", "Turing", "2002-06-23"), 429, "TOO_MANY_REQUESTS")
+        assert match(client, code, "Ada", "Lovelace", "2003-12-10").status_code == 200
+
+
 def test_an_ipv6_client_is_counted_by_its_64(make_server):
     server = make_server(trusted_proxies=["127.0.0.1"], match_failures_per_address="4/10minutes")
     database_url = server.settings.database_url

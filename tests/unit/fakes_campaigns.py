@@ -247,6 +247,9 @@ class FakeStudentLinks:
             if s.organization_id == organization_id and s.is_active
         ]
 
+    async def roster_version(self, organization_id: int) -> tuple[str, ...]:
+        return tuple(str(dataclasses.astuple(c)) for c in await self.active_roster(organization_id))
+
     async def get(self, student_id: int) -> Student | None:
         return self.store.students.get(student_id)
 

@@ -21,7 +21,7 @@ from domain.campaigns.errors import (
     NotAStudentOfOrganization,
     OrganizationMemberCannotParticipate,
 )
-from domain.campaigns.joining import TypedStudent
+from domain.campaigns.joining import MatchGuard, TypedStudent
 from domain.campaigns.link_student_account import LinkStudentAccount, LinkStudentAccountCommand
 from domain.campaigns.match_student_identity import MatchStudentCommand, MatchStudentIdentity
 from domain.campaigns.start_participation import StartParticipation
@@ -95,17 +95,22 @@ def viewer(user: User) -> Viewer:
 
 
 def matcher(store, clock, limiter=None):
-    return MatchStudentIdentity(uow(store), limiter or FakeLimiter(), clock)
+    return MatchStudentIdentity(uow(store), MatchGuard(limiter or FakeLimiter()), clock)
 
 
 def creator(store, clock, limiter=None, hasher=None):
     return CreateStudentAccount(
-        uow(store), hasher or FakeHasher(), FakeTokens(), limiter or FakeLimiter(), clock, timedelta(days=30)
+        uow(store),
+        hasher or FakeHasher(),
+        FakeTokens(),
+        MatchGuard(limiter or FakeLimiter()),
+        clock,
+        timedelta(days=30),
     )
 
 
 def linker(store, clock, limiter=None):
-    return LinkStudentAccount(uow(store), limiter or FakeLimiter(), clock)
+    return LinkStudentAccount(uow(store), MatchGuard(limiter or FakeLimiter()), clock)
 
 
 def match_command(typed=ALAN, code=CODE):
@@ -243,6 +248,19 @@ class TestMatching:
                 viewer_, link_command(TypedStudent("Alan", "Turing", date(2002, 6, 23)))
             )
         assert store.students[school[1].id].user_id is None
+
+    async def test_a_student_added_after_the_roster_was_kept_is_aimed_at(self, store, school, clock):
+        limiter = FakeLimiter({Limit.MATCH_PER_NAME: 1})
+        match = MatchStudentIdentity(uow(store), MatchGuard(limiter), clock)  # one guard, one kept roster
+        await match(match_command())
+        ada = store.add_student(
+            school[0], first_name="Ada", last_name="LOVELACE", birthdate=date(2003, 12, 10)
+        )
+        with pytest.raises(StudentNotFound):
+            await match(match_command(TypedStudent("Ada", "Lovelace", date(2003, 1, 1))))
+        assert limiter.failures[(Limit.MATCH_PER_NAME, ("student", str(ada.id)))] == 1
+        with pytest.raises(TooManyRequests):
+            await match(match_command(TypedStudent("Adda", "Lovelace", date(2003, 12, 10))))
 
     async def test_a_twin_with_a_close_name_is_not_blocked(self, store, clock):
         organization = store.add_organization()
