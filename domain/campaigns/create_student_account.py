@@ -146,7 +146,8 @@ class CreateStudentAccount:
         now = self._clock.now()
         async with self._uow() as uow:
             campaign, organization = await restricted_campaign(uow, command.campaign_code)
-            keys += await self._guard.aim(uow, organization, command.campaign_code, command.student)
+            # Into the caller's keys: a student disabled before the account is written counts there too.
+            keys.extend(await self._guard.aim(uow, organization, command.campaign_code, command.student))
             found = await identify(uow, organization, command.student)
             if found.student is not None:
                 await self._refuse_if_linked(uow, campaign, found.student, found.decision, now)

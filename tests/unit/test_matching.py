@@ -654,7 +654,7 @@ def test_the_students_an_attempt_is_aimed_at(
     assert aimed_students(ROSTER, TypedIdentity(first_name, last_name)) == aimed, why
 
 
-def test_an_attempt_with_an_empty_name_is_invalid_before_the_roster_is_read() -> None:
+def test_an_attempt_with_an_empty_name_is_invalid_even_against_an_empty_roster() -> None:
     with pytest.raises(EmptyName):
         aimed_students([], TypedIdentity("Alan", " - "))
 
