@@ -48,6 +48,7 @@ from domain.audit.search_audit_events import SearchAuditEvents
 from domain.campaigns.archive_campaign import ArchiveCampaign
 from domain.campaigns.create_campaign import CreateCampaign
 from domain.campaigns.create_student_account import CreateStudentAccount
+from domain.campaigns.joining import MatchGuard
 from domain.campaigns.link_student_account import LinkStudentAccount
 from domain.campaigns.list_campaigns import ListCampaigns
 from domain.campaigns.list_participations import ListParticipations
@@ -132,6 +133,8 @@ def build_use_cases(
         emails_per_request=settings.invitation_emails_per_request,
     )
 
+    match_guard = MatchGuard(limiter)  # one for the three joining endpoints: same counters, one roster cache
+
     async def check_database() -> None:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
@@ -140,7 +143,7 @@ def build_use_cases(
         clock=clock,
         check_database=check_database,
         authenticate=Authenticate(uow, tokens),
-        register_user=RegisterUser(uow, hasher, clock),
+        register_user=RegisterUser(uow, hasher, limiter, clock),
         log_in=LogIn(uow, hasher, tokens, limiter, clock, refresh_ttl),
         refresh_session=RefreshSession(uow, tokens, clock, refresh_ttl),
         revoke_refresh_token=RevokeRefreshToken(uow, clock),
@@ -183,9 +186,9 @@ def build_use_cases(
         archive_campaign=ArchiveCampaign(uow, clock),
         list_participations=ListParticipations(uow),
         read_campaign=ReadCampaign(uow),
-        match_student_identity=MatchStudentIdentity(uow, limiter, clock),
-        create_student_account=CreateStudentAccount(uow, hasher, tokens, limiter, clock, refresh_ttl),
-        link_student_account=LinkStudentAccount(uow, limiter, clock),
+        match_student_identity=MatchStudentIdentity(uow, match_guard, clock),
+        create_student_account=CreateStudentAccount(uow, hasher, tokens, match_guard, clock, refresh_ttl),
+        link_student_account=LinkStudentAccount(uow, match_guard, clock),
         start_participation=StartParticipation(uow, clock),
         reset_student_passwords=ResetStudentPasswords(uow, hasher, clock),
         detach_student_account=DetachStudentAccount(uow, clock),

@@ -26,6 +26,27 @@ def in_networks(address: str, networks: Sequence[str]) -> bool:
     return False
 
 
+def rate_limit_key(address: str) -> str:
+    """Who a per-address limit counts: an IPv4 address as is (also when a dual-stack socket shows it
+    as ``::ffff:a.b.c.d``), an IPv6 address as its /64 network, since one subscriber usually holds a
+    whole /64 and could otherwise take a fresh address for every request. Anything that is not an
+    IP address is kept as it is."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
+def client_key(request: Request) -> str:
+    """The key of the client in the per-address rate limits (``rate_limit_key`` of its address)."""
+    return rate_limit_key(client_address(request))
+
+
 def client_address(request: Request) -> str:
     """The peer, or, when the peer is a trusted proxy, the last address in ``X-Forwarded-For``
     that is not itself a trusted proxy (the rightmost ones were added by our own proxies)."""

@@ -242,6 +242,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "You are a member of this school in Pix Orga: your account cannot be attached to one of its "
         "students. Use the preview to try the campaign.",
     ),
+    "ORGANIZATION_MEMBER_CANNOT_PARTICIPATE": (
+        "Vous êtes membre de cet établissement dans Pix Orga : vous ne pouvez pas participer à ses "
+        "campagnes comme élève. Utilisez la prévisualisation pour essayer la campagne.",
+        "You are a member of this school in Pix Orga: you cannot take part in its campaigns as a "
+        "student. Use the preview to try the campaign.",
+    ),
     "USER_NOT_FOUND": ("Ce compte n'existe pas.", "This account does not exist."),
 }
 

@@ -9,6 +9,7 @@ BENCHMARKS = [
     "benchmarks.bench_parse",
     "benchmarks.bench_import",
     "benchmarks.bench_joining",
+    "benchmarks.bench_match_guard",
     "benchmarks.bench_load",
 ]
 

@@ -1,4 +1,4 @@
-"""Counting events (failed logins, identity matches not found, e-mail requests) against limits."""
+"""Counting events (failed logins, identity matches not found, e-mail requests, sign-ups) against limits."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ class Limit(StrEnum):
     PASSWORD_RESET_REQUESTS_PER_ADDRESS = "password_reset_requests_per_address"  # noqa: S105
     PASSWORD_RESET_REQUESTS_PER_EMAIL = "password_reset_requests_per_email"  # noqa: S105
     SCO_ACTIVATION_REQUESTS_PER_ADDRESS = "sco_activation_requests_per_address"
+    SIGNUPS_PER_ADDRESS = "signups_per_address"
 
 
 class RateLimiter(Protocol):

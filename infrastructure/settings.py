@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     password_reset_requests_per_address: str = "30/hour"  # noqa: S105 (a limit, not a secret)
     password_reset_requests_per_email: str = "5/hour"  # noqa: S105
     sco_activation_requests_per_address: str = "10/hour"
+    signups_per_address: str = "20/hour"
+    """Sign-ups (``POST /users``) per client address: each costs a password hash on the cores that
+    serve logins. Enough for a staff room behind one address, not for a script."""
     invitations_per_day: int = Field(default=200, ge=1)
     invitation_emails_per_request: int = Field(default=200, ge=1, le=10_000)
     invitation_ttl_days: int = Field(default=30, ge=1, le=365)
@@ -100,6 +103,7 @@ class Settings(BaseSettings):
         "password_reset_requests_per_address",
         "password_reset_requests_per_email",
         "sco_activation_requests_per_address",
+        "signups_per_address",
     )
     @classmethod
     def _rate_limit_expression(cls, value: str) -> str:

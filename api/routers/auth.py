@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request, Response
 
-from api.client_address import client_address
+from api.client_address import client_key
 from api.errors import problems
 from api.routers import API_PREFIX
 from api.schemas.accounts import TokenOut
@@ -69,7 +69,7 @@ async def create_token(
             LogInCommand(
                 login=username,
                 password=password,
-                client_address=client_address(request),
+                client_address=client_key(request),
                 scopes=frozenset(scope.split()),
             )
         )

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response, status
 
 from api.auth import CurrentViewer
-from api.client_address import client_address
+from api.client_address import client_key
 from api.errors import problems
 from api.organization_access import MEMBERS_ONLY
 from api.pagination import PageOut, Paging
@@ -54,9 +54,11 @@ LINK_CONFLICT = (
     "`R11`/`R12` a student of the same INE is attached to one in another school"
 )
 RATE_LIMITED = (
-    "Rate-limited: only `STUDENT_NOT_FOUND` answers count, per campaign and typed name "
-    "(`MATCH_FAILURES_PER_NAME`) and per client address (`MATCH_FAILURES_PER_ADDRESS`); over a limit, every "
-    "request answers 429 with `Retry-After`."
+    "Rate-limited: only `STUDENT_NOT_FOUND` answers count, against every student of the school whose names "
+    "are close to the typed ones whatever their birthdate (per campaign and typed name when there is none; "
+    "`MATCH_FAILURES_PER_NAME`), and per client address, an IPv6 client by its /64 "
+    "(`MATCH_FAILURES_PER_ADDRESS`); over a limit, every request aimed at that student or from that address "
+    "answers 429 with `Retry-After`, however the names are spelled."
 )
 
 
@@ -164,7 +166,7 @@ def _typed(body: StudentIdentityRequest | StudentAccountRequest) -> TypedStudent
 )
 async def match_student(request: Request, code: str, body: StudentIdentityRequest) -> StudentMatchOut:
     found = await use_cases(request).match_student_identity(
-        MatchStudentCommand(campaign_code=code, student=_typed(body), client_address=client_address(request))
+        MatchStudentCommand(campaign_code=code, student=_typed(body), client_address=client_key(request))
     )
     return StudentMatchOut(username_suggestion=found.username_suggestion)
 
@@ -202,7 +204,7 @@ async def create_student_account(
             email=body.email,
             password=body.password,
             accept_terms=body.accept_terms,
-            client_address=client_address(request),
+            client_address=client_key(request),
             locale=body.locale,
         )
     )
@@ -273,7 +275,7 @@ async def link_student_account(
         typed = TypedStudent(first_name=body.first_name, last_name=body.last_name, birthdate=body.birthdate)
     link = await use_cases(request).link_student_account(
         viewer,
-        LinkStudentAccountCommand(campaign_code=code, student=typed, client_address=client_address(request)),
+        LinkStudentAccountCommand(campaign_code=code, student=typed, client_address=client_key(request)),
     )
     if not link.created:
         response.status_code = status.HTTP_200_OK
@@ -288,7 +290,9 @@ async def link_student_account(
     tags=["joining"],
     description=(
         "A restricted campaign needs the account to be attached to an active student of the school "
-        "(`NOT_A_STUDENT_OF_ORGANIZATION`, teachers included). `preview=true`: a member of the school tries "
+        "(`NOT_A_STUDENT_OF_ORGANIZATION`, teachers included). A member of the school never takes part as a "
+        "student, even with an account attached to one of its students, whichever came first "
+        "(`ORGANIZATION_MEMBER_CANNOT_PARTICIPATE`). `preview=true`: a member of the school tries "
         "the campaign; the participation is flagged and left out of results (`FORBIDDEN` for others)."
     ),
     responses={
@@ -298,6 +302,7 @@ async def link_student_account(
             "PASSWORD_CHANGE_REQUIRED",
             "FORBIDDEN",
             "NOT_A_STUDENT_OF_ORGANIZATION",
+            "ORGANIZATION_MEMBER_CANNOT_PARTICIPATE",
             *CAMPAIGN,
             "VALIDATION_ERROR",
         ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
-from api.client_address import client_address
+from api.client_address import client_key
 from api.errors import problems
 from api.routers import API_PREFIX
 from api.schemas.organizations import PasswordResetBody, PasswordResetRequest, ScoActivationRequest
@@ -41,7 +41,7 @@ router = APIRouter(prefix=API_PREFIX)
 )
 async def request_sco_activation(request: Request, body: ScoActivationRequest) -> Response:
     await use_cases(request).request_sco_activation(
-        RequestScoActivationCommand(uai=body.uai, client_address=client_address(request))
+        RequestScoActivationCommand(uai=body.uai, client_address=client_key(request))
     )
     return Response(status_code=status.HTTP_202_ACCEPTED)
 
@@ -59,7 +59,7 @@ async def request_sco_activation(request: Request, body: ScoActivationRequest) -
 )
 async def request_password_reset(request: Request, body: PasswordResetRequest) -> Response:
     await use_cases(request).request_password_reset(
-        RequestPasswordResetCommand(email=body.email, app=body.app, client_address=client_address(request))
+        RequestPasswordResetCommand(email=body.email, app=body.app, client_address=client_key(request))
     )
     return Response(status_code=status.HTTP_202_ACCEPTED)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from api.auth import CurrentViewer, ViewerAllowingPasswordChange
+from api.client_address import client_key
 from api.errors import problems
 from api.routers import API_PREFIX
 from api.schemas.accounts import MeOut, PasswordChangeRequest, SignUpRequest, UserOut
@@ -20,8 +21,18 @@ AUTHENTICATED = ("UNAUTHENTICATED",)
     status_code=status.HTTP_201_CREATED,
     operation_id="create_user",
     summary="Sign up",
+    description=(
+        "Rate-limited per client address, an IPv6 client by its /64 (`SIGNUPS_PER_ADDRESS`, default 20 an "
+        "hour): every sign-up that passes the input checks counts, whatever its outcome; over the limit, 429 "
+        "`TOO_MANY_REQUESTS` with `Retry-After`."
+    ),
     responses=problems(
-        "EMAIL_ALREADY_USED", "INVALID_PASSWORD", "TERMS_NOT_ACCEPTED", "INVALID_EMAIL", "VALIDATION_ERROR"
+        "EMAIL_ALREADY_USED",
+        "INVALID_PASSWORD",
+        "TERMS_NOT_ACCEPTED",
+        "INVALID_EMAIL",
+        "VALIDATION_ERROR",
+        "TOO_MANY_REQUESTS",
     ),
 )
 async def create_user(request: Request, body: SignUpRequest) -> UserOut:
@@ -32,6 +43,7 @@ async def create_user(request: Request, body: SignUpRequest) -> UserOut:
             email=body.email,
             password=body.password,
             accept_terms=body.accept_terms,
+            client_address=client_key(request),
             locale=body.locale,
         )
     )

@@ -9,7 +9,9 @@ from domain.accounts.errors import InvalidEmail, TermsNotAccepted
 from domain.accounts.password_policy import check_password_policy
 from domain.accounts.ports import PasswordHasher
 from domain.clock import Clock
+from domain.errors import TooManyRequests
 from domain.organizations.email_addresses import normalise_email
+from domain.rate_limits import Limit, RateLimiter
 from domain.unit_of_work import UnitOfWorkFactory
 
 
@@ -20,25 +22,37 @@ class RegisterUserCommand:
     email: str
     password: str
     accept_terms: bool
+    client_address: str
     locale: str = "fr"
 
 
 class RegisterUser:
     """Creates an account. The e-mail is unique whatever its case (409 ``EMAIL_ALREADY_USED``,
-    enforced by the unique index, so two simultaneous sign-ups cannot both win)."""
+    enforced by the unique index, so two simultaneous sign-ups cannot both win).
 
-    def __init__(self, uow: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock) -> None:
+    Sign-ups are limited per client address (429 once the limit is reached): each one that gets past
+    the input checks is counted, whatever its outcome, since each costs a password hash."""
+
+    def __init__(
+        self, uow: UnitOfWorkFactory, hasher: PasswordHasher, limiter: RateLimiter, clock: Clock
+    ) -> None:
         self._uow = uow
         self._hasher = hasher
+        self._limiter = limiter
         self._clock = clock
 
     async def __call__(self, command: RegisterUserCommand) -> User:
+        limit = Limit.SIGNUPS_PER_ADDRESS
+        retry_after = await self._limiter.retry_after(limit, command.client_address)
+        if retry_after is not None:
+            raise TooManyRequests(retry_after=retry_after)
         email = normalise_email(command.email)
         if email is None:
             raise InvalidEmail(meta={"field": "email"})
         if not command.accept_terms:
             raise TermsNotAccepted()
         check_password_policy(command.password)
+        await self._limiter.record(limit, command.client_address)
         password_hash = await self._hasher.hash(command.password)
         now = self._clock.now()
         async with self._uow() as uow:

@@ -13,9 +13,11 @@ from domain.accounts.password_policy import check_password_policy
 from domain.accounts.ports import AccessTokens, PasswordHasher
 from domain.accounts.sessions import open_session
 from domain.audit.events import Actor, AuditEvent
+from domain.campaigns.entities import Campaign
 from domain.campaigns.joining import (
     ENDPOINT_ACCOUNTS,
     OUTCOME_CONFLICT,
+    LimitKeys,
     MatchGuard,
     TypedStudent,
     identify,
@@ -26,9 +28,9 @@ from domain.campaigns.joining import (
 )
 from domain.clock import Clock
 from domain.organizations.email_addresses import normalise_email
-from domain.rate_limits import RateLimiter
 from domain.students.entities import Student
 from domain.students.link_errors import StudentNotFound
+from domain.students.matching import MatchDecision
 from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 LoginKind = Literal["username", "email"]
@@ -47,6 +49,12 @@ class CreateStudentAccountCommand:
 
 
 @dataclass(frozen=True)
+class _Found:
+    student_id: int
+    decision: MatchDecision
+
+
+@dataclass(frozen=True)
 class StudentAccount:
     user: User
     student: Student
@@ -54,12 +62,14 @@ class StudentAccount:
 
 
 class CreateStudentAccount:
-    """The same identification as matching (same errors, same brute-force guard), then, in ONE
-    transaction: the account (a username generated from the imported record, or an e-mail; a
-    password that follows the policy; the terms accepted) and its attachment to the student.
+    """The same identification as matching (same errors, same brute-force guard, same keys). The
+    password is hashed only once the student is found free and the e-mail unused, so that a refused
+    attempt costs no hashing; then, in ONE transaction: the account (a username generated from the
+    imported record, or an e-mail; a password that follows the policy; the terms accepted) and its
+    attachment to the student.
 
-    The student's row is locked before anything is written, so of two simultaneous requests (a
-    double click) the second waits, then finds the student attached: 409
+    The student's row is locked, and checked again, before anything is written, so of two
+    simultaneous requests (a double click) the second waits, then finds the student attached: 409
     ``STUDENT_ALREADY_LINKED`` (``S51``/``S52``), and no second account. The username is
     ``first.last`` + DDMM, then 4 random digits while the unique index refuses it (never
     check-then-insert). The account is named as imported, not as typed."""
@@ -69,20 +79,19 @@ class CreateStudentAccount:
         uow: UnitOfWorkFactory,
         hasher: PasswordHasher,
         tokens: AccessTokens,
-        limiter: RateLimiter,
+        guard: MatchGuard,
         clock: Clock,
         refresh_ttl: timedelta,
     ) -> None:
         self._uow = uow
         self._hasher = hasher
         self._tokens = tokens
-        self._guard = MatchGuard(limiter)
+        self._guard = guard
         self._clock = clock
         self._refresh_ttl = refresh_ttl
 
     async def __call__(self, command: CreateStudentAccountCommand) -> StudentAccount:
-        keys = self._guard.keys(command.campaign_code, command.student, command.client_address)
-        await self._guard.check(keys)
+        keys = await self._guard.admit(command.client_address)
         email = None
         if command.login == "email":
             email = normalise_email(command.email or "")
@@ -91,53 +100,83 @@ class CreateStudentAccount:
         if not command.accept_terms:
             raise TermsNotAccepted()
         check_password_policy(command.password)
+        found = await self._identify(command, keys, email)
+        # Only now, the student found and free: a refused attempt costs no hashing.
         password_hash = await self._hasher.hash(command.password)
         now = self._clock.now()
         async with self._uow() as uow:
-            campaign, organization = await restricted_campaign(uow, command.campaign_code)
-            found = await identify(uow, organization, command.student)
-            student = await uow.student_links.lock(found.student.id) if found.student is not None else None
-            if student is not None and student.is_active:
-                conflict = await link_conflict(uow, student, creating_account=True)
-                if conflict is not None:
-                    await record_decision(
-                        uow,
-                        campaign,
-                        ENDPOINT_ACCOUNTS,
-                        now,
-                        found.decision,
-                        outcome=OUTCOME_CONFLICT,
-                        reason=conflict.reason,
-                    )
-                    await uow.commit()
-                    raise conflict
-                await record_decision(uow, campaign, ENDPOINT_ACCOUNTS, now, found.decision)
-                try:
-                    user = await self._add_user(uow, student, email, password_hash, command.locale, now)
-                except EmailAlreadyUsed:
-                    await uow.commit()  # the refused insert was a savepoint: only the decision is kept
-                    raise
-                if not await uow.student_links.attach(student.id, user.id, now):
-                    # Not reachable while the row lock holds; the conditional update still guards it.
-                    fresh = await uow.student_links.get(student.id)
-                    late = await link_conflict(uow, fresh, creating_account=True) if fresh else None
-                    raise late or StudentNotFound()
-                await self._audit(uow, student, user, command.login, now)
-                tokens = await open_session(uow.sessions, self._tokens, user, now, self._refresh_ttl)
+            campaign, _ = await restricted_campaign(uow, command.campaign_code)
+            student = await uow.student_links.lock(found.student_id)
+            if student is None or not student.is_active:
+                # Disabled (or gone) since it was identified.
+                await record_decision(
+                    uow,
+                    campaign,
+                    ENDPOINT_ACCOUNTS,
+                    now,
+                    found.decision,
+                    outcome="NOT_FOUND",
+                    rule="student_disabled",
+                )
                 await uow.commit()
-                return StudentAccount(user, dataclasses.replace(student, user_id=user.id), tokens)
+                await self._guard.count_not_found(keys)
+                raise StudentNotFound()
+            await self._refuse_if_linked(uow, campaign, student, found.decision, now)
+            await record_decision(uow, campaign, ENDPOINT_ACCOUNTS, now, found.decision)
+            try:
+                user = await self._add_user(uow, student, email, password_hash, command.locale, now)
+            except EmailAlreadyUsed:
+                await uow.commit()  # the refused insert was a savepoint: only the decision is kept
+                raise
+            if not await uow.student_links.attach(student.id, user.id, now):
+                # Not reachable while the row lock holds; the conditional update still guards it.
+                fresh = await uow.student_links.get(student.id)
+                late = await link_conflict(uow, fresh, creating_account=True) if fresh else None
+                raise late or StudentNotFound()
+            await self._audit(uow, student, user, command.login, now)
+            tokens = await open_session(uow.sessions, self._tokens, user, now, self._refresh_ttl)
+            await uow.commit()
+            return StudentAccount(user, dataclasses.replace(student, user_id=user.id), tokens)
+
+    async def _identify(
+        self, command: CreateStudentAccountCommand, keys: LimitKeys, email: str | None
+    ) -> _Found:
+        """The student the typed identity designates, if it is free and the e-mail too; otherwise the
+        decision is recorded and the refusal raised (a not-found counted by the guard)."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            campaign, organization = await restricted_campaign(uow, command.campaign_code)
+            # Into the caller's keys: a student disabled before the account is written counts there too.
+            keys.extend(await self._guard.aim(uow, organization, command.campaign_code, command.student))
+            found = await identify(uow, organization, command.student)
+            if found.student is not None:
+                await self._refuse_if_linked(uow, campaign, found.student, found.decision, now)
+                if email is not None and await uow.users.find_by_email(email) is not None:
+                    await record_decision(uow, campaign, ENDPOINT_ACCOUNTS, now, found.decision)
+                    await uow.commit()
+                    raise EmailAlreadyUsed()
+                return _Found(found.student.id, found.decision)
+            await record_decision(uow, campaign, ENDPOINT_ACCOUNTS, now, found.decision)
+            await uow.commit()
+        await self._guard.count_not_found(keys)
+        raise StudentNotFound()
+
+    async def _refuse_if_linked(
+        self, uow: UnitOfWork, campaign: Campaign, student: Student, decision: MatchDecision, now: datetime
+    ) -> None:
+        conflict = await link_conflict(uow, student, creating_account=True)
+        if conflict is not None:
             await record_decision(
                 uow,
                 campaign,
                 ENDPOINT_ACCOUNTS,
                 now,
-                found.decision,
-                outcome="NOT_FOUND" if found.student is not None else None,
-                rule="student_disabled" if found.student is not None else None,
+                decision,
+                outcome=OUTCOME_CONFLICT,
+                reason=conflict.reason,
             )
             await uow.commit()
-        await self._guard.count_not_found(keys)
-        raise StudentNotFound()
+            raise conflict
 
     async def _add_user(
         self,

@@ -29,3 +29,10 @@ class NotAStudentOfOrganization(Forbidden):
     """A restricted campaign needs an account attached to an active student of its organization."""
 
     code = "NOT_A_STUDENT_OF_ORGANIZATION"
+
+
+class OrganizationMemberCannotParticipate(Forbidden):
+    """A member of the organization tries its campaigns only as a preview, even when their account
+    is also attached to one of its students."""
+
+    code = "ORGANIZATION_MEMBER_CANNOT_PARTICIPATE"

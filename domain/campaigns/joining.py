@@ -7,10 +7,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import random
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final
+
+import anyio
 
 from domain.accounts.login_hint import obfuscate_login
 from domain.campaigns.codes import looks_like_campaign_code, normalise_campaign_code
@@ -23,7 +26,13 @@ from domain.rate_limits import Limit, RateLimiter
 from domain.students.entities import Student
 from domain.students.link_errors import ReasonCode, StudentAlreadyLinked
 from domain.students.link_ports import LinkedAccount
-from domain.students.matching import MatchCandidate, MatchDecision, TypedIdentity, match_student
+from domain.students.matching import (
+    MatchCandidate,
+    MatchDecision,
+    Roster,
+    TypedIdentity,
+    match_student,
+)
 from domain.students.name_normalisation import normalise_name
 from domain.students.usernames import username_for
 from domain.unit_of_work import UnitOfWork
@@ -67,34 +76,75 @@ async def restricted_campaign(uow: UnitOfWork, code: str) -> tuple[Campaign, Org
     return found.campaign, found.organization
 
 
+LimitKeys = list[tuple[Limit, tuple[str, ...]]]
+
+ROSTERS_KEPT: Final = 16
+"""Organizations whose prepared roster a guard keeps between requests (a few thousand names each)."""
+
+# Preparing a roster is CPU work: one thread at a time, off the event loop.
+_ROSTER_THREADS: Final = anyio.CapacityLimiter(1)
+
+
 class MatchGuard:
     """Brute-force protection (step 10). Only ``STUDENT_NOT_FOUND`` answers count, because a whole
-    class joins from the school's one address: per campaign and normalised typed name (so that a
-    pupil's birthdate cannot be guessed), and per client address as a backstop. Once a limit is
-    reached every request under it gets 429, whatever its outcome would have been. No key covers a
-    whole campaign. The typed name enters the counters' keys only as a hash."""
+    class joins from the school's one address. A failure counts against every student it was aimed
+    at: each active student of the organization whose names the matcher accepts for the typed ones,
+    whatever their birthdate, so that respelling a name ("Turingg", "Alann") does not buy another
+    20 guesses at a pupil's birthdate. A failure aimed at nobody counts per campaign and normalised
+    typed name. Every failure also counts per client address, as a backstop. Once a limit is reached
+    every request under it gets 429, whatever its outcome would have been. No key covers a whole
+    campaign. Keys hold student ids and a hash of the typed names, never the names.
+
+    Finding the students aimed at compares the typed names with the whole roster of the school: the
+    roster's names are normalised once and kept, per organization, until its fingerprint changes
+    (a student added, disabled or enabled, an import), so that a request reads one aggregate row
+    and compares strings, instead of reading and normalising thousands of names."""
 
     def __init__(self, limiter: RateLimiter) -> None:
         self._limiter = limiter
+        self._rosters: OrderedDict[int, tuple[tuple[str, ...], Roster]] = OrderedDict()
 
-    def keys(
-        self, code: str, typed: TypedStudent | None, address: str
-    ) -> list[tuple[Limit, tuple[str, ...]]]:
-        keys: list[tuple[Limit, tuple[str, ...]]] = [(Limit.MATCH_PER_ADDRESS, (address,))]
-        if typed is not None:
-            first, last = normalise_name(typed.first_name), normalise_name(typed.last_name)
-            if first and last:
-                digest = hashlib.sha256(f"{first}.{last}".encode()).hexdigest()
-                keys.append((Limit.MATCH_PER_NAME, (normalise_campaign_code(code), digest)))
+    async def admit(self, address: str) -> LimitKeys:
+        """The per-address keys, checked before any other work."""
+        keys: LimitKeys = [(Limit.MATCH_PER_ADDRESS, (address,))]
+        await self._check(keys)
         return keys
 
-    async def check(self, keys: list[tuple[Limit, tuple[str, ...]]]) -> None:
+    async def aim(
+        self, uow: UnitOfWork, organization: Organization, code: str, typed: TypedStudent
+    ) -> LimitKeys:
+        """The keys of the students the attempt is aimed at (of its typed name when none), checked."""
+        roster = await self._roster(uow, organization.id)
+        aimed = roster.aimed_at(TypedIdentity(typed.first_name, typed.last_name))
+        keys: LimitKeys = [(Limit.MATCH_PER_NAME, ("student", str(student))) for student in sorted(aimed)]
+        if not keys:
+            typed_name = f"{normalise_name(typed.first_name)}.{normalise_name(typed.last_name)}"
+            digest = hashlib.sha256(typed_name.encode()).hexdigest()
+            keys.append((Limit.MATCH_PER_NAME, ("name", normalise_campaign_code(code), digest)))
+        await self._check(keys)
+        return keys
+
+    async def _roster(self, uow: UnitOfWork, organization_id: int) -> Roster:
+        version = await uow.student_links.roster_version(organization_id)
+        kept = self._rosters.get(organization_id)
+        if kept is not None and kept[0] == version:
+            self._rosters.move_to_end(organization_id)
+            return kept[1]
+        students = await uow.student_links.active_roster(organization_id)
+        roster = await anyio.to_thread.run_sync(Roster, students, limiter=_ROSTER_THREADS)
+        self._rosters[organization_id] = (version, roster)
+        self._rosters.move_to_end(organization_id)
+        while len(self._rosters) > ROSTERS_KEPT:
+            self._rosters.popitem(last=False)
+        return roster
+
+    async def _check(self, keys: LimitKeys) -> None:
         for limit, key in keys:
             retry_after = await self._limiter.retry_after(limit, *key)
             if retry_after is not None:
                 raise TooManyRequests(retry_after=retry_after)
 
-    async def count_not_found(self, keys: list[tuple[Limit, tuple[str, ...]]]) -> None:
+    async def count_not_found(self, keys: LimitKeys) -> None:
         for limit, key in keys:
             await self._limiter.record(limit, *key)
 

@@ -23,7 +23,6 @@ from domain.clock import Clock
 from domain.errors import DomainError
 from domain.organizations.entities import Organization
 from domain.organizations.support import user_actor
-from domain.rate_limits import RateLimiter
 from domain.students.entities import Student
 from domain.students.link_errors import (
     AccountBelongsToAnotherStudent,
@@ -64,19 +63,14 @@ class LinkStudentAccount:
     attached only to students with neither that INE nor that birthdate → 422
     ``ACCOUNT_BELONGS_TO_ANOTHER_STUDENT`` (``R90``)."""
 
-    def __init__(self, uow: UnitOfWorkFactory, limiter: RateLimiter, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, guard: MatchGuard, clock: Clock) -> None:
         self._uow = uow
-        self._guard = MatchGuard(limiter)
+        self._guard = guard
         self._clock = clock
 
     async def __call__(self, viewer: Viewer, command: LinkStudentAccountCommand) -> StudentLink:
         # The automatic attach types nothing, so it guesses nothing: it is not counted.
-        keys = (
-            self._guard.keys(command.campaign_code, command.student, command.client_address)
-            if command.student is not None
-            else []
-        )
-        await self._guard.check(keys)
+        keys = await self._guard.admit(command.client_address) if command.student is not None else []
         now = self._clock.now()
         user_id = viewer.user.id
         async with self._uow() as uow:
@@ -84,6 +78,8 @@ class LinkStudentAccount:
             membership = await uow.memberships.find(organization.id, user_id)
             if membership is not None and membership.is_active:
                 raise OrganizationMemberCannotLink()
+            if command.student is not None:
+                keys += await self._guard.aim(uow, organization, command.campaign_code, command.student)
             decision: MatchDecision | None = None
             if command.student is None:
                 target = await self._automatic_target(uow, organization, user_id)

@@ -16,7 +16,6 @@ from domain.campaigns.joining import (
     suggest_username,
 )
 from domain.clock import Clock
-from domain.rate_limits import RateLimiter
 from domain.students.link_errors import StudentNotFound
 from domain.unit_of_work import UnitOfWorkFactory
 
@@ -41,17 +40,17 @@ class MatchStudentIdentity:
     ``R31``/``R32`` and the obfuscated login; a student of the same INE attached elsewhere →
     ``R11``/``R12``."""
 
-    def __init__(self, uow: UnitOfWorkFactory, limiter: RateLimiter, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, guard: MatchGuard, clock: Clock) -> None:
         self._uow = uow
-        self._guard = MatchGuard(limiter)
+        self._guard = guard
         self._clock = clock
 
     async def __call__(self, command: MatchStudentCommand) -> StudentMatch:
-        keys = self._guard.keys(command.campaign_code, command.student, command.client_address)
-        await self._guard.check(keys)
+        keys = await self._guard.admit(command.client_address)
         now = self._clock.now()
         async with self._uow() as uow:
             campaign, organization = await restricted_campaign(uow, command.campaign_code)
+            keys += await self._guard.aim(uow, organization, command.campaign_code, command.student)
             found = await identify(uow, organization, command.student)
             if found.student is not None:
                 conflict = await link_conflict(uow, found.student, creating_account=False)

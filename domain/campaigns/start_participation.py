@@ -6,7 +6,11 @@ from dataclasses import dataclass
 
 from domain.accounts.entities import Viewer
 from domain.campaigns.entities import Campaign, Participation
-from domain.campaigns.errors import CampaignArchived, NotAStudentOfOrganization
+from domain.campaigns.errors import (
+    CampaignArchived,
+    NotAStudentOfOrganization,
+    OrganizationMemberCannotParticipate,
+)
 from domain.campaigns.joining import campaign_by_code
 from domain.campaigns.ports import NewParticipation
 from domain.clock import Clock
@@ -25,9 +29,11 @@ class StartParticipation:
     """One participation per account and campaign (a unique index): calling again answers the same
     one. A restricted campaign (of an organization that manages students) needs the account to be
     attached to an active student of that organization, teachers included (403
-    ``NOT_A_STUDENT_OF_ORGANIZATION``). ``preview``: an active member of the organization tries the
-    campaign as a pupil would; the participation is flagged and left out of results (403
-    ``FORBIDDEN`` for anyone else). An archived campaign takes no new participation (409)."""
+    ``NOT_A_STUDENT_OF_ORGANIZATION``); an active member of that organization never takes part in it
+    as a pupil, even with an account attached to one of its students, whichever came first (403
+    ``ORGANIZATION_MEMBER_CANNOT_PARTICIPATE``): only a preview. ``preview``: an active member of the
+    organization tries the campaign as a pupil would; the participation is flagged and left out of
+    results (403 ``FORBIDDEN`` for anyone else). An archived campaign takes no new participation (409)."""
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
@@ -40,13 +46,21 @@ class StartParticipation:
         async with self._uow() as uow:
             found = await campaign_by_code(uow, campaign_code)
             campaign, organization = found.campaign, found.organization
+            membership = await uow.memberships.find(organization.id, user_id)
+            is_member = membership is not None and membership.is_active
             existing = await uow.participations.find(campaign.id, user_id)
+            if organization.is_managing_students and is_member:
+                # Not even a participation started as a pupil before joining the team is resumed.
+                if existing is not None and not existing.is_preview:
+                    raise OrganizationMemberCannotParticipate()
+                if not preview:
+                    if await uow.student_links.active_of_user(organization.id, user_id) is not None:
+                        raise OrganizationMemberCannotParticipate()
+                    raise NotAStudentOfOrganization()
             if existing is not None and existing.is_preview == preview:
                 return ParticipationStarted(existing, campaign, created=False)
-            if preview:
-                membership = await uow.memberships.find(organization.id, user_id)
-                if membership is None or not membership.is_active:
-                    raise RoleNotAllowed()
+            if preview and not is_member:
+                raise RoleNotAllowed()
             if campaign.is_archived:
                 raise CampaignArchived()
             student_id = None

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from domain.pagination import Page, PageRequest
 from domain.students.entities import Student
+from domain.students.matching import MatchCandidate
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,16 @@ class StudentSearch:
 class StudentLinkRepository(Protocol):
     async def active_born_on(self, organization_id: int, birthdate: date) -> list[Student]:
         """The matching candidates: the organization's active students born that very day."""
+        ...
+
+    async def active_roster(self, organization_id: int) -> list[MatchCandidate]:
+        """The names of every active student of the organization, whatever their birthdate."""
+        ...
+
+    async def roster_version(self, organization_id: int) -> tuple[str, ...]:
+        """A cheap fingerprint of ``active_roster``: it changes whenever a student of the
+        organization is added, disabled or enabled again, or an import (which may rename) is
+        recorded."""
         ...
 
     async def get(self, student_id: int) -> Student | None: ...

@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final, Literal
 
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from domain.students.matching_errors import EmptyName
@@ -35,6 +37,10 @@ CLOSE_DISTANCE: Final = 0.25
 GivenNameField = Literal["first_name", "middle_name", "third_name"]
 GIVEN_NAME_FIELDS: Final[tuple[GivenNameField, ...]] = ("first_name", "middle_name", "third_name")
 PASSES: Final[tuple[tuple[str, float], ...]] = (("exact", 0.0), ("fuzzy", CLOSE_DISTANCE))
+
+STORED_NAMES_CACHE_SIZE: Final = 20_000
+"""Students whose normalised names are kept between requests (a few schools of a few thousand):
+looking for the students an attempt is aimed at compares the typed names with a whole roster."""
 
 Outcome = Literal["MATCHED", "NOT_FOUND", "AMBIGUOUS"]
 RULE_NO_CANDIDATE: Final = "no_candidate"
@@ -82,6 +88,12 @@ class MatchDecision:
 
 
 @dataclass(frozen=True)
+class _StoredNames:
+    given_names: dict[GivenNameField, str]  # normalised; a missing given name is left out
+    last_names: tuple[str, ...]  # every form the last names may be typed as
+
+
+@dataclass(frozen=True)
 class _Distances:
     student_id: int
     given_names: dict[GivenNameField, float]
@@ -93,12 +105,7 @@ def match_student(candidates: Sequence[MatchCandidate], typed: TypedIdentity) ->
 
     Raises ``EmptyName`` when a typed name normalises to nothing, before looking at candidates.
     """
-    typed_first = normalise_name(typed.first_name)
-    if not typed_first:
-        raise EmptyName("first_name")
-    typed_last = normalise_name(typed.last_name)
-    if not typed_last:
-        raise EmptyName("last_name")
+    typed_first, typed_last = _normalised(typed)
     if not candidates:
         return MatchDecision("NOT_FOUND", None, RULE_NO_CANDIDATE, None, None)
 
@@ -135,27 +142,91 @@ def match_student(candidates: Sequence[MatchCandidate], typed: TypedIdentity) ->
     )
 
 
+class Roster:
+    """The names of an organization's active students, normalised once, to find the students an
+    attempt is aimed at: those whose names the fuzzy pass would accept for the typed ones (a given
+    name and a last name each within ``CLOSE_DISTANCE``), whatever their birthdate. Any attempt
+    that could find one of them, had the birthdate been theirs, is a guess at that student's
+    birthdate, however the names were spelled."""
+
+    def __init__(self, students: Iterable[MatchCandidate]) -> None:
+        self._student_ids: list[int] = []
+        self._given_names: list[tuple[str, ...]] = []
+        self._last_names: list[str] = []  # every form of every student's last names, flat
+        self._owners: list[int] = []  # for each of them, the position of its student
+        for candidate in students:
+            stored = _stored_names(candidate)
+            self._last_names.extend(stored.last_names)
+            self._owners.extend([len(self._student_ids)] * len(stored.last_names))
+            self._student_ids.append(candidate.student_id)
+            self._given_names.append(tuple(stored.given_names.values()))
+
+    def __len__(self) -> int:
+        return len(self._student_ids)
+
+    def aimed_at(self, typed: TypedIdentity) -> frozenset[int]:
+        """Raises ``EmptyName`` like ``match_student``."""
+        typed_first, typed_last = _normalised(typed)
+        first_edits, last_edits = _edits_allowed(typed_first), _edits_allowed(typed_last)
+        close_last_names = process.extract(
+            typed_last, self._last_names, scorer=Levenshtein.distance, score_cutoff=last_edits, limit=None
+        )
+        owners = {self._owners[index] for _, _, index in close_last_names}
+        return frozenset(
+            self._student_ids[owner]
+            for owner in owners
+            if _any_within(typed_first, self._given_names[owner], first_edits)
+        )
+
+
+def aimed_students(roster: Iterable[MatchCandidate], typed: TypedIdentity) -> frozenset[int]:
+    """The students of ``roster`` (active, all birthdates) an attempt is aimed at (``Roster``)."""
+    return Roster(roster).aimed_at(typed)
+
+
 def distance(typed: str, stored: str) -> float:
     """Levenshtein distance of two normalised names per character of the typed one."""
     return Levenshtein.distance(typed, stored) / len(typed)
 
 
-def _measure(candidate: MatchCandidate, typed_first: str, typed_last: str) -> _Distances:
-    stored_given_names: dict[GivenNameField, str | None] = {
+def _normalised(typed: TypedIdentity) -> tuple[str, str]:
+    typed_first = normalise_name(typed.first_name)
+    if not typed_first:
+        raise EmptyName("first_name")
+    typed_last = normalise_name(typed.last_name)
+    if not typed_last:
+        raise EmptyName("last_name")
+    return typed_first, typed_last
+
+
+def _edits_allowed(typed: str) -> int:
+    """The most edits a close name may be from the typed one: ``distance`` <= ``CLOSE_DISTANCE``."""
+    return math.floor(CLOSE_DISTANCE * len(typed))
+
+
+def _any_within(typed: str, stored_names: Iterable[str], edits: int) -> bool:
+    return any(Levenshtein.distance(typed, stored, score_cutoff=edits) <= edits for stored in stored_names)
+
+
+@lru_cache(maxsize=STORED_NAMES_CACHE_SIZE)
+def _stored_names(candidate: MatchCandidate) -> _StoredNames:
+    raw_given_names: dict[GivenNameField, str | None] = {
         "first_name": candidate.first_name,
         "middle_name": candidate.middle_name,
         "third_name": candidate.third_name,
     }
-    given_names: dict[GivenNameField, float] = {}
-    for field, raw in stored_given_names.items():
-        stored = normalise_name(raw or "")
-        # A missing given name is not compared, so it never counts as the nearest one in a decision.
-        if stored:
-            given_names[field] = distance(typed_first, stored)
-    stored_last_names = last_name_variants(candidate.last_name) + last_name_variants(
-        candidate.preferred_last_name
-    )
-    last_name = min((distance(typed_last, stored) for stored in stored_last_names), default=math.inf)
+    # A missing given name is not compared, so it never counts as the nearest one in a decision.
+    given_names = {
+        field: name for field, raw in raw_given_names.items() if (name := normalise_name(raw or ""))
+    }
+    last_names = last_name_variants(candidate.last_name) + last_name_variants(candidate.preferred_last_name)
+    return _StoredNames(given_names, last_names)
+
+
+def _measure(candidate: MatchCandidate, typed_first: str, typed_last: str) -> _Distances:
+    stored = _stored_names(candidate)
+    given_names = {field: distance(typed_first, name) for field, name in stored.given_names.items()}
+    last_name = min((distance(typed_last, name) for name in stored.last_names), default=math.inf)
     return _Distances(candidate.student_id, given_names, last_name)
 
 

@@ -84,6 +84,46 @@ class TestSignUp:
         assert fields == {"first_name", "last_name", "email", "password", "accept_terms"}
         assert all(item["detail"] for item in body["errors"])
 
+    def test_sign_ups_are_limited_per_address(self, make_server):
+        import httpx
+
+        srv = make_server()  # the default: 20 an hour
+        body = {"first_name": "Bot", "last_name": "Bot", "password": PASSWORD, "accept_terms": True}
+        with httpx.Client(base_url=srv.url) as http:
+            for n in range(19):
+                sign_up(http, f"staff{n}@example.fr")
+            # Refused input costs nothing and is not counted; an address already used cost a hash.
+            weak = http.post(f"{API}/users", json={**body, "email": "weak@example.fr", "password": "court"})
+            problem(weak, 422, "INVALID_PASSWORD")
+            problem(
+                http.post(f"{API}/users", json={**body, "email": "staff0@example.fr"}),
+                409,
+                "EMAIL_ALREADY_USED",
+            )
+            blocked = http.post(f"{API}/users", json={**body, "email": "bot21@example.fr"})
+            problem(blocked, 429, "TOO_MANY_REQUESTS")
+            assert 0 < int(blocked.headers["Retry-After"]) <= 3600
+            # Logging in is not affected.
+            log_in(http, "staff0@example.fr")
+        assert db_execute(srv.settings.database_url, "SELECT count(*) FROM users")[0][0] == 19
+
+    def test_an_ipv6_client_signs_up_under_the_limit_of_its_64(self, make_server):
+        import httpx
+
+        srv = make_server(trusted_proxies=["127.0.0.1"], signups_per_address="2/hour")
+        body = {"first_name": "Bot", "last_name": "Bot", "password": PASSWORD, "accept_terms": True}
+
+        def from_(address: str, email: str) -> httpx.Response:
+            return http.post(
+                f"{API}/users", json={**body, "email": email}, headers={"X-Forwarded-For": address}
+            )
+
+        with httpx.Client(base_url=srv.url) as http:
+            assert from_("2001:db8:7:8::1", "a@example.fr").status_code == 201
+            assert from_("2001:db8:7:8::2", "b@example.fr").status_code == 201
+            problem(from_("2001:db8:7:8:abcd::3", "c@example.fr"), 429, "TOO_MANY_REQUESTS")
+            assert from_("2001:db8:7:9::1", "c@example.fr").status_code == 201
+
     def test_english_details(self, client):
         response = client.post(f"{API}/users", json={}, headers={"Accept-Language": "en-GB,en;q=0.9"})
         body = problem(response, 422, "VALIDATION_ERROR")

@@ -12,6 +12,7 @@ from tests.support.api import (
     bearer,
     db_execute,
     log_in,
+    queued_invitation_code,
     signed_up_token,
     support_token,
 )
@@ -410,6 +411,52 @@ class TestParticipations:
             f"{API}/organizations/{school['org']['id']}/campaigns", headers=bearer(teacher)
         ).json()
         assert campaigns["items"][0]["participations_count"] == 0
+
+    def test_a_pupil_who_joins_the_team_then_only_previews(self, client, school):
+        token, _ = pupil_token(client, school["code"], *ALAN)
+        started = participate(client, school["code"], token)
+        assert started.status_code == 201, started.text
+        invited = client.post(
+            f"{API}/organizations/{school['org']['id']}/invitations",
+            json={"emails": "alan.prof@ac-paris.fr"},
+            headers=bearer(school["admin"]),
+        )
+        assert invited.status_code == 201, invited.text
+        invitation_id, code = queued_invitation_code(school["db"], "alan.prof@ac-paris.fr")
+        accepted = client.post(
+            f"{API}/organization-invitations/{invitation_id}/accept",
+            json={"code": code},
+            headers=bearer(token),
+        )
+        assert accepted.status_code == 201, accepted.text
+        # The participation started as a pupil is not resumed, nor a new one started in another campaign.
+        problem(participate(client, school["code"], token), 403, "ORGANIZATION_MEMBER_CANNOT_PARTICIPATE")
+        other = create_campaign(client, school["admin"], school["org"]["id"], name="Deux")["code"]
+        body = problem(participate(client, other, token), 403, "ORGANIZATION_MEMBER_CANNOT_PARTICIPATE")
+        assert "prévisualisation" in body["detail"]
+        preview = participate(client, other, token, preview=True)
+        assert preview.status_code == 201 and preview.json()["is_preview"] is True
+
+    def test_a_member_attached_to_a_pupil_afterwards_only_previews(self, client, school):
+        teacher = member_token(client, school["db"], school["org"]["id"], school["admin"], "prof@ac-paris.fr")
+        teacher_id = client.get(f"{API}/users/me", headers=bearer(teacher)).json()["id"]
+        support = support_token(client, school["db"])
+        attached = client.put(
+            f"{API}/admin/students/{school['alan']}/user-link",
+            json={"user_id": teacher_id},
+            headers=bearer(support),
+        )
+        assert attached.status_code == 200, attached.text
+        body = problem(
+            participate(client, school["code"], teacher), 403, "ORGANIZATION_MEMBER_CANNOT_PARTICIPATE"
+        )
+        assert body["detail"]
+        assert participate(client, school["code"], teacher, preview=True).status_code == 201
+        english = client.post(
+            f"{API}/campaigns/{school['code']}/participations",
+            headers={**bearer(teacher), "Accept-Language": "en"},
+        )
+        assert "preview" in problem(english, 403, "ORGANIZATION_MEMBER_CANNOT_PARTICIPATE")["detail"]
 
     def test_a_double_click_starts_one_participation(self, client, school):
         import concurrent.futures

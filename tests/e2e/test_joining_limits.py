@@ -11,8 +11,8 @@ from datetime import date, timedelta
 import httpx
 import pytest
 
-from tests.support.api import admin_of_new_organization, db_execute
-from tests.support.campaigns import create_account, create_campaign, match, problem
+from tests.support.api import admin_of_new_organization, db_execute, signed_up_token
+from tests.support.campaigns import create_account, create_campaign, identity, link, match, problem
 from tests.support.students import insert_student
 
 FIRST_NAMES = [
@@ -78,6 +78,77 @@ def test_guessing_a_birthdate_is_stopped_after_20_not_found(make_server):
         for _ in range(25):
             assert match(client, code, "Ada", "Lovelace", "2003-12-10").status_code == 200
     assert db_execute(database_url, "SELECT count(*) FROM students WHERE user_id IS NOT NULL")[0][0] == 0
+
+
+def test_respelling_the_name_does_not_buy_more_guesses(make_server):
+    server = make_server()
+    database_url = server.settings.database_url
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        org, code = school_with_campaign(client, database_url)
+        insert_student(
+            database_url, org["id"], first_name="Alan", last_name="TURING", birthdate=date(2002, 6, 23)
+        )
+        insert_student(
+            database_url, org["id"], first_name="Alban", last_name="TURING", birthdate=date(2005, 2, 1)
+        )
+        for i in range(20):
+            guess = (date(2002, 1, 1) + timedelta(days=i)).isoformat()
+            problem(match(client, code, "Alan", "Turing", guess), 404, "STUDENT_NOT_FOUND")
+        # The right birthdate, the name spelled another way: still a guess at the same pupil.
+        for first, last in [("Alan", "Turingg"), ("Alan", "Turin"), ("Alann", "Turing"), ("ALAN", "TÜRING")]:
+            problem(match(client, code, first, last, "2002-06-23"), 429, "TOO_MANY_REQUESTS")
+            problem(create_account(client, code, first, last, "2002-06-23"), 429, "TOO_MANY_REQUESTS")
+        _, token = signed_up_token(client, "curieux@example.net")
+        linked = link(client, code, token, identity("Alan", "Turingg", "2002-06-23"))
+        problem(linked, 429, "TOO_MANY_REQUESTS")
+        assert 0 < int(linked.headers["retry-after"]) <= 3600
+        # Alban's name is close to the typed one: the guesses were aimed at him too.
+        problem(match(client, code, "Alban", "Turing", "2005-02-01"), 429, "TOO_MANY_REQUESTS")
+    assert db_execute(database_url, "SELECT count(*) FROM students WHERE user_id IS NOT NULL")[0][0] == 0
+
+
+def test_a_pupil_imported_after_the_first_matches_is_guarded_too(make_server):
+    server = make_server(match_failures_per_name="3/hour")
+    database_url = server.settings.database_url
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        org, code = school_with_campaign(client, database_url)
+        insert_student(
+            database_url, org["id"], first_name="Ada", last_name="LOVELACE", birthdate=date(2003, 12, 10)
+        )
+        assert match(client, code, "Ada", "Lovelace", "2003-12-10").status_code == 200  # the roster is read
+        insert_student(
+            database_url, org["id"], first_name="Alan", last_name="TURING", birthdate=date(2002, 6, 23)
+        )
+        for first, last, guess in [("Alan", "Turing", "2002-01-01"), ("Alann", "Turing", "2002-01-02"),
+                                   ("Alan", "Turingg", "2002-01-03")]:  # fmt: skip
+            problem(match(client, code, first, last, guess), 404, "STUDENT_NOT_FOUND")
+        problem(match(client, code, "Allan", "Turing", "2002-06-23"), 429, "TOO_MANY_REQUESTS")
+        assert match(client, code, "Ada", "Lovelace", "2003-12-10").status_code == 200
+
+
+def test_an_ipv6_client_is_counted_by_its_64(make_server):
+    server = make_server(trusted_proxies=["127.0.0.1"], match_failures_per_address="4/10minutes")
+    database_url = server.settings.database_url
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        org, code = school_with_campaign(client, database_url)
+        insert_student(
+            database_url, org["id"], first_name="Ada", last_name="LOVELACE", birthdate=date(2003, 12, 10)
+        )
+        for i in range(4):
+            # A fresh address of the same /64 for every attempt.
+            from_ = {"X-Forwarded-For": f"2001:db8:5:6::{i + 1:x}"}
+            body = identity(f"Nom{i}", "Inconnu", "2003-12-10")
+            answer = client.post(f"/api/v1/campaigns/{code}/student-matches", json=body, headers=from_)
+            problem(answer, 404, "STUDENT_NOT_FOUND")
+        ada = identity("Ada", "Lovelace", "2003-12-10")
+        same_64 = {"X-Forwarded-For": "2001:db8:5:6:ffff::99"}
+        answer = client.post(f"/api/v1/campaigns/{code}/student-matches", json=ada, headers=same_64)
+        problem(answer, 429, "TOO_MANY_REQUESTS")
+        next_64 = {"X-Forwarded-For": "2001:db8:5:7::1"}
+        assert (
+            client.post(f"/api/v1/campaigns/{code}/student-matches", json=ada, headers=next_64).status_code
+            == 200
+        )
 
 
 def test_the_address_backstop(make_server):

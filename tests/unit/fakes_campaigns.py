@@ -24,7 +24,8 @@ from domain.pagination import Page, PageRequest
 from domain.students.entities import Student
 from domain.students.link_errors import UserAlreadyLinkedInOrganization
 from domain.students.link_ports import LinkedAccount, StudentSearch, StudentWithAccount, SupportStudentView
-from tests.unit.fakes import FakeSessions, FakeUsers, Store
+from domain.students.matching import MatchCandidate
+from tests.unit.fakes import FakeHasher, FakeSessions, FakeUsers, Store
 
 T0 = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 
@@ -105,6 +106,17 @@ class JoiningStore(Store):
     def account(self, user_id: int | None) -> LinkedAccount | None:
         user = self.users.get(user_id) if user_id is not None else None
         return LinkedAccount(user.id, user.username, user.email) if user else None
+
+
+class CountingHasher(FakeHasher):
+    """Counts the hashes made: each one is an argon2 on the login cores in production."""
+
+    def __init__(self) -> None:
+        self.hashes = 0
+
+    async def hash(self, password: str) -> str:
+        self.hashes += 1
+        return await super().hash(password)
 
 
 class FakeOrganizations:
@@ -225,6 +237,18 @@ class FakeStudentLinks:
             for s in self.store.students.values()
             if s.organization_id == organization_id and s.birthdate == birthdate and s.is_active
         ]
+
+    async def active_roster(self, organization_id: int) -> list[MatchCandidate]:
+        return [
+            MatchCandidate(
+                s.id, s.first_name, s.middle_name, s.third_name, s.last_name, s.preferred_last_name
+            )
+            for s in self.store.students.values()
+            if s.organization_id == organization_id and s.is_active
+        ]
+
+    async def roster_version(self, organization_id: int) -> tuple[str, ...]:
+        return tuple(str(dataclasses.astuple(c)) for c in await self.active_roster(organization_id))
 
     async def get(self, student_id: int) -> Student | None:
         return self.store.students.get(student_id)

@@ -48,10 +48,11 @@ def register(store, clock, email="ada@example.fr", **overrides):
             "email": email,
             "password": PASSWORD,
             "accept_terms": True,
+            "client_address": "192.0.2.10",
             **overrides,
         }
     )
-    return RegisterUser(uow_factory(store), FakeHasher(), clock)(command)
+    return RegisterUser(uow_factory(store), FakeHasher(), FakeLimiter(), clock)(command)
 
 
 def log_in(store, clock, limiter=None):

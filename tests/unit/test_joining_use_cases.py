@@ -19,8 +19,9 @@ from domain.campaigns.errors import (
     CampaignNotFound,
     CampaignNotRestricted,
     NotAStudentOfOrganization,
+    OrganizationMemberCannotParticipate,
 )
-from domain.campaigns.joining import TypedStudent
+from domain.campaigns.joining import MatchGuard, TypedStudent
 from domain.campaigns.link_student_account import LinkStudentAccount, LinkStudentAccountCommand
 from domain.campaigns.match_student_identity import MatchStudentCommand, MatchStudentIdentity
 from domain.campaigns.start_participation import StartParticipation
@@ -38,7 +39,7 @@ from domain.students.link_errors import (
 )
 from domain.students.reset_student_passwords import NotResetReason, ResetStudentPasswords
 from tests.unit.fakes import FakeClock, FakeHasher, FakeLimiter, FakeTokens
-from tests.unit.fakes_campaigns import T0, FakeJoiningUnitOfWork, JoiningStore
+from tests.unit.fakes_campaigns import T0, CountingHasher, FakeJoiningUnitOfWork, JoiningStore
 
 CODE = "ABCDEF234"
 ADDRESS = "192.0.2.10"
@@ -94,17 +95,22 @@ def viewer(user: User) -> Viewer:
 
 
 def matcher(store, clock, limiter=None):
-    return MatchStudentIdentity(uow(store), limiter or FakeLimiter(), clock)
+    return MatchStudentIdentity(uow(store), MatchGuard(limiter or FakeLimiter()), clock)
 
 
-def creator(store, clock, limiter=None):
+def creator(store, clock, limiter=None, hasher=None):
     return CreateStudentAccount(
-        uow(store), FakeHasher(), FakeTokens(), limiter or FakeLimiter(), clock, timedelta(days=30)
+        uow(store),
+        hasher or FakeHasher(),
+        FakeTokens(),
+        MatchGuard(limiter or FakeLimiter()),
+        clock,
+        timedelta(days=30),
     )
 
 
 def linker(store, clock, limiter=None):
-    return LinkStudentAccount(uow(store), limiter or FakeLimiter(), clock)
+    return LinkStudentAccount(uow(store), MatchGuard(limiter or FakeLimiter()), clock)
 
 
 def match_command(typed=ALAN, code=CODE):
@@ -154,23 +160,38 @@ class TestMatching:
         "typed",
         [
             TypedStudent("Alan", "Turing", date(2002, 6, 24)),
-            TypedStudent("Alan", "Turing", date(2003, 6, 23)),
-            TypedStudent("Alan", "Tarong", date(2002, 6, 23)),
+            TypedStudent("Alann", "Turin", date(2003, 6, 23)),
         ],
-        ids=["another day", "another year", "too far"],
+        ids=["another day", "respelled, another year"],
     )
-    async def test_not_found_is_recorded_and_counted(self, store, school, clock, typed):
+    async def test_a_not_found_aimed_at_a_student_is_counted_against_that_student(
+        self, store, school, clock, typed
+    ):
         limiter = FakeLimiter()
 
         with pytest.raises(StudentNotFound):
             await matcher(store, clock, limiter)(match_command(typed))
 
         assert [d.outcome for d in store.decisions] == ["NOT_FOUND"]
+        assert set(limiter.failures) == {
+            (Limit.MATCH_PER_ADDRESS, (ADDRESS,)),
+            (Limit.MATCH_PER_NAME, ("student", str(school[1].id))),
+        }
+
+    async def test_a_not_found_aimed_at_nobody_is_counted_per_typed_name(self, store, school, clock):
+        limiter = FakeLimiter()
+
+        with pytest.raises(StudentNotFound):
+            await matcher(store, clock, limiter)(
+                match_command(TypedStudent("Alan", "Tarong", date(2002, 6, 23)))
+            )
+
+        assert [d.outcome for d in store.decisions] == ["NOT_FOUND"]
         counted = dict(limiter.failures.keys())  # (limit, key) pairs
         assert counted[Limit.MATCH_PER_ADDRESS] == (ADDRESS,)
-        code, name_key = counted[Limit.MATCH_PER_NAME]
-        assert code == CODE
-        assert "alan" not in name_key and "turing" not in name_key  # a hash, never the name
+        kind, code, name_key = counted[Limit.MATCH_PER_NAME]
+        assert (kind, code) == ("name", CODE)
+        assert "alan" not in name_key and "tarong" not in name_key  # a hash, never the name
 
     async def test_day_and_month_swapped_finds_nobody(self, store, clock):
         organization = store.add_organization()
@@ -195,13 +216,69 @@ class TestMatching:
     async def test_the_name_key_is_the_normalised_name(self, store, school, clock):
         limiter = FakeLimiter()
         for typed in (
-            TypedStudent("ALAN", " Turing ", date(2001, 1, 1)),
-            TypedStudent("Alan", "TURING", date(2001, 1, 2)),
+            TypedStudent("ALAN", " Tarong ", date(2001, 1, 1)),
+            TypedStudent("Alan", "TARONG", date(2001, 1, 2)),
         ):
             with pytest.raises(StudentNotFound):
                 await matcher(store, clock, limiter)(match_command(typed))
         assert limiter.failures[(Limit.MATCH_PER_ADDRESS, (ADDRESS,))] == 2
         assert sorted(limiter.failures.values()) == [2, 2]
+
+    async def test_respelling_the_name_does_not_buy_more_guesses(self, store, school, clock):
+        limiter = FakeLimiter({Limit.MATCH_PER_NAME: 3})
+        for day, (first, last) in enumerate(
+            [("Alan", "Turing"), ("Alann", "Turing"), ("Alan", "Turingg")], 1
+        ):
+            with pytest.raises(StudentNotFound):
+                await matcher(store, clock, limiter)(
+                    match_command(TypedStudent(first, last, date(2002, 1, day)))
+                )
+        # The right birthdate, spelled a fourth way: still a guess at Alan.
+        with pytest.raises(TooManyRequests):
+            await matcher(store, clock, limiter)(
+                match_command(TypedStudent("Alan", "Turin", date(2002, 6, 23)))
+            )
+        with pytest.raises(TooManyRequests):
+            await creator(store, clock, limiter)(
+                account_command(TypedStudent("Allan", "Turing", date(2002, 6, 23)))
+            )
+        viewer_ = viewer(add_user(store, email="ada@example.net"))
+        with pytest.raises(TooManyRequests):
+            await linker(store, clock, limiter)(
+                viewer_, link_command(TypedStudent("Alan", "Turing", date(2002, 6, 23)))
+            )
+        assert store.students[school[1].id].user_id is None
+
+    async def test_a_student_added_after_the_roster_was_kept_is_aimed_at(self, store, school, clock):
+        limiter = FakeLimiter({Limit.MATCH_PER_NAME: 1})
+        match = MatchStudentIdentity(uow(store), MatchGuard(limiter), clock)  # one guard, one kept roster
+        await match(match_command())
+        ada = store.add_student(
+            school[0], first_name="Ada", last_name="LOVELACE", birthdate=date(2003, 12, 10)
+        )
+        with pytest.raises(StudentNotFound):
+            await match(match_command(TypedStudent("Ada", "Lovelace", date(2003, 1, 1))))
+        assert limiter.failures[(Limit.MATCH_PER_NAME, ("student", str(ada.id)))] == 1
+        with pytest.raises(TooManyRequests):
+            await match(match_command(TypedStudent("Adda", "Lovelace", date(2003, 12, 10))))
+
+    async def test_a_twin_with_a_close_name_is_not_blocked(self, store, clock):
+        organization = store.add_organization()
+        store.add_campaign(organization, CODE)
+        store.add_student(organization, first_name="Léa", last_name="ROUX", birthdate=date(2008, 3, 4))
+        store.add_student(organization, first_name="Léo", last_name="ROUX", birthdate=date(2008, 3, 4))
+        limiter = FakeLimiter({Limit.MATCH_PER_NAME: 2})
+        for day in (1, 2):
+            with pytest.raises(StudentNotFound):
+                await matcher(store, clock, limiter)(
+                    match_command(TypedStudent("Léa", "Roux", date(2008, 1, day)))
+                )
+        with pytest.raises(TooManyRequests):
+            await matcher(store, clock, limiter)(match_command(TypedStudent("Lea", "Roux", date(2008, 3, 4))))
+        leo = await matcher(store, clock, limiter)(
+            match_command(TypedStudent("Léo", "Roux", date(2008, 3, 4)))
+        )
+        assert leo.username_suggestion == "leo.roux0403"
 
     async def test_over_a_limit_every_answer_is_429_and_nothing_is_recorded(self, store, school, clock):
         limiter = FakeLimiter({Limit.MATCH_PER_NAME: 2})
@@ -326,6 +403,34 @@ class TestAccountCreation:
         assert [d.outcome for d in store.decisions] == ["MATCHED"]
         assert store.commits == 1
 
+    async def test_a_refusal_costs_no_hashing_and_a_creation_one(self, store, school, clock):
+        hasher = CountingHasher()
+        add_user(store, email="pris@example.fr")
+        grace = TypedStudent("Grace", "Hopper", date(2002, 6, 23))
+        with pytest.raises(StudentNotFound):
+            await creator(store, clock, hasher=hasher)(account_command(grace))
+        with pytest.raises(EmailAlreadyUsed):
+            await creator(store, clock, hasher=hasher)(account_command(email="pris@example.fr"))
+        assert hasher.hashes == 0
+        await creator(store, clock, hasher=hasher)(account_command())
+        assert hasher.hashes == 1
+        with pytest.raises(StudentAlreadyLinked):
+            await creator(store, clock, hasher=hasher)(account_command())
+        assert hasher.hashes == 1
+
+    async def test_a_student_disabled_while_the_password_is_hashed_is_not_found(self, store, school, clock):
+        class DisablingHasher(FakeHasher):
+            async def hash(self, password: str) -> str:
+                store.students[school[1].id] = dataclasses.replace(school[1], disabled_at=T0)
+                return await super().hash(password)
+
+        limiter = FakeLimiter()
+        with pytest.raises(StudentNotFound):
+            await creator(store, clock, limiter, DisablingHasher())(account_command())
+        assert store.users == {}
+        assert [(d.outcome, d.rule) for d in store.decisions] == [("NOT_FOUND", "student_disabled")]
+        assert limiter.failures[(Limit.MATCH_PER_NAME, ("student", str(school[1].id)))] == 1
+
     async def test_not_found_creates_nothing(self, store, school, clock):
         with pytest.raises(StudentNotFound):
             await creator(store, clock)(account_command(TypedStudent("Grace", "Hopper", date(2002, 6, 23))))
@@ -438,6 +543,23 @@ class TestParticipations:
         assert preview.participation.is_preview and preview.participation.student_id is None
         with pytest.raises(RoleNotAllowed):
             await start(viewer(add_user(store)), CODE, preview=True)
+
+    async def test_a_member_attached_to_a_pupil_only_previews_whichever_came_first(
+        self, store, school, clock
+    ):
+        start = StartParticipation(uow(store), clock)
+        pupil = add_user(store)
+        store.students[school[1].id] = dataclasses.replace(school[1], user_id=pupil.id)
+        await start(viewer(pupil), CODE)
+        store.add_member(school[0], pupil.id)  # then joins the team
+        with pytest.raises(OrganizationMemberCannotParticipate):
+            await start(viewer(pupil), CODE)
+        with pytest.raises(OrganizationMemberCannotParticipate):
+            await start(viewer(pupil), CODE, preview=True)  # would resume the pupil's participation
+        store.add_campaign(school[0], "GHJKMN567")
+        with pytest.raises(OrganizationMemberCannotParticipate):
+            await start(viewer(pupil), "GHJKMN567")
+        assert (await start(viewer(pupil), "GHJKMN567", preview=True)).participation.is_preview
 
     async def test_archived_campaigns_take_no_new_participation(self, store, school, clock):
         start = StartParticipation(uow(store), clock)

@@ -10,7 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.errors import Invalid
-from domain.students.matching import MatchCandidate, MatchDecision, TypedIdentity, match_student
+from domain.students.matching import (
+    MatchCandidate,
+    MatchDecision,
+    TypedIdentity,
+    aimed_students,
+    match_student,
+)
 from domain.students.matching_errors import EmptyName
 
 
@@ -613,3 +619,74 @@ def test_a_student_always_matches_their_own_identity(
     assert decision.outcome == "MATCHED"
     assert decision.student_id == 42
     assert decision.rule == "exact:first_name"
+
+
+# --- The students an attempt is aimed at (the brute-force guard counts against them) ------------
+
+LEA, LEO = student(20, "Léa", "ROUX"), student(21, "Léo", "ROUX")
+FONTAINE = student(30, "Jean", "DE LA FONTAINE", preferred_last_name="MARTIN")
+MIDDLE = student(40, "Marie", "CURIE", middle_name="Salomea", third_name="Sklodowska")
+ROSTER = [ALAN, LEA, LEO, FONTAINE, MIDDLE, *TWINS]
+
+
+@pytest.mark.parametrize(
+    ("why", "first_name", "last_name", "aimed"),
+    [
+        ("the names as imported", "Alan", "Turing", {1}),
+        ("a letter too many", "Alan", "Turingg", {1}),
+        ("a letter missing", "Alan", "Turin", {1}),
+        ("a doubled letter in the first name", "Alann", "Turing", {1}),
+        ("too far from every name", "Alan", "Tarong", set()),
+        ("a twin's close name is not hers: Léa is not Léo", "Léa", "Roux", {20}),
+        ("nor Léo Léa", "Leo", "roux", {21}),
+        ("twins whose names are both close to the typed one", "Alan", "Dupont", {10, 11}),
+        ("the last name without its particles", "Jean", "Fontaine", {30}),
+        ("the last name with part of its particles", "Jean", "La Fontaine", {30}),
+        ("the usage name", "Jean", "Martin", {30}),
+        ("the middle name", "Salomea", "Curie", {40}),
+        ("the third name, misspelled", "Sklodovska", "Curie", {40}),
+        ("a given name with another student's last name", "Marie", "Turing", set()),
+    ],
+)
+def test_the_students_an_attempt_is_aimed_at(
+    why: str, first_name: str, last_name: str, aimed: set[int]
+) -> None:
+    assert aimed_students(ROSTER, TypedIdentity(first_name, last_name)) == aimed, why
+
+
+def test_an_attempt_with_an_empty_name_is_invalid_even_against_an_empty_roster() -> None:
+    with pytest.raises(EmptyName):
+        aimed_students([], TypedIdentity("Alan", " - "))
+
+
+_SHORT_NAMES = st.text(alphabet="abcdeé -", min_size=1, max_size=8).filter(
+    lambda text: any(c.isalpha() for c in text)
+)
+
+
+@given(
+    first_name=_SHORT_NAMES,
+    last_name=_SHORT_NAMES,
+    middle_name=st.none() | _SHORT_NAMES,
+    preferred_last_name=st.none() | _SHORT_NAMES,
+    typed_first=_SHORT_NAMES,
+    typed_last=_SHORT_NAMES,
+)
+def test_an_attempt_is_aimed_at_a_student_exactly_when_the_matcher_would_find_them_alone(
+    first_name: str,
+    last_name: str,
+    middle_name: str | None,
+    preferred_last_name: str | None,
+    typed_first: str,
+    typed_last: str,
+) -> None:
+    """Born on the typed day and alone among the candidates, the student would be found: so the
+    attempt is a guess at their birthdate, and it is aimed at them."""
+    candidate = student(
+        7, first_name, last_name, middle_name=middle_name, preferred_last_name=preferred_last_name
+    )
+    typed = TypedIdentity(typed_first, typed_last)
+
+    found = match_student([candidate], typed).outcome == "MATCHED"
+
+    assert (7 in aimed_students([candidate], typed)) == found

@@ -19,10 +19,11 @@ from domain.students.link_ports import (
     StudentWithAccount,
     SupportStudentView,
 )
+from domain.students.matching import MatchCandidate
 from infrastructure.db.integrity import violates
 from infrastructure.db.pagination import paginate
 from infrastructure.db.repositories.students import student_from_row
-from infrastructure.db.tables import organizations, students, users
+from infrastructure.db.tables import organizations, student_imports, students, users
 
 
 def _account(row: Any) -> LinkedAccount | None:
@@ -53,6 +54,33 @@ class SqlStudentLinkRepository:
             .order_by(students.c.id)
         )
         return [student_from_row(row) for row in (await self._db.execute(query)).all()]
+
+    async def active_roster(self, organization_id: int) -> list[MatchCandidate]:
+        query = select(
+            students.c.id,
+            students.c.first_name,
+            students.c.middle_name,
+            students.c.third_name,
+            students.c.last_name,
+            students.c.preferred_last_name,
+        ).where(students.c.organization_id == organization_id, students.c.disabled_at.is_(None))
+        return [MatchCandidate(*row) for row in (await self._db.execute(query)).all()]
+
+    async def roster_version(self, organization_id: int) -> tuple[str, ...]:
+        of_organization = students.c.organization_id == organization_id
+        last_import = (
+            select(func.max(student_imports.c.id))
+            .where(student_imports.c.organization_id == organization_id)
+            .scalar_subquery()
+        )
+        query = select(
+            func.count(),
+            func.count(students.c.disabled_at),
+            func.max(students.c.id),
+            func.max(students.c.created_at),
+            last_import,
+        ).where(of_organization)
+        return tuple(str(value) for value in (await self._db.execute(query)).one())
 
     async def get(self, student_id: int) -> Student | None:
         row = (
