@@ -180,7 +180,7 @@ def build_use_cases(
         list_student_imports=ListStudentImports(uow),
         list_students=ListStudents(uow),
         list_divisions=ListDivisions(uow),
-        # Campaigns and joining (issue 5)
+        # Campaigns and joining
         create_campaign=CreateCampaign(uow, clock),
         list_campaigns=ListCampaigns(uow),
         archive_campaign=ArchiveCampaign(uow, clock),

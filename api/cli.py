@@ -86,7 +86,7 @@ def _run(awaitable: Awaitable[T]) -> T:
         _fail(f"{error.code}: {message(error.code, 'en')}")
     except OSError as error:
         _fail(f"cannot reach the database ({type(error).__name__})")
-    except Exception as error:  # one line for the operator, as the contract asks
+    except Exception as error:  # one line for the operator, never a traceback
         _fail(f"failed: {type(error).__name__} (is the database up to date? run 'pix-orga db upgrade')")
 
 

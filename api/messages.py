@@ -186,7 +186,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Faites une nouvelle demande.",
         "This reset link is no longer valid: it was already used or has expired. Please ask for a new one.",
     ),
-    # Campaigns and joining (issue 5)
+    # Campaigns and joining
     "CAMPAIGN_NOT_FOUND": (
         "Ce code de campagne n'existe pas : vérifiez-le auprès de votre enseignant.",
         "This campaign code does not exist: check it with your teacher.",

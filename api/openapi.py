@@ -1,4 +1,4 @@
-"""The OpenAPI document, shaped as the contract says: every error is a problem."""
+"""The OpenAPI document, shaped for clients: every error is a problem."""
 
 from __future__ import annotations
 

@@ -90,7 +90,7 @@ class UseCases:
     list_students: ListStudents
     list_divisions: ListDivisions
 
-    # Campaigns and joining (issue 5)
+    # Campaigns and joining
     create_campaign: CreateCampaign
     list_campaigns: ListCampaigns
     archive_campaign: ArchiveCampaign

@@ -51,7 +51,7 @@ class UnitOfWork(Protocol):
     @property
     def student_imports(self) -> StudentImportRepository: ...
 
-    # Campaigns and joining (issue 5)
+    # Campaigns and joining
     @property
     def campaigns(self) -> CampaignRepository: ...
 

@@ -1,6 +1,6 @@
 API_PREFIX = "/api/v1"
 
-# The problems every organization endpoint may answer, in the contract's order of checks.
+# The problems every organization endpoint may answer, in the order they are checked.
 MEMBER_PROBLEMS = (
     "UNAUTHENTICATED",
     "PASSWORD_CHANGE_REQUIRED",

@@ -136,7 +136,7 @@ async def list_audit_events(
     return PageOut.of(page, AuditEventOut.of)
 
 
-# --- Accounts and their attachment to students (issue 5) ------------------------------------
+# --- Accounts and their attachment to students ------------------------------------
 
 
 @router.get(

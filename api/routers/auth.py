@@ -100,7 +100,7 @@ async def revoke_token(
     token: Annotated[str, Form()] = "",
     token_type_hint: Annotated[str, Form()] = "refresh_token",  # noqa: S107 (RFC 7009 field)
 ) -> Response:
-    # "200 always" (the contract): a missing, unknown or malformed token reveals nothing either.
+    # "200 always": a missing, unknown or malformed token reveals nothing either.
     if token:
         await use_cases(request).revoke_refresh_token(token)
     return Response(status_code=200)

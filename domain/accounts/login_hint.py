@@ -1,6 +1,6 @@
 """Obfuscated login hints, shown when a student is already attached to an account.
 
-Business rule (domain-rules.md, Identity matching step 6): the hint lets the pupil recognise their
+Business rule (docs/rules.md, Identity matching step 6): the hint lets the pupil recognise their
 own login without handing it to whoever typed their names. An e-mail keeps the first character of
 its local part and the whole domain: ``john.harry@example.net`` → ``j***@example.net``. A username
 keeps, for each dot-separated part, its first character, and the last character of the whole

@@ -1,6 +1,6 @@
 """Temporary passwords handed out by a teacher's bulk reset.
 
-Business rule (domain-rules.md, Accounts and passwords): 6 letters from
+Business rule (docs/rules.md, Accounts and passwords): 6 letters from
 ``abcdefghjkmnpqrstuvwxyz`` (no ``i``, ``l``, ``o``, which read as ``1`` and ``0``) and 2 digits,
 exempt from the password policy, valid 30 days, to be changed at first login.
 

@@ -1,6 +1,6 @@
 """Campaign codes, typed by pupils from a sheet or the board.
 
-Business rule (domain-rules.md, Campaigns): 6 letters then 3 digits, from alphabets without the
+Business rule (docs/rules.md, Campaigns): 6 letters then 3 digits, from alphabets without the
 characters one reads for another (no ``O``/``0``, ``I``/``1``, ``L``); unique (the caller retries on
 a unique-index conflict); looked up case-insensitively with surrounding spaces trimmed.
 """

@@ -1,6 +1,6 @@
 """What the joining use cases share: finding the campaign, the brute-force guard, matching the typed
 identity against the imported students, recording the decision, and telling why a student cannot
-be attached (domain-rules.md, Identity matching)."""
+be attached (docs/rules.md, Identity matching)."""
 
 from __future__ import annotations
 

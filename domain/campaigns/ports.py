@@ -37,7 +37,7 @@ class NewParticipation:
 @dataclass(frozen=True, slots=True)
 class RecordedMatch:
     """One identity-matching decision, as kept: the rule, the student and the distances, never a
-    typed name (domain-rules.md, Identity matching step 9)."""
+    typed name (docs/rules.md, Identity matching step 9)."""
 
     occurred_at: datetime
     campaign_id: int

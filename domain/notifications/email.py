@@ -2,7 +2,7 @@
 
 Use cases never send e-mails themselves: they store what to send in the outbox, in the same
 transaction as the change that causes it, and a dispatcher renders and sends it afterwards
-(architecture.md, rule 4). The dispatcher relies on ``EmailDeliveryError.permanent`` to decide
+(docs/architecture.md, rule 4). The dispatcher relies on ``EmailDeliveryError.permanent`` to decide
 between retrying later and giving up.
 """
 

@@ -1,4 +1,4 @@
-"""Who may act on an organization, checked in the contract's order."""
+"""Who may act on an organization, checked in a fixed order (membership, terms, role)."""
 
 from __future__ import annotations
 

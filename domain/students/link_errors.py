@@ -1,4 +1,4 @@
-"""Errors of attaching accounts to students (domain-rules.md, Identity matching steps 5 to 8).
+"""Errors of attaching accounts to students (docs/rules.md, Identity matching steps 5 to 8).
 
 The reason codes say why an attachment is refused, for the pupil's screen and for support:
 ``R31``/``R32`` (the student is attached to an account with an e-mail / a username; ``S51``/``S52``

@@ -1,6 +1,6 @@
 """Identity matching: which imported student is the pupil typing their names?
 
-Business rule (domain-rules.md, Identity matching steps 2-5). The caller gives the candidates: the
+Business rule (docs/rules.md, Identity matching steps 2-5). The caller gives the candidates: the
 organization's *active* students with exactly the typed birthdate. Both sides are normalised
 (``normalise_name``). The distance of two names is their Levenshtein distance divided by the
 length of the normalised typed value; "close" means at most 0.25. The typed last name is compared

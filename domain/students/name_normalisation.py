@@ -1,6 +1,6 @@
 """Name normalisation shared by identity matching, usernames and rate-limit keys.
 
-Business rule (domain-rules.md, Identity matching step 2): case-fold first (so ``ß`` → ``ss``,
+Business rule (docs/rules.md, Identity matching step 2): case-fold first (so ``ß`` → ``ss``,
 ``Œ`` → ``œ``), Unicode NFKD, drop combining marks, map ``œ`` → ``oe``, ``æ`` → ``ae``, ``ø`` → ``o``,
 ``ł`` → ``l``, ``đ`` → ``d``, then keep only ``[a-z0-9]``: spaces, hyphens, apostrophes, dots and
 zero-width characters vanish. ``" Jean-Éric "`` → ``jeaneric``; ``D'Artagnan`` → ``dartagnan``;

@@ -1,6 +1,6 @@
 """Usernames of student accounts.
 
-Business rule (domain-rules.md, Usernames): ``normalise(first_name) + "." + normalise(last_name)
+Business rule (docs/rules.md, Usernames): ``normalise(first_name) + "." + normalise(last_name)
 + DDMM`` from the *imported* record (``PRENOM``, ``NOM_DE_FAMILLE``, birthdate day then month),
 never from what the pupil typed: Jean-Éric De La Fontaine born 2009-11-05 →
 ``jeaneric.delafontaine0511``. When it is taken, DDMM is replaced by 4 random digits, until free;

@@ -36,7 +36,7 @@ class SqlUnitOfWork:
     audit: SqlAuditLog
     students: SqlStudentRepository
     student_imports: SqlStudentImportRepository
-    # Campaigns and joining (issue 5)
+    # Campaigns and joining
     campaigns: SqlCampaignRepository
     participations: SqlParticipationRepository
     match_decisions: SqlIdentityMatchLog

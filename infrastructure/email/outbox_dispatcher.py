@@ -1,4 +1,4 @@
-"""The outbox dispatcher: sends the e-mails queued in ``outbox_emails`` (architecture.md, rule 4).
+"""The outbox dispatcher: sends the e-mails queued in ``outbox_emails`` (docs/architecture.md, rule 4).
 
 Use cases write e-mails to the outbox in the transaction of the change that causes them; this
 worker claims the due ones, renders and sends them, and records the outcome. It runs inside

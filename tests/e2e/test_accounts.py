@@ -413,7 +413,7 @@ def test_pix_orga_terms_acceptance_is_idempotent(client):
 
 
 def test_revoke_answers_200_whatever_the_token(client):
-    """The contract says "200 always": missing, empty, overlong or unknown tokens included."""
+    """Answers "200 always": missing, empty, overlong or unknown tokens included."""
     for form in ({}, {"token": ""}, {"token": "x" * 5000}, {"token": "unknown"}):
         response = client.post(f"{API}/auth/revoke", data=form)
         assert response.status_code == 200, (form, response.text)

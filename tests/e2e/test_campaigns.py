@@ -1,5 +1,5 @@
 """Campaigns of an organization over HTTP: creation by members, codes, list with counts, archive,
-participations, and the organization checks in the contract's order."""
+participations, and the organization checks in their order."""
 
 from __future__ import annotations
 

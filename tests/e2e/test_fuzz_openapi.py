@@ -1,6 +1,6 @@
-"""Random and hostile requests against the running app (issue 6): schemathesis generates requests
+"""Random and hostile requests against the running app: schemathesis generates requests
 for every operation of the committed ``openapi/openapi.json`` (its examples, boundary values, then
-random ones, valid and invalid), and each response must keep the contract: no 5xx, a status code,
+random ones, valid and invalid), and each response must keep the documented shape: no 5xx, a status code,
 a content type and a body that the description documents for that operation.
 
 Every operation is tested, none deselected. Each generated request is sent:

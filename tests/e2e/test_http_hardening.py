@@ -1,5 +1,5 @@
 """Security headers on every response, CORS for the configured origins only, and the client
-address taken from ``X-Forwarded-For`` only when the peer is a trusted proxy (issue 6)."""
+address taken from ``X-Forwarded-For`` only when the peer is a trusted proxy."""
 
 from __future__ import annotations
 

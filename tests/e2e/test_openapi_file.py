@@ -1,4 +1,4 @@
-"""The OpenAPI description is a product (architecture.md, rule 12): committed, current, with stable
+"""The OpenAPI description is a product (docs/architecture.md, rule 12): committed, current, with stable
 operation ids, tags, problem responses and examples on request bodies."""
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def test_every_error_response_is_a_problem_with_its_schema(document: dict[str, A
 
 
 def test_error_responses_declare_no_other_media_type(document: dict[str, Any]) -> None:
-    """Errors are only ever answered as ``application/problem+json``: the contract says no more."""
+    """Errors are only ever answered as ``application/problem+json``."""
     others = [
         (name, f"{status} {sorted(set(response.get('content', {})) - {PROBLEM_MEDIA_TYPE})}")
         for name, status, response in error_responses(document)

@@ -1,5 +1,5 @@
-"""No endpoint answers an error outside the RFC 9457 problem format (api.md, "Errors every endpoint
-may answer"): every route with each of its methods and the others, a crash, unknown routes, wrong
+"""No endpoint answers an error outside the RFC 9457 problem format (docs/rules.md, "Errors"): every
+route with each of its methods and the others, a crash, unknown routes, wrong
 methods, languages, oversized and malformed bodies, and a lost database."""
 
 from __future__ import annotations

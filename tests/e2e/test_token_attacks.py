@@ -1,4 +1,4 @@
-"""Hostile tokens (issue 6): every forged, altered, expired, revoked or misused token answers 401
+"""Hostile tokens: every forged, altered, expired, revoked or misused token answers 401
 ``UNAUTHENTICATED``, and a change of membership takes effect at once on tokens issued before.
 
 The forgeries start from a real token of the server and change one thing; a control re-signs

@@ -1,4 +1,4 @@
-"""Concurrency, faults and several processes (issue 6), on PostgreSQL only (deselected on the
+"""Concurrency, faults and several processes, on PostgreSQL only (deselected on the
 SQLite leg): each test runs the service as deployed (``pix-orga serve`` and ``pix-orga worker``
 as processes, or the app in a thread) and breaks it at a point it waits for, never after a sleep.
 

@@ -1,4 +1,4 @@
-"""The migrations are the schema (architecture.md, rule 10): every revision goes up and down on
+"""The migrations are the schema (docs/architecture.md, rule 10): every revision goes up and down on
 the database of the current leg, and the SQLAlchemy tables agree with what the revisions build."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Campaign codes (domain-rules.md, Campaigns)."""
+"""Campaign codes (docs/rules.md, Campaigns)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Obfuscated login hints (domain-rules.md, Identity matching step 6)."""
+"""Obfuscated login hints (docs/rules.md, Identity matching step 6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Identity matching (domain-rules.md, Identity matching steps 2-5), one row per rule it must honour."""
+"""Identity matching (docs/rules.md, Identity matching steps 2-5), one row per rule it must honour."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Name normalisation and leading particles (domain-rules.md, Identity matching steps 2 and 3)."""
+"""Name normalisation and leading particles (docs/rules.md, Identity matching steps 2 and 3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The SIECLE import rules (domain-rules.md, "SIECLE import"), on entries built by hand."""
+"""The SIECLE import rules (docs/rules.md, "SIECLE import"), on entries built by hand."""
 
 from __future__ import annotations
 

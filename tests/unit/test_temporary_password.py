@@ -1,4 +1,4 @@
-"""Temporary passwords of the teacher reset (domain-rules.md, Accounts and passwords)."""
+"""Temporary passwords of the teacher reset (docs/rules.md, Accounts and passwords)."""
 
 from __future__ import annotations
 

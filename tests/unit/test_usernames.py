@@ -1,4 +1,4 @@
-"""Student usernames (domain-rules.md, Usernames)."""
+"""Student usernames (docs/rules.md, Usernames)."""
 
 from __future__ import annotations
 
