@@ -507,32 +507,35 @@ class TestLastAdministrator:
 
 
 @pytest.mark.postgresql_only
-def test_twenty_simultaneous_accepts_make_one_membership(client, server):
-    org, admin = admin_of_new_organization(client, server.settings.database_url)
-    invite(client, org["id"], admin, "shared@ac-paris.fr")
-    invitation_id, code = queued_invitation_code(server.settings.database_url, "shared@ac-paris.fr")
-    tokens = [signed_up_token(client, f"candidate{n}@example.fr")[1] for n in range(20)]
+def test_twenty_simultaneous_accepts_make_one_membership(make_server):
+    # Twenty-one sign-ups from one address: more than SIGNUPS_PER_ADDRESS allows by default.
+    server = make_server(signups_per_address="100/hour")
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        org, admin = admin_of_new_organization(client, server.settings.database_url)
+        invite(client, org["id"], admin, "shared@ac-paris.fr")
+        invitation_id, code = queued_invitation_code(server.settings.database_url, "shared@ac-paris.fr")
+        tokens = [signed_up_token(client, f"candidate{n}@example.fr")[1] for n in range(20)]
 
-    def try_accept(token):
-        with httpx.Client(base_url=server.url, timeout=60) as http:
-            response = http.post(
-                f"{API}/organization-invitations/{invitation_id}/accept",
-                json={"code": code},
-                headers=bearer(token),
-            )
-            return response.status_code, response.json().get("code")
+        def try_accept(token):
+            with httpx.Client(base_url=server.url, timeout=60) as http:
+                response = http.post(
+                    f"{API}/organization-invitations/{invitation_id}/accept",
+                    json={"code": code},
+                    headers=bearer(token),
+                )
+                return response.status_code, response.json().get("code")
 
-    with concurrent.futures.ThreadPoolExecutor(20) as pool:
-        results = list(pool.map(try_accept, tokens))
-    assert sorted(results, key=str) == sorted(
-        [(201, None)] + [(409, "INVITATION_ALREADY_ACCEPTED")] * 19, key=str
-    )
-    count = db_execute(
-        server.settings.database_url,
-        "SELECT count(*) FROM memberships WHERE organization_id = :o",
-        o=org["id"],
-    )
-    assert count == [(2,)]  # the administrator and the one who won
+        with concurrent.futures.ThreadPoolExecutor(20) as pool:
+            results = list(pool.map(try_accept, tokens))
+        assert sorted(results, key=str) == sorted(
+            [(201, None)] + [(409, "INVITATION_ALREADY_ACCEPTED")] * 19, key=str
+        )
+        count = db_execute(
+            server.settings.database_url,
+            "SELECT count(*) FROM memberships WHERE organization_id = :o",
+            o=org["id"],
+        )
+        assert count == [(2,)]  # the administrator and the one who won
 
 
 class TestScoActivationRequest:
