@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 
 from api.auth import CurrentViewer
 from api.use_cases import use_cases
-from domain.organizations.access import OrganizationAccess, require_admin
+from domain.access import OrganizationAccess, require_admin
 
 
 async def organization_member(request: Request, org_id: int, viewer: CurrentViewer) -> OrganizationAccess:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from domain.access import AuthorizeOrganizationAccess
 from domain.accounts.authenticate import Authenticate
 from domain.accounts.change_password import ChangePassword
 from domain.accounts.get_my_account import GetMyAccount
@@ -20,16 +21,20 @@ from domain.accounts.search_users import SearchUsers
 from domain.audit.search_audit_events import SearchAuditEvents
 from domain.campaigns.archive_campaign import ArchiveCampaign
 from domain.campaigns.create_campaign import CreateCampaign
-from domain.campaigns.create_student_account import CreateStudentAccount
-from domain.campaigns.link_student_account import LinkStudentAccount
 from domain.campaigns.list_campaigns import ListCampaigns
 from domain.campaigns.list_participations import ListParticipations
-from domain.campaigns.match_student_identity import MatchStudentIdentity
 from domain.campaigns.read_campaign import ReadCampaign
-from domain.campaigns.start_participation import StartParticipation
 from domain.clock import Clock
+from domain.joining.create_student_account import CreateStudentAccount
+from domain.joining.detach_student_account import DetachStudentAccount
+from domain.joining.link_student_account import LinkStudentAccount
+from domain.joining.match_student_identity import MatchStudentIdentity
+from domain.joining.reset_student_passwords import ResetStudentPasswords
+from domain.joining.search_students import SearchStudents
+from domain.joining.start_participation import StartParticipation
+from domain.joining.support_attach_student import SupportAttachStudent
+from domain.joining.support_detach_student import SupportDetachStudent
 from domain.organizations.accept_invitation import AcceptInvitation
-from domain.organizations.access import AuthorizeOrganizationAccess
 from domain.organizations.archive_organization import ArchiveOrganization
 from domain.organizations.cancel_invitation import CancelInvitation
 from domain.organizations.change_member_role import ChangeMemberRole
@@ -44,15 +49,10 @@ from domain.organizations.request_sco_activation import RequestScoActivation
 from domain.organizations.resend_invitation import ResendInvitation
 from domain.organizations.search_organizations import SearchOrganizations
 from domain.organizations.send_activation_invitation import SendActivationInvitation
-from domain.students.detach_student_account import DetachStudentAccount
 from domain.students.import_students import ImportStudents
 from domain.students.list_divisions import ListDivisions
 from domain.students.list_student_imports import ListStudentImports
 from domain.students.list_students import ListStudents
-from domain.students.reset_student_passwords import ResetStudentPasswords
-from domain.students.search_students import SearchStudents
-from domain.students.support_attach_student import SupportAttachStudent
-from domain.students.support_detach_student import SupportDetachStudent
 
 
 @dataclass(frozen=True)

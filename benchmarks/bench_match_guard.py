@@ -25,7 +25,7 @@ from collections.abc import Callable
 import httpx
 
 from benchmarks.harness import database, school_admin, serve
-from domain.students.matching import Roster, TypedIdentity
+from domain.joining.matching import Roster, TypedIdentity
 from infrastructure.db.engine import create_engine
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from tests.support.siecle_generator import build_siecle

@@ -6,17 +6,12 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Protocol, Self
 
-from domain.accounts.ports import SessionRepository, UserRepository
+from domain.accounts.ports import PasswordResetRepository, SessionRepository, UserRepository
 from domain.audit.events import AuditLog
-from domain.campaigns.ports import CampaignRepository, IdentityMatchLog, ParticipationRepository
+from domain.campaigns.ports import CampaignRepository, ParticipationRepository
+from domain.joining.ports import IdentityMatchLog, StudentLinkRepository
 from domain.notifications.outbox import EmailOutbox
-from domain.organizations.ports import (
-    InvitationRepository,
-    MembershipRepository,
-    OrganizationRepository,
-    PasswordResetRepository,
-)
-from domain.students.link_ports import StudentLinkRepository
+from domain.organizations.ports import InvitationRepository, MembershipRepository, OrganizationRepository
 from domain.students.ports import StudentImportRepository, StudentRepository
 
 

@@ -20,10 +20,10 @@ from api.schemas.organizations import (
 from api.schemas.student_links import AdminStudentOut, AdminUserOut, UserLinkRequest
 from api.use_cases import use_cases
 from domain.audit.events import AuditFilter
+from domain.joining.errors import StudentNotFound, UserAlreadyLinkedInOrganization, UserNotFound
 from domain.organizations.create_organization import CreateOrganizationCommand
 from domain.organizations.entities import OrganizationType, Role
 from domain.organizations.send_activation_invitation import SendActivationInvitationCommand
-from domain.students.link_errors import StudentNotFound, UserAlreadyLinkedInOrganization, UserNotFound
 
 # Every support route, whatever its parameters, answers 401 / 403 before its body is validated.
 router = APIRouter(prefix=f"{API_PREFIX}/admin", tags=["support"], dependencies=[Depends(support_viewer)])

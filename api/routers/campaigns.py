@@ -30,11 +30,11 @@ from api.schemas.campaigns import (
 )
 from api.use_cases import use_cases
 from domain.campaigns.create_campaign import CreateCampaignCommand
-from domain.campaigns.create_student_account import CreateStudentAccountCommand
 from domain.campaigns.entities import CampaignType
-from domain.campaigns.joining import TypedStudent
-from domain.campaigns.link_student_account import LinkStudentAccountCommand
-from domain.campaigns.match_student_identity import MatchStudentCommand
+from domain.joining.create_student_account import CreateStudentAccountCommand
+from domain.joining.link_student_account import LinkStudentAccountCommand
+from domain.joining.match_student_identity import MatchStudentCommand
+from domain.joining.steps import TypedStudent
 
 router = APIRouter(prefix=API_PREFIX)
 

@@ -15,8 +15,8 @@ from api.routers import API_PREFIX
 from api.routers import MEMBER_PROBLEMS as MEMBER
 from api.schemas.student_links import PasswordResetsOut, PasswordResetsRequest
 from api.use_cases import use_cases
-from domain.students.link_errors import StudentNotFound
-from domain.students.reset_student_passwords import StudentPasswordResets
+from domain.joining.errors import StudentNotFound
+from domain.joining.reset_student_passwords import StudentPasswordResets
 
 router = APIRouter(
     prefix=f"{API_PREFIX}/organizations/{{org_id}}/students", tags=["students"], dependencies=[MEMBERS_ONLY]

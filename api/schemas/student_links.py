@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.accounts import RequestModel
 from domain.accounts.entities import User
-from domain.students.link_ports import LinkedAccount, SupportStudentView
-from domain.students.reset_student_passwords import MAX_STUDENTS, StudentPasswordResets
+from domain.joining.ports import LinkedAccount, SupportStudentView
+from domain.joining.reset_student_passwords import MAX_STUDENTS, StudentPasswordResets
 
 
 class PasswordResetsRequest(RequestModel):

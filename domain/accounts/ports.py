@@ -78,3 +78,11 @@ class SessionRepository(Protocol):
     async def revoke_all_of_user(
         self, user_id: int, now: datetime, *, except_session: str | None = None
     ) -> None: ...
+
+
+class PasswordResetRepository(Protocol):
+    async def add(self, token_hash: str, user_id: int, now: datetime, expires_at: datetime) -> None: ...
+
+    async def consume(self, token_hash: str, now: datetime) -> int | None:
+        """Marks a valid token used and returns its user; None when unknown, used or expired."""
+        ...

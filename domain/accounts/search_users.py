@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from domain.access import require_support
 from domain.accounts.entities import User, Viewer
-from domain.organizations.support import require_support
 from domain.pagination import Page, PageRequest
 from domain.unit_of_work import UnitOfWorkFactory
 

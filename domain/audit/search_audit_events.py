@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from domain.access import require_support
 from domain.accounts.entities import Viewer
 from domain.audit.events import AuditFilter, StoredAuditEvent
-from domain.organizations.support import require_support
 from domain.pagination import Page, PageRequest
 from domain.unit_of_work import UnitOfWorkFactory
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from domain.access import require_member, user_actor
 from domain.accounts.entities import Viewer
 from domain.audit.events import AuditEvent
 from domain.campaigns.entities import Campaign
 from domain.campaigns.errors import CampaignNotFound
 from domain.clock import Clock
-from domain.organizations.access import require_member
-from domain.organizations.support import user_actor
 from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 

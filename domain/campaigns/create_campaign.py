@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
+from domain.access import require_member, user_actor
 from domain.accounts.entities import Viewer
 from domain.audit.events import AuditEvent
 from domain.campaigns.codes import generate_campaign_code
@@ -14,9 +15,7 @@ from domain.campaigns.errors import CampaignCodeAlreadyUsed
 from domain.campaigns.ports import NewCampaign
 from domain.clock import Clock
 from domain.errors import Invalid
-from domain.organizations.access import require_member
 from domain.organizations.errors import OrganizationArchived
-from domain.organizations.support import user_actor
 from domain.unit_of_work import UnitOfWorkFactory
 
 MAX_CODE_ATTEMPTS: Final = 20

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from domain.access import require_member
 from domain.accounts.entities import Viewer
 from domain.campaigns.entities import CampaignSummary
-from domain.organizations.access import require_member
 from domain.pagination import Page, PageRequest
 from domain.unit_of_work import UnitOfWorkFactory
 

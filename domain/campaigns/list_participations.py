@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from domain.access import require_member
 from domain.accounts.entities import Viewer
 from domain.campaigns.archive_campaign import campaign_of_organization
 from domain.campaigns.entities import ParticipationView
-from domain.organizations.access import require_member
 from domain.pagination import Page, PageRequest
 from domain.unit_of_work import UnitOfWorkFactory
 

@@ -34,22 +34,6 @@ class NewParticipation:
     created_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class RecordedMatch:
-    """One identity-matching decision, as kept: the rule, the student and the distances, never a
-    typed name (docs/rules.md, Identity matching step 9)."""
-
-    occurred_at: datetime
-    campaign_id: int
-    endpoint: str
-    outcome: str  # MATCHED, NOT_FOUND, AMBIGUOUS, CONFLICT
-    rule: str
-    student_id: int | None
-    first_name_distance: float | None
-    last_name_distance: float | None
-    reason_code: str | None
-
-
 class CampaignRepository(Protocol):
     async def add(self, campaign: NewCampaign) -> Campaign:
         """Raises ``CampaignCodeAlreadyUsed`` when the unique index refuses the code."""
@@ -79,7 +63,3 @@ class ParticipationRepository(Protocol):
         ...
 
     async def list_for_campaign(self, campaign_id: int, page: PageRequest) -> Page[ParticipationView]: ...
-
-
-class IdentityMatchLog(Protocol):
-    async def record(self, decision: RecordedMatch) -> None: ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.access import user_actor
 from domain.accounts.entities import Viewer
 from domain.audit.events import AuditEvent
 from domain.clock import Clock
@@ -15,7 +16,6 @@ from domain.organizations.errors import (
     InvitationExpired,
 )
 from domain.organizations.read_invitation import invitation_by_code
-from domain.organizations.support import user_actor
 from domain.unit_of_work import UnitOfWorkFactory
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from domain.access import require_support
 from domain.accounts.entities import Viewer
 from domain.audit.events import AuditEvent
 from domain.clock import Clock
 from domain.organizations.entities import Organization
 from domain.organizations.errors import OrganizationNotFound
-from domain.organizations.support import require_support
 from domain.unit_of_work import UnitOfWorkFactory
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from domain.access import require_support
 from domain.accounts.entities import Viewer
 from domain.accounts.errors import InvalidEmail
 from domain.audit.events import AuditEvent
@@ -13,7 +14,6 @@ from domain.organizations.email_addresses import normalise_email
 from domain.organizations.entities import Organization, OrganizationType
 from domain.organizations.errors import InvalidUai
 from domain.organizations.ports import NewOrganization
-from domain.organizations.support import require_support
 from domain.unit_of_work import UnitOfWorkFactory
 
 UAI_PATTERN = re.compile(r"^[0-9]{7}[A-Z]$")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from domain.access import require_member, user_actor
 from domain.accounts.entities import Viewer
 from domain.clock import Clock
-from domain.organizations.access import require_member
 from domain.organizations.email_addresses import parse_email_addresses
 from domain.organizations.entities import Invitation, Role
 from domain.organizations.errors import NoValidEmail, OrganizationArchived
@@ -17,7 +17,6 @@ from domain.organizations.invitation_sending import (
     emails_left_today,
     send_invitation,
 )
-from domain.organizations.support import user_actor
 from domain.unit_of_work import UnitOfWorkFactory
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from domain.access import require_member
 from domain.accounts.entities import Viewer
-from domain.organizations.access import require_member
 from domain.organizations.entities import MemberView
 from domain.pagination import Page, PageRequest
 from domain.unit_of_work import UnitOfWorkFactory

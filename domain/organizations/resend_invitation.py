@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from domain.access import require_member, user_actor
 from domain.accounts.entities import Viewer
 from domain.clock import Clock
-from domain.organizations.access import require_member
 from domain.organizations.entities import Invitation
 from domain.organizations.errors import (
     InvitationEmailsPerDayReached,
@@ -21,7 +21,6 @@ from domain.organizations.invitation_sending import (
     emails_left_today,
     send_invitation,
 )
-from domain.organizations.support import user_actor
 from domain.unit_of_work import UnitOfWorkFactory
 
 RESEND_INTERVAL = timedelta(minutes=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.access import require_support
 from domain.accounts.entities import Viewer
 from domain.accounts.errors import InvalidEmail
 from domain.clock import Clock
@@ -15,7 +16,6 @@ from domain.organizations.invitation_sending import (
     require_email_left_today,
     send_invitation,
 )
-from domain.organizations.support import require_support
 from domain.unit_of_work import UnitOfWorkFactory
 
 

@@ -1,11 +1,13 @@
-"""Errors of the SIECLE import: the file is refused, too large, or not a SIECLE export at all."""
+"""Errors of the SIECLE import: the file is refused, too large, or not a SIECLE export at all; or the
+import itself cannot run (one at a time, a cap on the students it may disable, only for an
+organization that manages students)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from domain.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
+from domain.errors import Conflict, Forbidden, Invalid, PayloadTooLarge, UnsupportedMediaType
 from domain.students.siecle import MAX_REPORT_ITEMS, SiecleIssue
 
 
@@ -68,3 +70,15 @@ def issues_as_dicts(issues: Iterable[SiecleIssue]) -> list[dict[str, Any]]:
         }
         for issue in issues
     ]
+
+
+class ImportInProgress(Conflict):
+    code = "IMPORT_IN_PROGRESS"
+
+
+class TooManyStudentsDisabled(Conflict):
+    code = "TOO_MANY_STUDENTS_DISABLED"
+
+
+class NotManagingStudents(Forbidden):
+    code = "FORBIDDEN"

@@ -6,16 +6,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from domain.access import require_member, user_actor
 from domain.accounts.entities import Viewer
 from domain.audit.events import Actor, AuditEvent
 from domain.clock import Clock
 from domain.errors import DomainError
-from domain.organizations.access import require_member
 from domain.organizations.entities import Organization
 from domain.organizations.errors import OrganizationArchived, OrganizationNotFound
-from domain.organizations.support import user_actor
-from domain.students.errors import InvalidSiecleFile
-from domain.students.import_errors import ImportInProgress, NotManagingStudents, TooManyStudentsDisabled
+from domain.students.errors import (
+    ImportInProgress,
+    InvalidSiecleFile,
+    NotManagingStudents,
+    TooManyStudentsDisabled,
+)
 from domain.students.ports import (
     AccountElsewhere,
     ImportMetrics,

@@ -18,13 +18,19 @@ from domain.campaigns.entities import (
     ParticipationView,
 )
 from domain.campaigns.errors import CampaignCodeAlreadyUsed
-from domain.campaigns.ports import NewCampaign, NewParticipation, RecordedMatch
+from domain.campaigns.ports import NewCampaign, NewParticipation
+from domain.joining.errors import UserAlreadyLinkedInOrganization
+from domain.joining.matching import MatchCandidate
+from domain.joining.ports import (
+    LinkedAccount,
+    RecordedMatch,
+    StudentSearch,
+    StudentWithAccount,
+    SupportStudentView,
+)
 from domain.organizations.entities import Membership, Organization, OrganizationType, Role
 from domain.pagination import Page, PageRequest
 from domain.students.entities import Student
-from domain.students.link_errors import UserAlreadyLinkedInOrganization
-from domain.students.link_ports import LinkedAccount, StudentSearch, StudentWithAccount, SupportStudentView
-from domain.students.matching import MatchCandidate
 from tests.unit.fakes import FakeHasher, FakeSessions, FakeUsers, Store
 
 T0 = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)

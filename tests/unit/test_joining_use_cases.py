@@ -12,7 +12,6 @@ from domain.accounts.entities import User, Viewer
 from domain.accounts.errors import EmailAlreadyUsed, InvalidEmail, InvalidPassword, TermsNotAccepted
 from domain.campaigns.archive_campaign import ArchiveCampaign
 from domain.campaigns.create_campaign import CreateCampaign, CreateCampaignCommand
-from domain.campaigns.create_student_account import CreateStudentAccount, CreateStudentAccountCommand
 from domain.campaigns.entities import CampaignType
 from domain.campaigns.errors import (
     CampaignArchived,
@@ -21,23 +20,24 @@ from domain.campaigns.errors import (
     NotAStudentOfOrganization,
     OrganizationMemberCannotParticipate,
 )
-from domain.campaigns.joining import MatchGuard, TypedStudent
-from domain.campaigns.link_student_account import LinkStudentAccount, LinkStudentAccountCommand
-from domain.campaigns.match_student_identity import MatchStudentCommand, MatchStudentIdentity
-from domain.campaigns.start_participation import StartParticipation
 from domain.errors import Invalid, TooManyRequests
-from domain.organizations.entities import Role
-from domain.organizations.errors import OrganizationArchived, RoleNotAllowed
-from domain.rate_limits import Limit
-from domain.students.detach_student_account import DetachStudentAccount
-from domain.students.link_errors import (
+from domain.joining.create_student_account import CreateStudentAccount, CreateStudentAccountCommand
+from domain.joining.detach_student_account import DetachStudentAccount
+from domain.joining.errors import (
     AccountBelongsToAnotherStudent,
     OrganizationMemberCannotLink,
     StudentAlreadyLinked,
     StudentNotFound,
     UserAlreadyLinkedInOrganization,
 )
-from domain.students.reset_student_passwords import NotResetReason, ResetStudentPasswords
+from domain.joining.link_student_account import LinkStudentAccount, LinkStudentAccountCommand
+from domain.joining.match_student_identity import MatchStudentCommand, MatchStudentIdentity
+from domain.joining.reset_student_passwords import NotResetReason, ResetStudentPasswords
+from domain.joining.start_participation import StartParticipation
+from domain.joining.steps import MatchGuard, TypedStudent
+from domain.organizations.entities import Role
+from domain.organizations.errors import OrganizationArchived, RoleNotAllowed
+from domain.rate_limits import Limit
 from tests.unit.fakes import FakeClock, FakeHasher, FakeLimiter, FakeTokens
 from tests.unit.fakes_campaigns import T0, CountingHasher, FakeJoiningUnitOfWork, JoiningStore
 

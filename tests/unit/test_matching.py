@@ -10,14 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.errors import Invalid
-from domain.students.matching import (
+from domain.joining.errors import EmptyName
+from domain.joining.matching import (
     MatchCandidate,
     MatchDecision,
     TypedIdentity,
     aimed_students,
     match_student,
 )
-from domain.students.matching_errors import EmptyName
 
 
 def student(

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.students.name_normalisation import last_name_variants, normalise_name, strip_leading_particles
+from domain.joining.name_normalisation import last_name_variants, normalise_name, strip_leading_particles
 
 
 @pytest.mark.parametrize(

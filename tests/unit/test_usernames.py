@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.students.usernames import username_for
+from domain.joining.usernames import username_for
 
 
 def test_first_attempt_uses_the_imported_names_and_day_then_month() -> None:

@@ -20,7 +20,8 @@ from domain.campaigns.entities import (
     ParticipationView,
 )
 from domain.campaigns.errors import CampaignCodeAlreadyUsed
-from domain.campaigns.ports import NewCampaign, NewParticipation, RecordedMatch
+from domain.campaigns.ports import NewCampaign, NewParticipation
+from domain.joining.ports import RecordedMatch
 from domain.pagination import Page, PageRequest
 from infrastructure.db.integrity import violates
 from infrastructure.db.pagination import paginate

@@ -10,16 +10,11 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain.joining.errors import UserAlreadyLinkedInOrganization
+from domain.joining.matching import MatchCandidate
+from domain.joining.ports import LinkedAccount, StudentSearch, StudentWithAccount, SupportStudentView
 from domain.pagination import Page, PageRequest
 from domain.students.entities import Student
-from domain.students.link_errors import UserAlreadyLinkedInOrganization
-from domain.students.link_ports import (
-    LinkedAccount,
-    StudentSearch,
-    StudentWithAccount,
-    SupportStudentView,
-)
-from domain.students.matching import MatchCandidate
 from infrastructure.db.integrity import violates
 from infrastructure.db.pagination import paginate
 from infrastructure.db.repositories.students import student_from_row

@@ -5,10 +5,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.access import user_actor
 from domain.accounts.entities import Viewer
 from domain.audit.events import AuditEvent
 from domain.campaigns.entities import Campaign
-from domain.campaigns.joining import (
+from domain.clock import Clock
+from domain.errors import DomainError
+from domain.joining.errors import (
+    AccountBelongsToAnotherStudent,
+    OrganizationMemberCannotLink,
+    StudentAlreadyLinked,
+    StudentNotFound,
+    UserAlreadyLinkedInOrganization,
+)
+from domain.joining.matching import MatchDecision
+from domain.joining.steps import (
     ENDPOINT_LINKS,
     OUTCOME_CONFLICT,
     RULE_AUTOMATIC,
@@ -19,19 +30,8 @@ from domain.campaigns.joining import (
     record_decision,
     restricted_campaign,
 )
-from domain.clock import Clock
-from domain.errors import DomainError
 from domain.organizations.entities import Organization
-from domain.organizations.support import user_actor
 from domain.students.entities import Student
-from domain.students.link_errors import (
-    AccountBelongsToAnotherStudent,
-    OrganizationMemberCannotLink,
-    StudentAlreadyLinked,
-    StudentNotFound,
-    UserAlreadyLinkedInOrganization,
-)
-from domain.students.matching import MatchDecision
 from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 RefusalWithReason = UserAlreadyLinkedInOrganization | AccountBelongsToAnotherStudent

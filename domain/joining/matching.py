@@ -28,8 +28,8 @@ from typing import Final, Literal
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from domain.students.matching_errors import EmptyName
-from domain.students.name_normalisation import last_name_variants, normalise_name
+from domain.joining.errors import EmptyName
+from domain.joining.name_normalisation import last_name_variants, normalise_name
 
 CLOSE_DISTANCE: Final = 0.25
 """The largest distance (edits per character typed) still accepted by the fuzzy pass."""

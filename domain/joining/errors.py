@@ -1,4 +1,5 @@
-"""Errors of attaching accounts to students (docs/rules.md, Identity matching steps 5 to 8).
+"""Errors of joining: a typed name that cannot be matched, and attaching accounts to students
+(docs/rules.md, Identity matching steps 5 to 8).
 
 The reason codes say why an attachment is refused, for the pupil's screen and for support:
 ``R31``/``R32`` (the student is attached to an account with an e-mail / a username; ``S51``/``S52``
@@ -10,8 +11,11 @@ active student of the organization), ``R90`` (the account belongs to another per
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import ClassVar, Literal
 
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
+
+TypedNameField = Literal["first_name", "last_name"]
 
 
 class ReasonCode(StrEnum):
@@ -67,3 +71,17 @@ class OrganizationMemberCannotLink(Forbidden):
 
 class UserNotFound(NotFound):
     code = "USER_NOT_FOUND"
+
+
+class EmptyName(Invalid):
+    """A typed name normalises to nothing (only spaces, punctuation or invisible characters).
+
+    Rejected before any comparison: an empty value would divide by zero, and matching on the other
+    name alone would loosen the rule.
+    """
+
+    code: ClassVar[str] = "VALIDATION_ERROR"
+
+    def __init__(self, field: TypedNameField) -> None:
+        super().__init__(meta={"field": field})
+        self.field: TypedNameField = field

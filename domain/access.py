@@ -1,10 +1,12 @@
-"""Who may act on an organization, checked in a fixed order (membership, terms, role)."""
+"""Who may act: on an organization, checked in a fixed order (membership, terms, role); as support;
+and the actor the audit log records for a user."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from domain.accounts.entities import Viewer
+from domain.audit.events import Actor
 from domain.organizations.entities import Membership, Organization, Role
 from domain.organizations.errors import OrganizationNotFound, PixOrgaTermsNotAccepted, RoleNotAllowed
 from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -50,3 +52,16 @@ class AuthorizeOrganizationAccess:
     async def __call__(self, viewer: Viewer, organization_id: int) -> OrganizationAccess:
         async with self._uow() as uow:
             return await require_member(uow, viewer, organization_id)
+
+
+def require_support(viewer: Viewer | None) -> Actor:
+    """Support actions come from a SUPPORT user, or from an operator's command line (``None``)."""
+    if viewer is None:
+        return Actor.cli()
+    if not viewer.user.is_support:
+        raise RoleNotAllowed()
+    return Actor(viewer.user.id, "support")
+
+
+def user_actor(viewer: Viewer) -> Actor:
+    return Actor(viewer.user.id, "support" if viewer.user.is_support else "user")

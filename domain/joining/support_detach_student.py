@@ -1,30 +1,28 @@
-"""An administrator of the organization detaches an account from a student."""
+"""Support detaches an account from a student."""
 
 from __future__ import annotations
 
+from domain.access import require_support
 from domain.accounts.entities import Viewer
 from domain.audit.events import AuditEvent
 from domain.clock import Clock
-from domain.organizations.access import require_member
-from domain.organizations.support import user_actor
-from domain.students.link_errors import StudentNotFound
+from domain.joining.errors import StudentNotFound
 from domain.unit_of_work import UnitOfWorkFactory
 
 
-class DetachStudentAccount:
-    """Administrators only. A student of another organization is not found (404). Idempotent: a
-    student with no account stays so. The account keeps existing; the pupil can attach again."""
+class SupportDetachStudent:
+    """SUPPORT role; idempotent (a student without account stays so). The account is kept."""
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 
-    async def __call__(self, viewer: Viewer, organization_id: int, student_id: int) -> None:
+    async def __call__(self, viewer: Viewer, student_id: int) -> None:
+        actor = require_support(viewer)
         now = self._clock.now()
         async with self._uow() as uow:
-            await require_member(uow, viewer, organization_id, admin=True)
             student = await uow.student_links.lock(student_id)
-            if student is None or student.organization_id != organization_id:
+            if student is None:
                 raise StudentNotFound()
             if student.user_id is None:
                 return
@@ -32,12 +30,12 @@ class DetachStudentAccount:
             await uow.audit.record(
                 AuditEvent(
                     type="STUDENT_DETACHED",
-                    actor=user_actor(viewer),
+                    actor=actor,
                     occurred_at=now,
-                    organization_id=organization_id,
+                    organization_id=student.organization_id,
                     target_type="student",
                     target_id=student.id,
-                    details={"user_id": student.user_id, "by": "admin"},
+                    details={"user_id": student.user_id, "by": "support"},
                 )
             )
             await uow.commit()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
+from domain.access import require_support
 from domain.accounts.entities import Viewer
-from domain.organizations.support import require_support
+from domain.joining.ports import StudentSearch, SupportStudentView
 from domain.pagination import Page, PageRequest
-from domain.students.link_ports import StudentSearch, SupportStudentView
 from domain.students.search_text import fold
 from domain.unit_of_work import UnitOfWorkFactory
 

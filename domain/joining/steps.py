@@ -16,25 +16,19 @@ from typing import Final
 import anyio
 
 from domain.accounts.login_hint import obfuscate_login
-from domain.campaigns.codes import looks_like_campaign_code, normalise_campaign_code
-from domain.campaigns.entities import Campaign, CampaignOverview
-from domain.campaigns.errors import CampaignArchived, CampaignNotFound, CampaignNotRestricted
-from domain.campaigns.ports import RecordedMatch
+from domain.campaigns.codes import normalise_campaign_code
+from domain.campaigns.entities import Campaign
+from domain.campaigns.errors import CampaignArchived, CampaignNotRestricted
+from domain.campaigns.read_campaign import campaign_by_code
 from domain.errors import TooManyRequests
+from domain.joining.errors import ReasonCode, StudentAlreadyLinked
+from domain.joining.matching import MatchCandidate, MatchDecision, Roster, TypedIdentity, match_student
+from domain.joining.name_normalisation import normalise_name
+from domain.joining.ports import LinkedAccount, RecordedMatch
+from domain.joining.usernames import username_for
 from domain.organizations.entities import Organization
 from domain.rate_limits import Limit, RateLimiter
 from domain.students.entities import Student
-from domain.students.link_errors import ReasonCode, StudentAlreadyLinked
-from domain.students.link_ports import LinkedAccount
-from domain.students.matching import (
-    MatchCandidate,
-    MatchDecision,
-    Roster,
-    TypedIdentity,
-    match_student,
-)
-from domain.students.name_normalisation import normalise_name
-from domain.students.usernames import username_for
 from domain.unit_of_work import UnitOfWork
 
 ENDPOINT_MATCHES: Final = "student-matches"
@@ -53,16 +47,6 @@ class TypedStudent:
     first_name: str = dataclasses.field(repr=False)
     last_name: str = dataclasses.field(repr=False)
     birthdate: date = dataclasses.field(repr=False)
-
-
-async def campaign_by_code(uow: UnitOfWork, code: str) -> CampaignOverview:
-    """Looked up trimmed and upper-cased; a text that cannot be a code is not looked up."""
-    if not looks_like_campaign_code(code):
-        raise CampaignNotFound()
-    found = await uow.campaigns.get_by_code(normalise_campaign_code(code))
-    if found is None:
-        raise CampaignNotFound()
-    return found
 
 
 async def restricted_campaign(uow: UnitOfWork, code: str) -> tuple[Campaign, Organization]:

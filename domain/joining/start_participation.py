@@ -11,8 +11,8 @@ from domain.campaigns.errors import (
     NotAStudentOfOrganization,
     OrganizationMemberCannotParticipate,
 )
-from domain.campaigns.joining import campaign_by_code
 from domain.campaigns.ports import NewParticipation
+from domain.campaigns.read_campaign import campaign_by_code
 from domain.clock import Clock
 from domain.organizations.errors import RoleNotAllowed
 from domain.unit_of_work import UnitOfWorkFactory

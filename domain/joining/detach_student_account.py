@@ -1,28 +1,29 @@
-"""Support detaches an account from a student."""
+"""An administrator of the organization detaches an account from a student."""
 
 from __future__ import annotations
 
+from domain.access import require_member, user_actor
 from domain.accounts.entities import Viewer
 from domain.audit.events import AuditEvent
 from domain.clock import Clock
-from domain.organizations.support import require_support
-from domain.students.link_errors import StudentNotFound
+from domain.joining.errors import StudentNotFound
 from domain.unit_of_work import UnitOfWorkFactory
 
 
-class SupportDetachStudent:
-    """SUPPORT role; idempotent (a student without account stays so). The account is kept."""
+class DetachStudentAccount:
+    """Administrators only. A student of another organization is not found (404). Idempotent: a
+    student with no account stays so. The account keeps existing; the pupil can attach again."""
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 
-    async def __call__(self, viewer: Viewer, student_id: int) -> None:
-        actor = require_support(viewer)
+    async def __call__(self, viewer: Viewer, organization_id: int, student_id: int) -> None:
         now = self._clock.now()
         async with self._uow() as uow:
+            await require_member(uow, viewer, organization_id, admin=True)
             student = await uow.student_links.lock(student_id)
-            if student is None:
+            if student is None or student.organization_id != organization_id:
                 raise StudentNotFound()
             if student.user_id is None:
                 return
@@ -30,12 +31,12 @@ class SupportDetachStudent:
             await uow.audit.record(
                 AuditEvent(
                     type="STUDENT_DETACHED",
-                    actor=actor,
+                    actor=user_actor(viewer),
                     occurred_at=now,
-                    organization_id=student.organization_id,
+                    organization_id=organization_id,
                     target_type="student",
                     target_id=student.id,
-                    details={"user_id": student.user_id, "by": "support"},
+                    details={"user_id": student.user_id, "by": "admin"},
                 )
             )
             await uow.commit()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.campaigns.joining import (
+from domain.clock import Clock
+from domain.joining.errors import StudentNotFound
+from domain.joining.steps import (
     ENDPOINT_MATCHES,
     OUTCOME_CONFLICT,
     MatchGuard,
@@ -15,8 +17,6 @@ from domain.campaigns.joining import (
     restricted_campaign,
     suggest_username,
 )
-from domain.clock import Clock
-from domain.students.link_errors import StudentNotFound
 from domain.unit_of_work import UnitOfWorkFactory
 
 

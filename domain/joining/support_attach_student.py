@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 
+from domain.access import require_support
 from domain.accounts.entities import Viewer
 from domain.audit.events import AuditEvent
 from domain.clock import Clock
-from domain.organizations.support import require_support
-from domain.students.link_errors import StudentNotFound, UserNotFound
-from domain.students.link_ports import LinkedAccount, SupportStudentView
+from domain.joining.errors import StudentNotFound, UserNotFound
+from domain.joining.ports import LinkedAccount, SupportStudentView
 from domain.unit_of_work import UnitOfWorkFactory
 
 

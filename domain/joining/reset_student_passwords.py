@@ -9,15 +9,14 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Final
 
+from domain.access import require_member, user_actor
 from domain.accounts.entities import Viewer
 from domain.accounts.ports import PasswordHasher
 from domain.accounts.temporary_password import generate_temporary_password
 from domain.audit.events import AuditEvent
 from domain.clock import Clock
-from domain.organizations.access import require_member
-from domain.organizations.support import user_actor
+from domain.joining.ports import StudentWithAccount
 from domain.students.entities import Student
-from domain.students.link_ports import StudentWithAccount
 from domain.unit_of_work import UnitOfWorkFactory
 
 TEMPORARY_PASSWORD_VALIDITY: Final = timedelta(days=30)

@@ -14,7 +14,7 @@ import random
 from datetime import date
 from typing import Final
 
-from domain.students.name_normalisation import normalise_name
+from domain.joining.name_normalisation import normalise_name
 
 EMPTY_NAME_FALLBACK: Final = "eleve"
 

@@ -14,7 +14,10 @@ from domain.accounts.ports import AccessTokens, PasswordHasher
 from domain.accounts.sessions import open_session
 from domain.audit.events import Actor, AuditEvent
 from domain.campaigns.entities import Campaign
-from domain.campaigns.joining import (
+from domain.clock import Clock
+from domain.joining.errors import StudentNotFound
+from domain.joining.matching import MatchDecision
+from domain.joining.steps import (
     ENDPOINT_ACCOUNTS,
     OUTCOME_CONFLICT,
     LimitKeys,
@@ -26,11 +29,8 @@ from domain.campaigns.joining import (
     restricted_campaign,
     username_attempts,
 )
-from domain.clock import Clock
 from domain.organizations.email_addresses import normalise_email
 from domain.students.entities import Student
-from domain.students.link_errors import StudentNotFound
-from domain.students.matching import MatchDecision
 from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 LoginKind = Literal["username", "email"]

@@ -1,5 +1,5 @@
-"""What attaching accounts to students needs from storage (the student list and the import have
-their own ports in ``ports.py``)."""
+"""What joining needs from storage: the students' links to accounts (the student list and the import
+have their own ports in ``domain/students/ports.py``), and the log of identity-matching decisions."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from domain.joining.matching import MatchCandidate
 from domain.pagination import Page, PageRequest
 from domain.students.entities import Student
-from domain.students.matching import MatchCandidate
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,3 +112,23 @@ class StudentLinkRepository(Protocol):
         ...
 
     async def search(self, criteria: StudentSearch, page: PageRequest) -> Page[SupportStudentView]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedMatch:
+    """One identity-matching decision, as kept: the rule, the student and the distances, never a
+    typed name (docs/rules.md, Identity matching step 9)."""
+
+    occurred_at: datetime
+    campaign_id: int
+    endpoint: str
+    outcome: str  # MATCHED, NOT_FOUND, AMBIGUOUS, CONFLICT
+    rule: str
+    student_id: int | None
+    first_name_distance: float | None
+    last_name_distance: float | None
+    reason_code: str | None
+
+
+class IdentityMatchLog(Protocol):
+    async def record(self, decision: RecordedMatch) -> None: ...
