@@ -131,6 +131,14 @@ def test_zip_as_siecle_gives_it(client, school):
     assert response.json()["counts"]["created"] == 30
 
 
+def test_a_search_for_a_wildcard_finds_that_character_only(client, school):
+    """LIKE wildcards typed in a search stand for themselves: no pupil's name holds them."""
+    org, admin = school
+    upload(client, org["id"], admin, sample("ElevesSansAdresses.xml"))
+    for typed in ("%", "_", "\\"):
+        assert students(client, org["id"], admin, search=typed)["total"] == 0, typed
+
+
 def test_student_list_search_filters_and_divisions(client, school):
     org, admin = school
     upload(client, org["id"], admin, sample("ElevesSansAdresses.xml"))
