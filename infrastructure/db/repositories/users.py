@@ -127,6 +127,3 @@ class SqlUserRepository:
         for word in words:
             query = query.where(contains(searchable, word.lower()))
         return await paginate(self._db, query, page, user_from_row)
-
-    async def count(self) -> int:
-        return int((await self._db.execute(select(func.count()).select_from(users))).scalar_one())
