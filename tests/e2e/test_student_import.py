@@ -8,18 +8,9 @@ import zipfile
 
 import pytest
 
-from tests.support.api import admin_of_new_organization, bearer, db_execute
+from tests.support.api import API, admin_of_new_organization, bearer, db_execute, problem
 from tests.support.siecle_generator import write_siecle
 from tests.support.siecle_samples import PUPILS_2025, SAMPLES, UAI
-
-API = "/api/v1"
-
-
-def problem(response, status, code):
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    assert response.json()["code"] == code, response.json()
-    return response.json()
 
 
 @pytest.fixture

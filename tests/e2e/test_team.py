@@ -9,25 +9,17 @@ import httpx
 import pytest
 
 from tests.support.api import (
+    API,
     admin_of_new_organization,
     bearer,
     create_organization,
     db_execute,
     log_in,
+    problem,
     queued_invitation_code,
     signed_up_token,
     support_token,
 )
-
-API = "/api/v1"
-
-
-def problem(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body = response.json()
-    assert body["code"] == code, body
-    return body
 
 
 def invite(client, org_id, token, emails, **extra):
