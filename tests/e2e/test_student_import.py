@@ -9,6 +9,7 @@ import zipfile
 import pytest
 
 from tests.support.api import API, admin_of_new_organization, bearer, db_execute, problem
+from tests.support.campaigns import member_token
 from tests.support.siecle_generator import write_siecle
 from tests.support.siecle_samples import PUPILS_2025, SAMPLES, UAI
 
@@ -240,10 +241,8 @@ def test_file_types_and_caps(client, server, school):
 
 
 def test_who_may_import(client, server, school):
-    from tests.e2e.test_team import member_token
-
     org, admin = school
-    member = member_token(client, server, org, admin, "prof@gmail.com")
+    member = member_token(client, server.settings.database_url, org["id"], admin, "prof@gmail.com")
     problem(upload(client, org["id"], member, sample("ElevesSansAdresses.xml")), 403, "FORBIDDEN")
     assert students(client, org["id"], member)["total"] == 0
     problem(
