@@ -7,7 +7,8 @@ import getpass
 import io
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO, NoReturn, TypeVar
@@ -90,6 +91,15 @@ def _run(awaitable: Awaitable[T]) -> T:
         _fail(f"failed: {type(error).__name__} (is the database up to date? run 'pix-orga db upgrade')")
 
 
+@asynccontextmanager
+async def _database(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(settings.database_url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the migrations up to the latest revision."""
@@ -130,15 +140,12 @@ def worker() -> None:
     configure_logging()
 
     async def work() -> None:
-        engine = create_engine(settings.database_url)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signal_number in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signal_number, stop.set)
-        try:
+        async with _database(settings) as engine:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signal_number in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signal_number, stop.set)
             await build_dispatcher(settings, engine).run_forever(stop)
-        finally:
-            await engine.dispose()
 
     typer.echo("outbox worker started", err=True)
     asyncio.run(work())
@@ -164,8 +171,7 @@ def create_support(
     settings = _settings()
 
     async def create() -> int:
-        engine = create_engine(settings.database_url)
-        try:
+        async with _database(settings) as engine:
             use_case = CreateSupportUser(lambda: SqlUnitOfWork(engine), Argon2PasswordHasher(), SystemClock())
             user = await use_case(
                 CreateSupportUserCommand(
@@ -173,8 +179,6 @@ def create_support(
                 )
             )
             return user.id
-        finally:
-            await engine.dispose()
 
     user_id = _run(create())
     typer.echo(f"support user created: id {user_id}")
@@ -196,8 +200,7 @@ def create_organization(
     settings = _settings()
 
     async def create() -> int:
-        engine = create_engine(settings.database_url)
-        try:
+        async with _database(settings) as engine:
             organization = await _use_cases(settings, engine).create_organization(
                 None,
                 CreateOrganizationCommand(
@@ -205,8 +208,6 @@ def create_organization(
                 ),
             )
             return organization.id
-        finally:
-            await engine.dispose()
 
     typer.echo(f"organization created: id {_run(create())}")
 
@@ -221,14 +222,11 @@ def invite_organization(
     settings = _settings()
 
     async def invite() -> int:
-        engine = create_engine(settings.database_url)
-        try:
+        async with _database(settings) as engine:
             invitation = await _use_cases(settings, engine).send_activation_invitation(
                 None, SendActivationInvitationCommand(organization_id=org_id, email=email, locale=locale)
             )
             return invitation.id
-        finally:
-            await engine.dispose()
 
     typer.echo(f"activation invitation queued: id {_run(invite())}")
 
@@ -250,8 +248,7 @@ def import_students(
     size = file.stat().st_size
 
     async def run() -> ImportReport:
-        engine = create_engine(settings.database_url)
-        try:
+        async with _database(settings) as engine:
             with (
                 typer.progressbar(length=size, label="Reading", file=sys.stderr) as bar,
                 file.open("rb") as stream,
@@ -274,8 +271,6 @@ def import_students(
                     confirm_disable=confirm_disable,
                 ),
             )
-        finally:
-            await engine.dispose()
 
     try:
         report = _run(run())

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.language import negotiate_language
+from api.language import request_language
 from api.messages import message
 from api.request_context import current_request_id
 from api.siecle_messages import SIECLE_MESSAGES, siecle_detail
@@ -132,7 +132,7 @@ def problem_response(
     meta: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    language = negotiate_language(request.headers.get("accept-language"))
+    language = request_language(request)
     body: dict[str, Any] = {
         "type": f"urn:pix-orga:problem:{code.lower().replace('_', '-')}",
         "title": HTTPStatus(status).phrase,
@@ -170,7 +170,7 @@ async def _domain_error(request: Request, error: Exception) -> JSONResponse:
     if status == 500:
         logger.error("domain error without a status", extra={"code": error.code})
         return problem_response(request, 500, "INTERNAL_ERROR")
-    language = negotiate_language(request.headers.get("accept-language"))
+    language = request_language(request)
     errors = _render_items(error.errors, language) if error.errors is not None else None
     return problem_response(request, status, error.code, errors=errors, meta=error.meta, headers=headers)
 
@@ -218,7 +218,7 @@ async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     raw = list(error.errors())
     if any(e.get("type") == "json_invalid" for e in raw):
         return problem_response(request, 400, "MALFORMED_JSON")
-    language = negotiate_language(request.headers.get("accept-language"))
+    language = request_language(request)
     return problem_response(request, 422, "VALIDATION_ERROR", errors=validation_items(raw, language))
 
 
@@ -277,7 +277,7 @@ def install_error_handlers(
             logger.warning("database unavailable", extra={"error_type": type(error).__name__})
             return problem_response(request, 503, "SERVICE_UNAVAILABLE", headers={"Retry-After": "5"})
         if is_invalid_value(error):
-            english = negotiate_language(request.headers.get("accept-language")) == "en"
+            english = request_language(request) == "en"
             item = {"code": "VALUE_NOT_STORABLE", "detail": VALUE_NOT_STORABLE[1 if english else 0]}
             return problem_response(request, 422, "VALIDATION_ERROR", errors=[item])
         return await _unexpected_error(request, error)

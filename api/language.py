@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from starlette.requests import Request
+
 SUPPORTED = ("fr", "en")
+
+
+def request_language(request: Request) -> str:
+    """ "fr" or "en", for the request's ``Accept-Language``."""
+    return negotiate_language(request.headers.get("accept-language"))
 
 
 def negotiate_language(accept_language: str | None) -> str:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Protocol
+
+from domain.errors import TooManyRequests
 
 
 class Limit(StrEnum):
@@ -28,3 +31,20 @@ class RateLimiter(Protocol):
     async def record(self, limit: Limit, *key: str) -> None:
         """Count one more event (a failure, or a request) under the limit."""
         ...
+
+
+LimitKey = tuple[Limit, tuple[str, ...]]
+
+
+async def refuse_when_reached(limiter: RateLimiter, keys: Iterable[LimitKey]) -> None:
+    """Raises TooManyRequests, with the wait of the first limit already reached, before any work is done."""
+    for limit, key in keys:
+        retry_after = await limiter.retry_after(limit, *key)
+        if retry_after is not None:
+            raise TooManyRequests(retry_after=retry_after)
+
+
+async def record_all(limiter: RateLimiter, keys: Iterable[LimitKey]) -> None:
+    """Counts one event under each of the limits."""
+    for limit, key in keys:
+        await limiter.record(limit, *key)

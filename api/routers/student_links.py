@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from api.auth import CurrentViewer
 from api.errors import problems
-from api.language import negotiate_language
+from api.language import request_language
 from api.organization_access import ADMINS_ONLY, MEMBERS_ONLY
 from api.routers import API_PREFIX
 from api.routers import MEMBER_PROBLEMS as MEMBER
@@ -88,7 +88,7 @@ async def reset_student_passwords(
     result = await use_cases(request).reset_student_passwords(viewer, org_id, body.student_ids)
     if _wants_json(request.headers.get("accept", "")):
         return Response(PasswordResetsOut.of(result).model_dump_json(), media_type="application/json")
-    language = negotiate_language(request.headers.get("accept-language"))
+    language = request_language(request)
     return Response(
         reset_csv(result, language),
         media_type=f"{CSV_MEDIA_TYPE}; charset=utf-8",

@@ -12,7 +12,7 @@ from starlette.datastructures import UploadFile
 
 from api.auth import CurrentViewer
 from api.errors import problems
-from api.language import negotiate_language
+from api.language import request_language
 from api.organization_access import ADMINS_ONLY, MEMBERS_ONLY
 from api.pagination import PageOut, Paging
 from api.routers import ADMIN_PROBLEMS as ADMIN
@@ -103,7 +103,7 @@ async def import_students(
         )
     finally:
         await request.close()  # the spooled upload
-    english = negotiate_language(request.headers.get("accept-language")) == "en"
+    english = request_language(request) == "en"
     body = await anyio.to_thread.run_sync(_render, report, "en" if english else "fr")
     return Response(  # type: ignore[return-value]
         body, status_code=200 if report.dry_run else 201, media_type="application/json"

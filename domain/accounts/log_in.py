@@ -10,8 +10,7 @@ from domain.accounts.errors import InvalidCredentials, PixOrgaAccessRequiresMemb
 from domain.accounts.ports import AccessTokens, PasswordHasher
 from domain.accounts.sessions import open_session
 from domain.clock import Clock
-from domain.errors import TooManyRequests
-from domain.rate_limits import Limit, RateLimiter
+from domain.rate_limits import Limit, RateLimiter, record_all, refuse_when_reached
 from domain.unit_of_work import UnitOfWorkFactory
 
 PIX_ORGA_SCOPE = "pix-orga"
@@ -59,10 +58,7 @@ class LogIn:
     async def __call__(self, command: LogInCommand) -> TokenPair:
         login = command.login.strip().lower()
         keys = self._limit_keys(login, command.client_address)
-        for limit, key in keys:
-            retry_after = await self._limiter.retry_after(limit, *key)
-            if retry_after is not None:
-                raise TooManyRequests(retry_after=retry_after)
+        await refuse_when_reached(self._limiter, keys)
         async with self._uow() as uow:
             user = await uow.users.find_by_login(login) if login else None
             ok, new_hash = await self._hasher.verify(command.password, user.password_hash if user else None)
@@ -70,8 +66,7 @@ class LogIn:
             if user is not None and ok and user.temporary_password_expires_at is not None:
                 ok = user.temporary_password_expires_at > now
             if user is None or not ok:
-                for limit, key in keys:
-                    await self._limiter.record(limit, *key)
+                await record_all(self._limiter, keys)
                 raise InvalidCredentials()
             if PIX_ORGA_SCOPE in command.scopes and not await uow.memberships.has_active_membership(user.id):
                 raise PixOrgaAccessRequiresMembership()

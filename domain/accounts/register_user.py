@@ -9,9 +9,8 @@ from domain.accounts.errors import InvalidEmail, TermsNotAccepted
 from domain.accounts.password_policy import check_password_policy
 from domain.accounts.ports import PasswordHasher
 from domain.clock import Clock
-from domain.errors import TooManyRequests
 from domain.organizations.email_addresses import normalise_email
-from domain.rate_limits import Limit, RateLimiter
+from domain.rate_limits import Limit, LimitKey, RateLimiter, record_all, refuse_when_reached
 from domain.unit_of_work import UnitOfWorkFactory
 
 
@@ -42,17 +41,15 @@ class RegisterUser:
         self._clock = clock
 
     async def __call__(self, command: RegisterUserCommand) -> User:
-        limit = Limit.SIGNUPS_PER_ADDRESS
-        retry_after = await self._limiter.retry_after(limit, command.client_address)
-        if retry_after is not None:
-            raise TooManyRequests(retry_after=retry_after)
+        keys: list[LimitKey] = [(Limit.SIGNUPS_PER_ADDRESS, (command.client_address,))]
+        await refuse_when_reached(self._limiter, keys)
         email = normalise_email(command.email)
         if email is None:
             raise InvalidEmail(meta={"field": "email"})
         if not command.accept_terms:
             raise TermsNotAccepted()
         check_password_policy(command.password)
-        await self._limiter.record(limit, command.client_address)
+        await record_all(self._limiter, keys)
         password_hash = await self._hasher.hash(command.password)
         now = self._clock.now()
         async with self._uow() as uow:

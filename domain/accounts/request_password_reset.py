@@ -8,11 +8,10 @@ from typing import Literal
 
 from domain.audit.events import Actor, AuditEvent
 from domain.clock import Clock
-from domain.errors import TooManyRequests
 from domain.notifications.email import PASSWORD_RESET
 from domain.notifications.outbox import QueuedEmail
 from domain.organizations.email_addresses import normalise_email
-from domain.rate_limits import Limit, RateLimiter
+from domain.rate_limits import Limit, LimitKey, RateLimiter, record_all, refuse_when_reached
 from domain.secrets import hash_secret, new_secret
 from domain.unit_of_work import UnitOfWorkFactory
 
@@ -37,15 +36,11 @@ class RequestPasswordReset:
 
     async def __call__(self, command: RequestPasswordResetCommand) -> None:
         email = normalise_email(command.email)
-        keys = [(Limit.PASSWORD_RESET_REQUESTS_PER_ADDRESS, command.client_address)]
+        keys: list[LimitKey] = [(Limit.PASSWORD_RESET_REQUESTS_PER_ADDRESS, (command.client_address,))]
         if email is not None:
-            keys.append((Limit.PASSWORD_RESET_REQUESTS_PER_EMAIL, email))
-        for limit, key in keys:
-            retry_after = await self._limiter.retry_after(limit, key)
-            if retry_after is not None:
-                raise TooManyRequests(retry_after=retry_after)
-        for limit, key in keys:
-            await self._limiter.record(limit, key)
+            keys.append((Limit.PASSWORD_RESET_REQUESTS_PER_EMAIL, (email,)))
+        await refuse_when_reached(self._limiter, keys)
+        await record_all(self._limiter, keys)
         if email is None:
             return
         now = self._clock.now()

@@ -20,14 +20,13 @@ from domain.campaigns.codes import normalise_campaign_code
 from domain.campaigns.entities import Campaign
 from domain.campaigns.errors import CampaignArchived, CampaignNotRestricted
 from domain.campaigns.read_campaign import campaign_by_code
-from domain.errors import TooManyRequests
 from domain.joining.errors import ReasonCode, StudentAlreadyLinked
 from domain.joining.matching import MatchCandidate, MatchDecision, Roster, TypedIdentity, match_student
 from domain.joining.name_normalisation import normalise_name
 from domain.joining.ports import LinkedAccount, RecordedMatch
 from domain.joining.usernames import username_for
 from domain.organizations.entities import Organization
-from domain.rate_limits import Limit, RateLimiter
+from domain.rate_limits import Limit, LimitKey, RateLimiter, record_all, refuse_when_reached
 from domain.students.entities import Student
 from domain.unit_of_work import UnitOfWork
 
@@ -60,7 +59,7 @@ async def restricted_campaign(uow: UnitOfWork, code: str) -> tuple[Campaign, Org
     return found.campaign, found.organization
 
 
-LimitKeys = list[tuple[Limit, tuple[str, ...]]]
+LimitKeys = list[LimitKey]
 
 ROSTERS_KEPT: Final = 16
 """Organizations whose prepared roster a guard keeps between requests (a few thousand names each)."""
@@ -91,7 +90,7 @@ class MatchGuard:
     async def admit(self, address: str) -> LimitKeys:
         """The per-address keys, checked before any other work."""
         keys: LimitKeys = [(Limit.MATCH_PER_ADDRESS, (address,))]
-        await self._check(keys)
+        await refuse_when_reached(self._limiter, keys)
         return keys
 
     async def aim(
@@ -105,7 +104,7 @@ class MatchGuard:
             typed_name = f"{normalise_name(typed.first_name)}.{normalise_name(typed.last_name)}"
             digest = hashlib.sha256(typed_name.encode()).hexdigest()
             keys.append((Limit.MATCH_PER_NAME, ("name", normalise_campaign_code(code), digest)))
-        await self._check(keys)
+        await refuse_when_reached(self._limiter, keys)
         return keys
 
     async def _roster(self, uow: UnitOfWork, organization_id: int) -> Roster:
@@ -122,15 +121,8 @@ class MatchGuard:
             self._rosters.popitem(last=False)
         return roster
 
-    async def _check(self, keys: LimitKeys) -> None:
-        for limit, key in keys:
-            retry_after = await self._limiter.retry_after(limit, *key)
-            if retry_after is not None:
-                raise TooManyRequests(retry_after=retry_after)
-
     async def count_not_found(self, keys: LimitKeys) -> None:
-        for limit, key in keys:
-            await self._limiter.record(limit, *key)
+        await record_all(self._limiter, keys)
 
 
 @dataclass(frozen=True)

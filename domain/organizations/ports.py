@@ -5,7 +5,6 @@ from datetime import datetime
 from typing import Protocol
 
 from domain.organizations.entities import (
-    DeliveryStatus,
     Invitation,
     InvitationStatus,
     Membership,
@@ -135,5 +134,3 @@ class InvitationRepository(Protocol):
         organization's invitation lock, held until the end of the transaction: two requests
         counting at once are served one after the other, so they cannot both take the last one."""
         ...
-
-    async def set_delivery_status(self, invitation_id: int, status: DeliveryStatus) -> None: ...

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 
 from domain.audit.events import Actor, AuditEvent
 from domain.clock import Clock
-from domain.errors import TooManyRequests
 from domain.organizations.email_addresses import normalise_email
 from domain.organizations.entities import Role
 from domain.organizations.errors import OrganizationArchived, OrganizationNotFound, OrganizationWithoutEmail
@@ -17,7 +16,7 @@ from domain.organizations.invitation_sending import (
     emails_left_today,
     send_invitation,
 )
-from domain.rate_limits import Limit, RateLimiter
+from domain.rate_limits import Limit, LimitKey, RateLimiter, record_all, refuse_when_reached
 from domain.unit_of_work import UnitOfWorkFactory
 
 QUIET_PERIOD = timedelta(hours=24)
@@ -63,11 +62,9 @@ class RequestScoActivation:
         self._limiter = limiter
 
     async def __call__(self, command: RequestScoActivationCommand) -> None:
-        limit = Limit.SCO_ACTIVATION_REQUESTS_PER_ADDRESS
-        retry_after = await self._limiter.retry_after(limit, command.client_address)
-        if retry_after is not None:
-            raise TooManyRequests(retry_after=retry_after)
-        await self._limiter.record(limit, command.client_address)
+        keys: list[LimitKey] = [(Limit.SCO_ACTIVATION_REQUESTS_PER_ADDRESS, (command.client_address,))]
+        await refuse_when_reached(self._limiter, keys)
+        await record_all(self._limiter, keys)
         now = self._clock.now()
         async with self._uow() as uow:
             organization = await uow.organizations.get_by_uai(command.uai.strip().upper())

@@ -26,7 +26,6 @@ from typing import Any, Final
 FRANCE_COUNTRY_CODE: Final = "100"
 INACTIVE_DIVISION: Final = "inactifs"
 """SIECLE's pseudo-class of students no longer taught; compared case-insensitively."""
-DIVISION_STRUCTURE_TYPE: Final = "D"
 
 _BIRTHDATE_PATTERN: Final = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
 _DOUBLE_ENCODING_SOURCES: Final = ("latin-1", "iso-8859-15", "cp1252")
@@ -153,10 +152,6 @@ class SiecleReport:
     skipped: list[SkippedEntry] = dataclasses.field(default_factory=list)
     warnings: list[SiecleWarning] = dataclasses.field(default_factory=list)
     errors: list[SiecleIssue] = dataclasses.field(default_factory=list)
-
-    @property
-    def is_valid(self) -> bool:
-        return not self.errors
 
 
 def check_siecle_file(file: SiecleFile, organization_uai: str, today: date) -> SiecleReport:

@@ -135,15 +135,12 @@ class SmtpEmailSender:
     def config(self) -> SmtpConfig:
         return self._config
 
-    def build_message(self, rendered: RenderedEmail) -> EmailMessage:
+    def _message(self, rendered: RenderedEmail, recipient: Address) -> EmailMessage:
         """The MIME message: multipart/alternative, text then HTML, UTF-8.
 
         Quoted-printable keeps the bodies 7-bit, so relays without 8BITMIME pass them intact
         while they stay readable in the raw source.
         """
-        return self._message(rendered, parse_mailbox(rendered.to, "To"))
-
-    def _message(self, rendered: RenderedEmail, recipient: Address) -> EmailMessage:
         message = EmailMessage()
         message["From"] = self._sender
         message["To"] = recipient

@@ -7,17 +7,7 @@ import concurrent.futures
 import bcrypt
 import pytest
 
-from tests.support.api import PASSWORD, bearer, db_execute, log_in, sign_up, signed_up_token
-
-API = "/api/v1"
-
-
-def problem(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body = response.json()
-    assert body["code"] == code
-    return body
+from tests.support.api import API, PASSWORD, bearer, db_execute, log_in, problem, sign_up, signed_up_token
 
 
 class TestSignUp:

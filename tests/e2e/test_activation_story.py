@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 
 from tests.support.api import (
+    API,
     bearer,
     create_organization,
     db_execute,
@@ -16,8 +17,6 @@ from tests.support.api import (
     support_token,
 )
 from tests.support.smtp import refused_port, smtp_server
-
-API = "/api/v1"
 
 
 def link_of(text: str) -> tuple[int, str]:

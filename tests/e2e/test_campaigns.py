@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from tests.support.api import admin_of_new_organization, bearer, signed_up_token, support_token
-from tests.support.campaigns import API, create_campaign, member_token, participate, problem
+from tests.support.api import API, admin_of_new_organization, bearer, problem, signed_up_token, support_token
+from tests.support.campaigns import create_campaign, member_token, participate
 
 CODE = re.compile(r"[ABCDEFGHJKMNPQRSTUVWXYZ]{6}[23456789]{3}")
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.support.api import PASSWORD, bearer, sign_up, signed_up_token
+from tests.support.api import API, PASSWORD, bearer, sign_up, signed_up_token
 
-API = "/api/v1"
 FRONT = "https://orga.pix.fr"
 ELSEWHERE = "https://evil.example"
 SECURITY_HEADERS = {

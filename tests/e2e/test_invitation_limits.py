@@ -13,26 +13,19 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from tests.support.api import (
+    API,
     admin_of_new_organization,
     bearer,
     create_organization,
     db_execute,
+    problem,
     queued_invitation_code,
     signed_up_token,
     support_token,
 )
 
-API = "/api/v1"
 OFFICIAL = "ce.0751234a@ac-paris.fr"
 ACTIVATION_REQUEST = {"uai": "0751234A", "first_name": "Marie", "last_name": "Curie"}
-
-
-def problem(response: httpx.Response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body = response.json()
-    assert body["code"] == code, body
-    return body
 
 
 def invite(http: httpx.Client, org_id: int, token: str, emails: object, **extra: object) -> httpx.Response:

@@ -8,16 +8,17 @@ from datetime import UTC, date, datetime
 import pytest
 
 from tests.support.api import (
+    API,
     admin_of_new_organization,
     bearer,
     db_execute,
     log_in,
+    problem,
     queued_invitation_code,
     signed_up_token,
     support_token,
 )
 from tests.support.campaigns import (
-    API,
     PUPIL_PASSWORD,
     create_account,
     create_campaign,
@@ -26,7 +27,6 @@ from tests.support.campaigns import (
     match,
     member_token,
     participate,
-    problem,
 )
 from tests.support.students import insert_student
 

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 import httpx
 import pytest
 
-from tests.support.api import admin_of_new_organization, db_execute, signed_up_token
-from tests.support.campaigns import create_account, create_campaign, identity, link, match, problem
+from tests.support.api import admin_of_new_organization, db_execute, problem, signed_up_token
+from tests.support.campaigns import create_account, create_campaign, identity, link, match
 from tests.support.students import insert_student
 
 FIRST_NAMES = [

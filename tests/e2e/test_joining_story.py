@@ -5,9 +5,16 @@ identity is told which account holds it; support detaches and the pupil attaches
 
 from __future__ import annotations
 
-from tests.support.api import admin_of_new_organization, bearer, db_execute, log_in, support_token
-from tests.support.campaigns import (
+from tests.support.api import (
     API,
+    admin_of_new_organization,
+    bearer,
+    db_execute,
+    log_in,
+    problem,
+    support_token,
+)
+from tests.support.campaigns import (
     PUPIL_PASSWORD,
     create_account,
     create_campaign,
@@ -15,7 +22,6 @@ from tests.support.campaigns import (
     link,
     match,
     participate,
-    problem,
 )
 from tests.support.students import import_sample
 

@@ -12,14 +12,13 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import ValidationError
 
-from tests.support.api import admin_of_new_organization, bearer
+from tests.support.api import API, admin_of_new_organization, bearer
 from tests.support.live_server import LiveServer
 from tests.support.live_server import test_settings as settings_for
 from tests.support.logs import captured_logs
 from tests.support.smtp import refused_port
 from tests.support.students import import_sample
 
-API = "/api/v1"
 OPENAPI_FILE = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
 UNREACHABLE_DATABASE = "postgresql://postgres@127.0.0.1:1/nope"
 GENERATED_ID = re.compile(r"^[0-9a-f]{32}$")

@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tests.support.api import PASSWORD, bearer, db_execute, log_in, queued_reset_token, sign_up
-
-API = "/api/v1"
-
-
-def problem(response, status, code):
-    assert response.status_code == status, response.text
-    assert response.json()["code"] == code
-    return response.json()
+from tests.support.api import API, PASSWORD, bearer, db_execute, log_in, problem, queued_reset_token, sign_up
 
 
 def test_forgotten_password_story(client, server):

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from infrastructure.settings import Settings
 from tests.support.api import (
+    API,
     PASSWORD,
     bearer,
     create_support_user,
@@ -28,7 +29,6 @@ from tests.support.api import (
 from tests.support.campaigns import PUPIL_PASSWORD, create_account, create_campaign, match, participate
 from tests.support.logs import CapturedLogs, captured_logs
 
-API = "/api/v1"
 SIECLE_FIELDS = ("NOM_DE_FAMILLE", "NOM_USAGE", "PRENOM", "PRENOM2", "PRENOM3")
 
 # The people of the run (the pupils come from the SIECLE sample).

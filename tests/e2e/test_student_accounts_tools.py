@@ -10,14 +10,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from tests.support.api import (
+    API,
     admin_of_new_organization,
     bearer,
     db_execute,
     log_in,
+    problem,
     support_token,
 )
 from tests.support.campaigns import (
-    API,
     PUPIL_PASSWORD,
     create_account,
     create_campaign,
@@ -25,7 +26,6 @@ from tests.support.campaigns import (
     link,
     member_token,
     participate,
-    problem,
 )
 from tests.support.students import insert_student
 

@@ -14,13 +14,12 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.support.api import admin_of_new_organization, bearer, signed_up_token
-from tests.support.campaigns import member_token, problem
+from tests.support.api import API, admin_of_new_organization, bearer, problem, signed_up_token
+from tests.support.campaigns import member_token
 from tests.support.hostile_files import nameless_students, one_student_and_skipped, zip_of
 from tests.support.memory import MB, measure_peak
 from tests.support.siecle_generator import generate_siecle
 
-API = "/api/v1"
 MAX_STUDENTS = 20_000  # the default of IMPORT_MAX_STUDENTS
 MAX_ITEMS = 1_000
 MAX_SECONDS = 30

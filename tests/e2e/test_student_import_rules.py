@@ -14,12 +14,10 @@ from domain.students.ports import Upload
 from infrastructure.db.engine import create_engine
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.siecle.upload_reader import ThreadedSiecleReader
-from tests.support.api import admin_of_new_organization, bearer, db_execute, log_in, sign_up
+from tests.support.api import API, admin_of_new_organization, bearer, db_execute, log_in, sign_up
 from tests.support.campaigns import PUPIL_PASSWORD, create_account, create_campaign
 from tests.support.siecle_generator import generate_siecle, write_siecle
 from tests.support.siecle_samples import first_export, rentree_export
-
-API = "/api/v1"
 
 
 def upload(client, org_id, token, content, **params):

@@ -9,25 +9,18 @@ import httpx
 import pytest
 
 from tests.support.api import (
+    API,
     admin_of_new_organization,
     bearer,
     create_organization,
     db_execute,
     log_in,
+    problem,
     queued_invitation_code,
     signed_up_token,
     support_token,
 )
-
-API = "/api/v1"
-
-
-def problem(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body = response.json()
-    assert body["code"] == code, body
-    return body
+from tests.support.campaigns import member_token
 
 
 def invite(client, org_id, token, emails, **extra):
@@ -40,16 +33,6 @@ def accept(client, invitation_id, code, token):
     return client.post(
         f"{API}/organization-invitations/{invitation_id}/accept", json={"code": code}, headers=bearer(token)
     )
-
-
-def member_token(client, server, org, admin_token, email, role="MEMBER"):
-    """A user who accepted an invitation of ``org`` and the terms."""
-    assert invite(client, org["id"], admin_token, email, role=role).status_code == 201
-    invitation_id, code = queued_invitation_code(server.settings.database_url, email)
-    _, token = signed_up_token(client, email)
-    assert accept(client, invitation_id, code, token).status_code == 201
-    assert client.post(f"{API}/users/me/pix-orga-terms-acceptance", headers=bearer(token)).status_code == 204
-    return token
 
 
 class TestSupportOrganizations:
@@ -296,7 +279,7 @@ class TestInvitations:
 
     def test_an_active_member_keeps_the_link_usable(self, client, server):
         org, admin = admin_of_new_organization(client, server.settings.database_url)
-        prof = member_token(client, server, org, admin, "prof@gmail.com")
+        prof = member_token(client, server.settings.database_url, org["id"], admin, "prof@gmail.com")
         invite(client, org["id"], admin, "colleague@ac-paris.fr")
         invitation_id, code = queued_invitation_code(server.settings.database_url, "colleague@ac-paris.fr")
         checked = accept(client, invitation_id, code, prof)
@@ -349,7 +332,7 @@ def server_support_email(server) -> str:
 class TestAccessRules:
     def test_member_cannot_administer_and_outsiders_see_404(self, client, server):
         org, admin = admin_of_new_organization(client, server.settings.database_url)
-        prof = member_token(client, server, org, admin, "prof@gmail.com")
+        prof = member_token(client, server.settings.database_url, org["id"], admin, "prof@gmail.com")
         problem(invite(client, org["id"], prof, "x@example.fr"), 403, "FORBIDDEN")
         members = client.get(f"{API}/organizations/{org['id']}/memberships", headers=bearer(prof)).json()
         admin_membership = next(m for m in members["items"] if m["role"] == "ADMIN")
@@ -398,7 +381,7 @@ class TestAccessRules:
 
     def test_a_removed_member_loses_access_at_once(self, client, server):
         org, admin = admin_of_new_organization(client, server.settings.database_url)
-        prof = member_token(client, server, org, admin, "prof@gmail.com")
+        prof = member_token(client, server.settings.database_url, org["id"], admin, "prof@gmail.com")
         members = client.get(f"{API}/organizations/{org['id']}/memberships", headers=bearer(admin)).json()
         prof_membership = next(m for m in members["items"] if m["user"]["email"] == "prof@gmail.com")
         assert (
@@ -440,7 +423,7 @@ class TestLastAdministrator:
             409,
             "LAST_ADMIN",
         )
-        co_admin = member_token(client, server, org, admin, "co@ac-paris.fr")
+        co_admin = member_token(client, server.settings.database_url, org["id"], admin, "co@ac-paris.fr")
         members = client.get(f"{API}/organizations/{org['id']}/memberships", headers=bearer(admin)).json()
         co = next(m for m in members["items"] if m["user"]["email"] == "co@ac-paris.fr")
         promoted = client.patch(
@@ -477,7 +460,9 @@ class TestLastAdministrator:
     @pytest.mark.postgresql_only
     def test_two_administrators_demoting_each_other_leave_one(self, client, server):
         org, admin = admin_of_new_organization(client, server.settings.database_url)
-        other = member_token(client, server, org, admin, "co@ac-paris.fr", role="ADMIN")
+        other = member_token(
+            client, server.settings.database_url, org["id"], admin, "co@ac-paris.fr", role="ADMIN"
+        )
         members = client.get(f"{API}/organizations/{org['id']}/memberships", headers=bearer(admin)).json()[
             "items"
         ]

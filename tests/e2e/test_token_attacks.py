@@ -20,10 +20,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.support.api import admin_of_new_organization, bearer, log_in, sign_up
+from tests.support.api import API, admin_of_new_organization, bearer, log_in, sign_up
 from tests.support.campaigns import member_token
 
-API = "/api/v1"
 ME = f"{API}/users/me"
 
 

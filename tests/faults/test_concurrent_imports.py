@@ -15,14 +15,13 @@ import asyncio
 import httpx
 import pytest
 
-from tests.support.api import admin_of_new_organization, bearer, db_execute
+from tests.support.api import API, admin_of_new_organization, bearer, db_execute
 from tests.support.gates import table_gate
 from tests.support.live_server import LiveServer
 from tests.support.siecle_generator import GeneratedSiecle, build_siecle
 
 pytestmark = pytest.mark.postgresql_only
 
-API = "/api/v1"
 STUDENTS = 2500
 
 

@@ -23,14 +23,13 @@ import httpx
 import pytest
 
 from infrastructure.db.tables import metadata
-from tests.support.api import admin_of_new_organization, bearer, db_execute
+from tests.support.api import API, admin_of_new_organization, bearer, db_execute
 from tests.support.live_server import LiveServer
 from tests.support.siecle_generator import build_siecle
 from tests.support.tcp_proxy import TcpProxy, proxy_to
 
 pytestmark = pytest.mark.postgresql_only
 
-API = "/api/v1"
 TABLES = [table.name for table in metadata.sorted_tables]
 
 

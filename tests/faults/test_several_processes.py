@@ -29,7 +29,7 @@ import pytest
 
 from api.bootstrap import build_limiter
 from infrastructure.db.migrations import upgrade
-from tests.support.api import PASSWORD, bearer, create_support_user, db_execute
+from tests.support.api import API, PASSWORD, bearer, create_support_user, db_execute
 from tests.support.databases import throwaway_database
 from tests.support.live_server import LiveServer, test_settings
 from tests.support.processes import running, start_api, start_worker, wait_until
@@ -37,7 +37,6 @@ from tests.support.smtp import Mailbox, smtp_server
 
 pytestmark = pytest.mark.postgresql_only
 
-API = "/api/v1"
 BURST = [f"enseignant{number:02d}@ac-paris.fr" for number in range(1, 41)]
 
 

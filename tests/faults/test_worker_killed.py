@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.api import admin_of_new_organization, bearer, db_execute
+from tests.support.api import API, admin_of_new_organization, bearer, db_execute
 from tests.support.live_server import LiveServer
 from tests.support.processes import running, start_worker, wait_until
 from tests.support.smtp import Mailbox, smtp_server
@@ -28,7 +28,6 @@ from tests.support.tcp_proxy import TcpProxy, proxy_to
 
 pytestmark = pytest.mark.postgresql_only
 
-API = "/api/v1"
 COLLEAGUES = [f"collegue{number:02d}@ac-paris.fr" for number in range(1, 26)]
 BATCH = 20  # the dispatcher's batch size
 IN_FLIGHT_AT = 5  # the e-mail during which the worker dies

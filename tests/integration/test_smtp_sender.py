@@ -19,11 +19,11 @@ from typing import Any
 
 import pytest
 import trustme
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from domain.notifications.email import EmailDeliveryError, EmailSender, RenderedEmail
 from infrastructure.email.smtp import SmtpConfig, SmtpEmailSender, parse_smtp_url
+from tests.support.smtp import PortReadingController
 
 EMAIL_FROM = "Pix Orga - Ne pas répondre <ne-pas-repondre@pix.fr>"
 LINK = "http://localhost:4201/rejoindre?invitation_id=42&code=Zx9_-kQ3vLwT8mNpRsUyAb"
@@ -142,15 +142,6 @@ class Mailbox:
         return "250 Message accepted for delivery"
 
 
-class _FreePortController(Controller):
-    """Binds port 0 and reads back the port the system chose: no race for a free port."""
-
-    def _trigger_server(self) -> None:
-        assert isinstance(self.server, asyncio.Server)
-        self.port = self.server.sockets[0].getsockname()[1]
-        super()._trigger_server()  # type: ignore[no-untyped-call]
-
-
 @dataclass
 class Server:
     mailbox: Mailbox
@@ -177,7 +168,7 @@ def smtp_server(mailbox: Mailbox | None = None, **smtp_options: Any) -> Iterator
 
     if smtp_options.pop("with_auth", False):
         smtp_options["authenticator"] = authenticator
-    controller = _FreePortController(mailbox, hostname="127.0.0.1", port=0, **smtp_options)
+    controller = PortReadingController(mailbox, hostname="127.0.0.1", port=0, **smtp_options)
     controller.start()
     try:
         yield Server(mailbox, controller.port, auth_attempts)

@@ -14,8 +14,18 @@ from infrastructure.db.engine import create_engine
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.security.password_hasher import Argon2PasswordHasher, build_context
 
+API = "/api/v1"
 PASSWORD = "Motdepasse1"
 _counter = itertools.count(1)
+
+
+def problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    """The problem+json body of an error response, after checking its status and code."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    assert body["code"] == code, body
+    return body
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -31,13 +41,13 @@ def sign_up(client: httpx.Client, email: str | None = None, **fields: Any) -> di
         "accept_terms": True,
     }
     body.update(fields)
-    response = client.post("/api/v1/users", json=body)
+    response = client.post(f"{API}/users", json=body)
     assert response.status_code == 201, response.text
     return dict(response.json())
 
 
 def log_in(client: httpx.Client, login: str, password: str = PASSWORD, **form: str) -> dict[str, Any]:
-    response = client.post("/api/v1/auth/token", data={"username": login, "password": password, **form})
+    response = client.post(f"{API}/auth/token", data={"username": login, "password": password, **form})
     assert response.status_code == 200, response.text
     return dict(response.json())
 
@@ -113,7 +123,7 @@ def create_organization(client: httpx.Client, token: str, **fields: Any) -> dict
         "is_managing_students": True,
     }
     body.update(fields)
-    response = client.post("/api/v1/admin/organizations", json=body, headers=bearer(token))
+    response = client.post(f"{API}/admin/organizations", json=body, headers=bearer(token))
     assert response.status_code == 201, response.text
     return dict(response.json())
 
@@ -154,14 +164,14 @@ def admin_of_new_organization(
     support = support_token(client, database_url, f"support-{next(_counter)}@pix.fr")
     org = create_organization(client, support, **organization)
     invited = client.post(
-        f"/api/v1/admin/organizations/{org['id']}/invitations", json={}, headers=bearer(support)
+        f"{API}/admin/organizations/{org['id']}/invitations", json={}, headers=bearer(support)
     )
     assert invited.status_code == 201, invited.text
     invitation_id, code = queued_invitation_code(database_url, org["email"])
     _, token = signed_up_token(client, admin_email)
     accepted = client.post(
-        f"/api/v1/organization-invitations/{invitation_id}/accept", json={"code": code}, headers=bearer(token)
+        f"{API}/organization-invitations/{invitation_id}/accept", json={"code": code}, headers=bearer(token)
     )
     assert accepted.status_code == 201, accepted.text
-    assert client.post("/api/v1/users/me/pix-orga-terms-acceptance", headers=bearer(token)).status_code == 204
+    assert client.post(f"{API}/users/me/pix-orga-terms-acceptance", headers=bearer(token)).status_code == 204
     return org, token

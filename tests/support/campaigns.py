@@ -6,18 +6,9 @@ from typing import Any
 
 import httpx
 
-from tests.support.api import bearer, queued_invitation_code, signed_up_token
+from tests.support.api import API, bearer, queued_invitation_code, signed_up_token
 
-API = "/api/v1"
 PUPIL_PASSWORD = "Eleve2024x"
-
-
-def problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    assert body["code"] == code, body
-    return body
 
 
 def member_token(

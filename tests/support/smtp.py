@@ -73,8 +73,9 @@ class Mailbox:
         return next(m for m in reversed(self.received) if address in m.rcpt_tos)
 
 
-class _PortReadingController(Controller):
-    """Reads back the port the server is bound to (the system's choice when asked for port 0)."""
+class PortReadingController(Controller):
+    """Reads back the port the server is bound to (the system's choice when asked for port 0: no race
+    for a free port)."""
 
     def _trigger_server(self) -> None:
         assert isinstance(self.server, asyncio.Server)
@@ -85,7 +86,7 @@ class _PortReadingController(Controller):
 @contextmanager
 def smtp_server(mailbox: Mailbox | None = None, port: int = 0) -> Iterator[Mailbox]:
     mailbox = mailbox if mailbox is not None else Mailbox()
-    controller = _PortReadingController(mailbox, hostname="127.0.0.1", port=port)
+    controller = PortReadingController(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
     mailbox.port = controller.port
     try:

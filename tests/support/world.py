@@ -20,11 +20,10 @@ from domain.clock import SystemClock
 from infrastructure.db.types import UTCDateTime
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.security.password_hasher import Argon2PasswordHasher, build_context
-from tests.support.api import PASSWORD, bearer, create_organization, log_in, sign_up
+from tests.support.api import API, PASSWORD, bearer, create_organization, log_in, sign_up
 from tests.support.live_server import LiveServer
 from tests.support.siecle_samples import FIRST_EXPORT, first_export
 
-API = "/api/v1"
 SCHOOL_B = {"name": "Collège Autre", "uai": "0759999Z", "email": "ce.0759999z@ac-paris.fr"}
 
 

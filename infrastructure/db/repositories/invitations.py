@@ -188,8 +188,3 @@ class SqlInvitationRepository:
         )
         count, oldest_at = (await self._db.execute(query)).one()
         return SentEmails(count=int(count), oldest_at=oldest_at)
-
-    async def set_delivery_status(self, invitation_id: int, status: DeliveryStatus) -> None:
-        await self._db.execute(
-            update(invitations).where(invitations.c.id == invitation_id).values(delivery_status=status.value)
-        )

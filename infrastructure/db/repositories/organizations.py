@@ -14,6 +14,7 @@ from domain.pagination import Page, PageRequest
 from infrastructure.db.integrity import violates
 from infrastructure.db.pagination import paginate
 from infrastructure.db.tables import organizations
+from infrastructure.db.text_search import contains
 
 
 def organization_from_row(row: Any) -> Organization:
@@ -71,8 +72,7 @@ class SqlOrganizationRepository:
         if uai:
             query = query.where(organizations.c.uai == uai)
         if name:
-            escaped = name.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(organizations.c.name.ilike(f"%{escaped}%", escape="\\"))
+            query = query.where(contains(organizations.c.name, name.lower(), ignore_case=True))
         return await paginate(self._db, query, page, organization_from_row)
 
     async def archive(self, organization_id: int, now: datetime) -> None:

@@ -19,16 +19,13 @@ from infrastructure.db.integrity import violates
 from infrastructure.db.pagination import paginate
 from infrastructure.db.repositories.students import student_from_row
 from infrastructure.db.tables import organizations, student_imports, students, users
+from infrastructure.db.text_search import contains
 
 
 def _account(row: Any) -> LinkedAccount | None:
     if row.user_id is None:
         return None
     return LinkedAccount(row.user_id, row.username, row.email)
-
-
-def _escaped(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 _STUDENT_COLUMNS = [column for column in students.c if column.name != "search_text"]
@@ -209,14 +206,7 @@ class SqlStudentLinkRepository:
             query = query.where(organizations.c.uai == criteria.uai)
         matches = []
         if criteria.name_words:
-            matches.append(
-                and_(
-                    *(
-                        students.c.search_text.like(f"%{_escaped(word)}%", escape="\\")
-                        for word in criteria.name_words
-                    )
-                )
-            )
+            matches.append(and_(*(contains(students.c.search_text, word) for word in criteria.name_words)))
         if criteria.national_student_id:
             matches.append(students.c.national_student_id == criteria.national_student_id)
         if matches:

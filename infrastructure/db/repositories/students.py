@@ -20,6 +20,7 @@ from domain.students.search_text import fold, student_search_text
 from domain.students.siecle import StudentRecord
 from infrastructure.db.pagination import paginate
 from infrastructure.db.tables import students, users
+from infrastructure.db.text_search import contains
 
 # asyncpg takes at most 32,767 parameters a statement.
 CHUNK = 5_000
@@ -210,8 +211,7 @@ class SqlStudentRepository:
                 students.c.user_id.is_not(None) if criteria.linked else students.c.user_id.is_(None)
             )
         for word in fold(criteria.search or "").split():
-            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(students.c.search_text.like(f"%{escaped}%", escape="\\"))
+            query = query.where(contains(students.c.search_text, word))
         return await paginate(
             self._db,
             query,

@@ -13,6 +13,7 @@ from domain.pagination import Page, PageRequest
 from infrastructure.db.integrity import violates
 from infrastructure.db.pagination import paginate
 from infrastructure.db.tables import users
+from infrastructure.db.text_search import contains
 
 
 def user_from_row(row: Any) -> User:
@@ -124,9 +125,5 @@ class SqlUserRepository:
             func.lower(users.c.last_name), func.lower(users.c.first_name), users.c.id
         )
         for word in words:
-            escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(searchable.like(f"%{escaped}%", escape="\\"))
+            query = query.where(contains(searchable, word.lower()))
         return await paginate(self._db, query, page, user_from_row)
-
-    async def count(self) -> int:
-        return int((await self._db.execute(select(func.count()).select_from(users))).scalar_one())
