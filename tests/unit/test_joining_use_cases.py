@@ -38,8 +38,8 @@ from domain.students.link_errors import (
     UserAlreadyLinkedInOrganization,
 )
 from domain.students.reset_student_passwords import NotResetReason, ResetStudentPasswords
-from tests.unit.fakes import FakeClock, FakeHasher, FakeLimiter, FakeTokens
-from tests.unit.fakes_campaigns import T0, CountingHasher, FakeJoiningUnitOfWork, JoiningStore
+from tests.unit.fakes import FakeClock, FakeHasher, FakeLimiter, FakeTokens, FakeUnitOfWork
+from tests.unit.fakes_campaigns import T0, CountingHasher, JoiningStore
 
 CODE = "ABCDEF234"
 ADDRESS = "192.0.2.10"
@@ -66,7 +66,7 @@ def clock():
 
 
 def uow(store):
-    return lambda: FakeJoiningUnitOfWork(store)
+    return lambda: FakeUnitOfWork(store)
 
 
 def add_user(store, *, email=None, username=None, terms=True) -> User:
@@ -659,8 +659,7 @@ class TestTeacherTools:
         detach = DetachStudentAccount(uow(store), clock)
         with pytest.raises(RoleNotAllowed):
             await detach(viewer(admin), organization.id, alan.id)
-        key = (organization.id, admin.id)
-        store.org_memberships[key] = dataclasses.replace(store.org_memberships[key], role=Role.ADMIN)
+        store.add_member(organization, admin.id, role=Role.ADMIN)
         await detach(viewer(admin), organization.id, alan.id)
         await detach(viewer(admin), organization.id, alan.id)
         assert store.students[alan.id].user_id is None
