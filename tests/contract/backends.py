@@ -1,0 +1,216 @@
+"""The two implementations of the repositories the contract cases run against: the in-memory fakes of
+the unit tests, and the SQL repositories on the test database built by the migrations."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, date, datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.accounts.entities import NewUser, User
+from domain.accounts.ports import SessionRepository, UserRepository
+from domain.audit.events import AuditLog
+from domain.campaigns.entities import Campaign, CampaignType
+from domain.campaigns.ports import (
+    CampaignRepository,
+    IdentityMatchLog,
+    NewCampaign,
+    ParticipationRepository,
+)
+from domain.organizations.entities import Organization, OrganizationType
+from domain.organizations.ports import MembershipRepository, NewOrganization, OrganizationRepository
+from domain.students.entities import Student
+from domain.students.link_ports import StudentLinkRepository
+from domain.students.siecle import StudentRecord
+from infrastructure.db.unit_of_work import SqlUnitOfWork
+from tests.unit.fakes import FakeUnitOfWork, Store
+
+T0 = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
+BIRTHDATE = date(2012, 6, 23)
+
+
+class FakedUnitOfWork(Protocol):
+    """The part of the unit of work the fakes implement (the use cases' unit tests need no more)."""
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def sessions(self) -> SessionRepository: ...
+
+    @property
+    def organizations(self) -> OrganizationRepository: ...
+
+    @property
+    def memberships(self) -> MembershipRepository: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+    @property
+    def campaigns(self) -> CampaignRepository: ...
+
+    @property
+    def participations(self) -> ParticipationRepository: ...
+
+    @property
+    def match_decisions(self) -> IdentityMatchLog: ...
+
+    @property
+    def student_links(self) -> StudentLinkRepository: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class Pupil:
+    """The fields of a pupil a case chooses; the rest are fixed."""
+
+    national_student_id: str
+    first_name: str = "Alan"
+    last_name: str = "TURING"
+    birthdate: date = BIRTHDATE
+    division: str = "6A"
+
+
+class Backend(Protocol):
+    name: str
+
+    def uow(self) -> FakedUnitOfWork: ...
+
+    async def add_pupils(self, organization_id: int, pupils: list[Pupil], now: datetime) -> list[Student]:
+        """Stores pupils as an import does (committed); the contract of the import is tested elsewhere."""
+        ...
+
+    async def disable(self, student_ids: list[int], now: datetime) -> None: ...
+
+
+class FakeBackend:
+    name = "fake"
+
+    def __init__(self) -> None:
+        self.store = Store()
+
+    def uow(self) -> FakedUnitOfWork:
+        return FakeUnitOfWork(self.store)
+
+    async def add_pupils(self, organization_id: int, pupils: list[Pupil], now: datetime) -> list[Student]:
+        added = []
+        for pupil in pupils:
+            student = Student(
+                id=max(self.store.students, default=0) + 1,
+                organization_id=organization_id,
+                national_student_id=pupil.national_student_id,
+                last_name=pupil.last_name,
+                preferred_last_name=None,
+                first_name=pupil.first_name,
+                middle_name=None,
+                third_name=None,
+                birthdate=pupil.birthdate,
+                division=pupil.division,
+                user_id=None,
+                created_at=now,
+                updated_at=now,
+                disabled_at=None,
+            )
+            self.store.students[student.id] = student
+            added.append(student)
+        return added
+
+    async def disable(self, student_ids: list[int], now: datetime) -> None:
+        for student_id in student_ids:
+            student = self.store.students[student_id]
+            self.store.students[student_id] = dataclasses.replace(student, disabled_at=now, updated_at=now)
+
+
+class SqlBackend:
+    name = "sql"
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    def uow(self) -> FakedUnitOfWork:
+        return SqlUnitOfWork(self.engine)
+
+    async def add_pupils(self, organization_id: int, pupils: list[Pupil], now: datetime) -> list[Student]:
+        records = [
+            StudentRecord(
+                line=line,
+                national_student_id=pupil.national_student_id,
+                last_name=pupil.last_name,
+                preferred_last_name=None,
+                first_name=pupil.first_name,
+                middle_name=None,
+                third_name=None,
+                birthdate=pupil.birthdate,
+                birth_country_code=None,
+                birth_department_code=None,
+                birth_city_code=None,
+                birth_city=None,
+                mef_code=None,
+                status=None,
+                division=pupil.division,
+            )
+            for line, pupil in enumerate(pupils, start=1)
+        ]
+        async with SqlUnitOfWork(self.engine) as uow:
+            await uow.students.insert_many(organization_id, records, now)
+            ids = await uow.students.ids_by_national_id(
+                organization_id, [pupil.national_student_id for pupil in pupils]
+            )
+            added = [await uow.student_links.get(ids[pupil.national_student_id]) for pupil in pupils]
+            await uow.commit()
+        return [student for student in added if student is not None]
+
+    async def disable(self, student_ids: list[int], now: datetime) -> None:
+        async with SqlUnitOfWork(self.engine) as uow:
+            await uow.students.disable_many(student_ids, now)
+            await uow.commit()
+
+
+def new_user(
+    email: str | None = "ada@example.fr", username: str | None = None, last_name: str = "Lovelace"
+) -> NewUser:
+    return NewUser("Ada", last_name, email, username, "hash:secret", T0, "fr", T0)
+
+
+def new_organization(uai: str | None = "0751234A", name: str = "Lycée Pix") -> NewOrganization:
+    return NewOrganization(name, OrganizationType.SCO, uai, "ce@ac-paris.fr", True, T0)
+
+
+def new_campaign(organization_id: int, code: str = "ABCDEF234", created_at: datetime = T0) -> NewCampaign:
+    return NewCampaign(organization_id, code, "Rentrée", CampaignType.ASSESSMENT, None, created_at)
+
+
+async def committed_user(
+    backend: Backend, email: str | None = "ada@example.fr", username: str | None = None
+) -> User:
+    async with backend.uow() as uow:
+        user = await uow.users.add(new_user(email, username))
+        await uow.commit()
+    return user
+
+
+async def committed_organization(
+    backend: Backend, uai: str | None = "0751234A", name: str = "Lycée Pix"
+) -> Organization:
+    async with backend.uow() as uow:
+        organization = await uow.organizations.add(new_organization(uai, name))
+        await uow.commit()
+    return organization
+
+
+async def committed_campaign(backend: Backend, organization_id: int, code: str = "ABCDEF234") -> Campaign:
+    async with backend.uow() as uow:
+        campaign = await uow.campaigns.add(new_campaign(organization_id, code))
+        await uow.commit()
+    return campaign
