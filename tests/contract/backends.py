@@ -20,8 +20,14 @@ from domain.campaigns.ports import (
     NewCampaign,
     ParticipationRepository,
 )
+from domain.notifications.outbox import EmailOutbox
 from domain.organizations.entities import Organization, OrganizationType
-from domain.organizations.ports import MembershipRepository, NewOrganization, OrganizationRepository
+from domain.organizations.ports import (
+    InvitationRepository,
+    MembershipRepository,
+    NewOrganization,
+    OrganizationRepository,
+)
 from domain.students.entities import Student
 from domain.students.link_ports import StudentLinkRepository
 from domain.students.siecle import StudentRecord
@@ -46,6 +52,12 @@ class FakedUnitOfWork(Protocol):
 
     @property
     def memberships(self) -> MembershipRepository: ...
+
+    @property
+    def invitations(self) -> InvitationRepository: ...
+
+    @property
+    def outbox(self) -> EmailOutbox: ...
 
     @property
     def audit(self) -> AuditLog: ...

@@ -8,7 +8,10 @@ import pytest
 
 from domain.audit.events import Actor, AuditEvent, AuditFilter
 from domain.campaigns.ports import NewParticipation
+from domain.notifications.email import INVITATION
+from domain.notifications.outbox import QueuedEmail
 from domain.organizations.entities import Role
+from domain.organizations.ports import NewInvitation
 from domain.pagination import PageRequest
 from tests.contract.backends import (
     T0,
@@ -46,6 +49,10 @@ async def write_everywhere(uow: FakedUnitOfWork) -> None:
     await uow.organizations.add(new_organization("0759999Z", "Autre"))
     await uow.organizations.archive(organization.id, LATER)
     await uow.memberships.add(organization.id, ada.id, Role.ADMIN, T0)
+    invitation = await uow.invitations.add(
+        NewInvitation(organization.id, "grace@example.fr", None, "c1", "fr", False, None, T0, LATER)
+    )
+    await uow.outbox.enqueue(QueuedEmail(INVITATION, "fr", "grace@example.fr", {}, invitation.id))
     await uow.audit.record(AuditEvent("A", Actor.cli(), T0))
     await uow.campaigns.add(new_campaign(organization.id, "GHJKLM567"))
     await uow.campaigns.archive(campaign.id, LATER)
@@ -75,6 +82,8 @@ async def snapshot(backend: Backend) -> tuple[object, ...]:
             organization,
             await uow.organizations.get_by_uai("0759999Z"),
             await uow.memberships.find(organization.id, ada.id),
+            await uow.invitations.find_pending(organization.id, "grace@example.fr"),
+            await uow.invitations.lock_sent_emails(organization.id, T0),
             (await uow.audit.search(AuditFilter(), PageRequest())).total,
             campaign,
             await uow.campaigns.get_by_code("GHJKLM567"),

@@ -37,9 +37,26 @@ from domain.campaigns.ports import (
     RecordedMatch,
 )
 from domain.errors import Unauthenticated
-from domain.organizations.entities import Membership, MemberView, Organization, Role, UserMembership
+from domain.notifications.outbox import EmailOutbox, QueuedEmail
+from domain.organizations.entities import (
+    DeliveryStatus,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    MemberView,
+    Organization,
+    Role,
+    UserMembership,
+)
 from domain.organizations.errors import UaiAlreadyUsed
-from domain.organizations.ports import MembershipRepository, NewOrganization, OrganizationRepository
+from domain.organizations.ports import (
+    InvitationRepository,
+    MembershipRepository,
+    NewInvitation,
+    NewOrganization,
+    OrganizationRepository,
+    SentEmails,
+)
 from domain.pagination import Page, PageRequest
 from domain.rate_limits import Limit
 from domain.students.entities import Student
@@ -118,6 +135,9 @@ class Store:
     refresh: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
     organizations: dict[int, Organization] = dataclasses.field(default_factory=dict)
     memberships: dict[int, Membership] = dataclasses.field(default_factory=dict)
+    invitations: dict[int, Invitation] = dataclasses.field(default_factory=dict)
+    replaced_codes: set[tuple[int, str]] = dataclasses.field(default_factory=set)
+    outbox: list[tuple[QueuedEmail, datetime]] = dataclasses.field(default_factory=list)
     campaigns: dict[int, Campaign] = dataclasses.field(default_factory=dict)
     participations: dict[int, Participation] = dataclasses.field(default_factory=dict)
     students: dict[int, Student] = dataclasses.field(default_factory=dict)
@@ -396,6 +416,146 @@ class FakeMemberships:
         return self._view(membership) if membership else None
 
 
+class FakeInvitations:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def add(self, invitation: NewInvitation) -> Invitation:
+        # The database keeps one pending invitation per address and each code hash once (unique indexes).
+        assert await self.find_pending(invitation.organization_id, invitation.email) is None
+        assert all(i.code_hash != invitation.code_hash for i in self.store.invitations.values())
+        new = Invitation(
+            id=_next_id(self.store.invitations),
+            organization_id=invitation.organization_id,
+            email=invitation.email,
+            role=invitation.role,
+            status=InvitationStatus.PENDING,
+            code_hash=invitation.code_hash,
+            locale=invitation.locale,
+            is_activation=invitation.is_activation,
+            inviter_id=invitation.inviter_id,
+            created_at=invitation.now,
+            updated_at=invitation.now,
+            last_sent_at=invitation.now,
+            expires_at=invitation.expires_at,
+            accepted_by_user_id=None,
+            delivery_status=DeliveryStatus.QUEUED,
+        )
+        self.store.invitations[new.id] = new
+        return new
+
+    async def get(self, invitation_id: int) -> Invitation | None:
+        return self.store.invitations.get(invitation_id)
+
+    async def find_pending(self, organization_id: int, email: str) -> Invitation | None:
+        return next(
+            (
+                i
+                for i in self.store.invitations.values()
+                if (i.organization_id, i.email, i.status)
+                == (organization_id, email, InvitationStatus.PENDING)
+            ),
+            None,
+        )
+
+    async def last_sent_to(self, organization_id: int, email: str) -> datetime | None:
+        return max(
+            (
+                i.last_sent_at
+                for i in self.store.invitations.values()
+                if i.organization_id == organization_id and i.email.lower() == email.lower()
+            ),
+            default=None,
+        )
+
+    async def is_replaced_code(self, invitation_id: int, code_hash: str) -> bool:
+        return (invitation_id, code_hash) in self.store.replaced_codes
+
+    async def rotate(
+        self,
+        invitation: Invitation,
+        *,
+        code_hash: str,
+        role: Role | None,
+        now: datetime,
+        expires_at: datetime,
+    ) -> Invitation:
+        self.store.replaced_codes.add((invitation.id, invitation.code_hash))
+        rotated = dataclasses.replace(
+            self.store.invitations[invitation.id],
+            code_hash=code_hash,
+            role=role,
+            updated_at=now,
+            last_sent_at=now,
+            expires_at=expires_at,
+            delivery_status=DeliveryStatus.QUEUED,
+        )
+        self.store.invitations[invitation.id] = rotated
+        return rotated
+
+    def _settle(self, invitation_id: int, **changes: Any) -> bool:
+        invitation = self.store.invitations.get(invitation_id)
+        if invitation is None or invitation.status is not InvitationStatus.PENDING:
+            return False
+        self.store.invitations[invitation_id] = dataclasses.replace(invitation, **changes)
+        return True
+
+    async def mark_accepted(self, invitation_id: int, user_id: int, now: datetime) -> bool:
+        return self._settle(
+            invitation_id, status=InvitationStatus.ACCEPTED, accepted_by_user_id=user_id, updated_at=now
+        )
+
+    async def cancel(self, invitation_id: int, now: datetime) -> bool:
+        return self._settle(invitation_id, status=InvitationStatus.CANCELLED, updated_at=now)
+
+    async def cancel_all_pending(self, organization_id: int, now: datetime) -> int:
+        return sum(
+            self._settle(i.id, status=InvitationStatus.CANCELLED, updated_at=now)
+            for i in list(self.store.invitations.values())
+            if i.organization_id == organization_id
+        )
+
+    async def list(
+        self, organization_id: int, status: InvitationStatus, now: datetime, page: PageRequest
+    ) -> Page[Invitation]:
+        found = sorted(
+            (
+                i
+                for i in self.store.invitations.values()
+                if i.organization_id == organization_id and i.status_at(now) is status
+            ),
+            key=lambda i: (i.updated_at, i.id),
+            reverse=True,
+        )
+        return _page(found, page)
+
+    async def lock_sent_emails(self, organization_id: int, since: datetime) -> SentEmails:
+        sent = [
+            queued_at
+            for email, queued_at in self.store.outbox
+            if email.invitation_id is not None
+            and self.store.invitations[email.invitation_id].organization_id == organization_id
+            and queued_at > since
+        ]
+        return SentEmails(len(sent), min(sent, default=None))
+
+    async def set_delivery_status(self, invitation_id: int, status: DeliveryStatus) -> None:
+        if invitation_id in self.store.invitations:
+            self.store.invitations[invitation_id] = dataclasses.replace(
+                self.store.invitations[invitation_id], delivery_status=status
+            )
+
+
+class FakeOutbox:
+    """Dated by the wall clock, as the SQL outbox is."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def enqueue(self, email: QueuedEmail) -> None:
+        self.store.outbox.append((email, datetime.now(UTC)))
+
+
 class FakeCampaigns:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -633,6 +793,8 @@ class FakeUnitOfWork:
     sessions: SessionRepository
     organizations: OrganizationRepository
     memberships: MembershipRepository
+    invitations: InvitationRepository
+    outbox: EmailOutbox
     audit: AuditLog
     campaigns: CampaignRepository
     participations: ParticipationRepository
@@ -650,6 +812,8 @@ class FakeUnitOfWork:
         self.sessions = FakeSessions(work)
         self.organizations = FakeOrganizations(work)
         self.memberships = FakeMemberships(work)
+        self.invitations = FakeInvitations(work)
+        self.outbox = FakeOutbox(work)
         self.audit = FakeAudit(work)
         self.campaigns = FakeCampaigns(work)
         self.participations = FakeParticipations(work)
