@@ -27,6 +27,7 @@ from domain.organizations.ports import (
     MembershipRepository,
     NewOrganization,
     OrganizationRepository,
+    PasswordResetRepository,
 )
 from domain.students.entities import Student
 from domain.students.link_ports import StudentLinkRepository
@@ -55,6 +56,9 @@ class FakedUnitOfWork(Protocol):
 
     @property
     def invitations(self) -> InvitationRepository: ...
+
+    @property
+    def password_resets(self) -> PasswordResetRepository: ...
 
     @property
     def outbox(self) -> EmailOutbox: ...

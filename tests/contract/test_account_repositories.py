@@ -146,3 +146,16 @@ class TestSessions:
             assert await uow.sessions.is_active("g1", grace.id)
             await uow.sessions.revoke_all_of_user(ada.id, LATER)
             assert not await uow.sessions.is_active("a2", ada.id)
+
+
+class TestPasswordResets:
+    async def test_a_token_gives_its_user_once_before_it_expires(self, backend: Backend) -> None:
+        ada = await committed_user(backend)
+        async with backend.uow() as uow:
+            await uow.password_resets.add("h1", ada.id, T0, LATER)
+            await uow.password_resets.add("h2", ada.id, T0, LATER)
+            assert await uow.password_resets.consume("unknown", T0) is None
+            assert await uow.password_resets.consume("h1", T0) == ada.id
+            assert await uow.password_resets.consume("h1", T0) is None
+            assert await uow.password_resets.consume("h2", LATER) is None
+            assert await uow.password_resets.consume("h2", LATER - timedelta(seconds=1)) == ada.id

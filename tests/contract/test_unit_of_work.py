@@ -46,6 +46,7 @@ async def write_everywhere(uow: FakedUnitOfWork) -> None:
         ada.id, "hash:new", must_change_password=True, temporary_password_expires_at=None, now=LATER
     )
     await uow.sessions.open("s1", ada.id, T0)
+    await uow.password_resets.add("h1", ada.id, T0, LATER)
     await uow.organizations.add(new_organization("0759999Z", "Autre"))
     await uow.organizations.archive(organization.id, LATER)
     await uow.memberships.add(organization.id, ada.id, Role.ADMIN, T0)
@@ -75,8 +76,10 @@ async def snapshot(backend: Backend) -> tuple[object, ...]:
         organization = await uow.organizations.get_by_uai("0751234A")
         campaign = await uow.campaigns.get_by_code("ABCDEF234")
         assert organization is not None and campaign is not None
+        reset = await uow.password_resets.consume("h1", T0)
         return (
             ada,
+            reset,
             await uow.users.find_by_email("grace@example.fr"),
             await uow.sessions.is_active("s1", ada.id),
             organization,

@@ -55,6 +55,7 @@ from domain.organizations.ports import (
     NewInvitation,
     NewOrganization,
     OrganizationRepository,
+    PasswordResetRepository,
     SentEmails,
 )
 from domain.pagination import Page, PageRequest
@@ -133,6 +134,7 @@ class Store:
     users: dict[int, User] = dataclasses.field(default_factory=dict)
     sessions: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
     refresh: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    password_resets: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
     organizations: dict[int, Organization] = dataclasses.field(default_factory=dict)
     memberships: dict[int, Membership] = dataclasses.field(default_factory=dict)
     invitations: dict[int, Invitation] = dataclasses.field(default_factory=dict)
@@ -294,6 +296,26 @@ class FakeSessions:
                 and session["revoked_at"] is None
             ):
                 session["revoked_at"] = now
+
+
+class FakePasswordResets:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def add(self, token_hash: str, user_id: int, now: datetime, expires_at: datetime) -> None:
+        assert token_hash not in self.store.password_resets, "token hashes are unique"
+        self.store.password_resets[token_hash] = {
+            "user_id": user_id,
+            "expires_at": expires_at,
+            "used_at": None,
+        }
+
+    async def consume(self, token_hash: str, now: datetime) -> int | None:
+        token = self.store.password_resets.get(token_hash)
+        if token is None or token["used_at"] is not None or token["expires_at"] <= now:
+            return None
+        token["used_at"] = now
+        return int(token["user_id"])
 
 
 class FakeOrganizations:
@@ -794,6 +816,7 @@ class FakeUnitOfWork:
     organizations: OrganizationRepository
     memberships: MembershipRepository
     invitations: InvitationRepository
+    password_resets: PasswordResetRepository
     outbox: EmailOutbox
     audit: AuditLog
     campaigns: CampaignRepository
@@ -813,6 +836,7 @@ class FakeUnitOfWork:
         self.organizations = FakeOrganizations(work)
         self.memberships = FakeMemberships(work)
         self.invitations = FakeInvitations(work)
+        self.password_resets = FakePasswordResets(work)
         self.outbox = FakeOutbox(work)
         self.audit = FakeAudit(work)
         self.campaigns = FakeCampaigns(work)
