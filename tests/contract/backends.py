@@ -5,86 +5,27 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, date, datetime
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, TypeAlias
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.accounts.entities import NewUser, User
-from domain.accounts.ports import SessionRepository, UserRepository
-from domain.audit.events import AuditLog
 from domain.campaigns.entities import Campaign, CampaignType
-from domain.campaigns.ports import (
-    CampaignRepository,
-    IdentityMatchLog,
-    NewCampaign,
-    ParticipationRepository,
-)
-from domain.notifications.outbox import EmailOutbox
+from domain.campaigns.ports import NewCampaign
 from domain.organizations.entities import Organization, OrganizationType
-from domain.organizations.ports import (
-    InvitationRepository,
-    MembershipRepository,
-    NewOrganization,
-    OrganizationRepository,
-    PasswordResetRepository,
-)
+from domain.organizations.ports import NewOrganization
 from domain.students.entities import Student
-from domain.students.link_ports import StudentLinkRepository
 from domain.students.siecle import StudentRecord
 from infrastructure.db.unit_of_work import SqlUnitOfWork
-from tests.unit.fakes import FakeUnitOfWork, Store
+from tests.unit.fakes import FakeUnitOfWork
+from tests.unit.fakes_campaigns import JoiningStore
 
 T0 = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 BIRTHDATE = date(2012, 6, 23)
 
 
-class FakedUnitOfWork(Protocol):
-    """The part of the unit of work the fakes implement (the use cases' unit tests need no more)."""
-
-    @property
-    def users(self) -> UserRepository: ...
-
-    @property
-    def sessions(self) -> SessionRepository: ...
-
-    @property
-    def organizations(self) -> OrganizationRepository: ...
-
-    @property
-    def memberships(self) -> MembershipRepository: ...
-
-    @property
-    def invitations(self) -> InvitationRepository: ...
-
-    @property
-    def password_resets(self) -> PasswordResetRepository: ...
-
-    @property
-    def outbox(self) -> EmailOutbox: ...
-
-    @property
-    def audit(self) -> AuditLog: ...
-
-    @property
-    def campaigns(self) -> CampaignRepository: ...
-
-    @property
-    def participations(self) -> ParticipationRepository: ...
-
-    @property
-    def match_decisions(self) -> IdentityMatchLog: ...
-
-    @property
-    def student_links(self) -> StudentLinkRepository: ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None: ...
-
-    async def commit(self) -> None: ...
+# Both implementations, checked by mypy at every use: a case can only call what both provide.
+ContractUnitOfWork: TypeAlias = FakeUnitOfWork | SqlUnitOfWork
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,10 +39,25 @@ class Pupil:
     division: str = "6A"
 
 
+_NOT_CHOSEN: dict[str, Any] = dict.fromkeys(
+    (
+        "preferred_last_name",
+        "middle_name",
+        "third_name",
+        "birth_country_code",
+        "birth_department_code",
+        "birth_city_code",
+        "birth_city",
+        "mef_code",
+        "status",
+    )
+)
+
+
 class Backend(Protocol):
     name: str
 
-    def uow(self) -> FakedUnitOfWork: ...
+    def uow(self) -> ContractUnitOfWork: ...
 
     async def add_pupils(self, organization_id: int, pupils: list[Pupil], now: datetime) -> list[Student]:
         """Stores pupils as an import does (committed); the contract of the import is tested elsewhere."""
@@ -114,33 +70,17 @@ class FakeBackend:
     name = "fake"
 
     def __init__(self) -> None:
-        self.store = Store()
+        self.store = JoiningStore()
 
-    def uow(self) -> FakedUnitOfWork:
+    def uow(self) -> ContractUnitOfWork:
         return FakeUnitOfWork(self.store)
 
     async def add_pupils(self, organization_id: int, pupils: list[Pupil], now: datetime) -> list[Student]:
-        added = []
-        for pupil in pupils:
-            student = Student(
-                id=max(self.store.students, default=0) + 1,
-                organization_id=organization_id,
-                national_student_id=pupil.national_student_id,
-                last_name=pupil.last_name,
-                preferred_last_name=None,
-                first_name=pupil.first_name,
-                middle_name=None,
-                third_name=None,
-                birthdate=pupil.birthdate,
-                division=pupil.division,
-                user_id=None,
-                created_at=now,
-                updated_at=now,
-                disabled_at=None,
-            )
-            self.store.students[student.id] = student
-            added.append(student)
-        return added
+        organization = self.store.organizations[organization_id]
+        return [
+            self.store.add_student(organization, **dataclasses.asdict(pupil), created_at=now, updated_at=now)
+            for pupil in pupils
+        ]
 
     async def disable(self, student_ids: list[int], now: datetime) -> None:
         for student_id in student_ids:
@@ -154,28 +94,12 @@ class SqlBackend:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 
-    def uow(self) -> FakedUnitOfWork:
+    def uow(self) -> ContractUnitOfWork:
         return SqlUnitOfWork(self.engine)
 
     async def add_pupils(self, organization_id: int, pupils: list[Pupil], now: datetime) -> list[Student]:
         records = [
-            StudentRecord(
-                line=line,
-                national_student_id=pupil.national_student_id,
-                last_name=pupil.last_name,
-                preferred_last_name=None,
-                first_name=pupil.first_name,
-                middle_name=None,
-                third_name=None,
-                birthdate=pupil.birthdate,
-                birth_country_code=None,
-                birth_department_code=None,
-                birth_city_code=None,
-                birth_city=None,
-                mef_code=None,
-                status=None,
-                division=pupil.division,
-            )
+            StudentRecord(line=line, **_NOT_CHOSEN, **dataclasses.asdict(pupil))
             for line, pupil in enumerate(pupils, start=1)
         ]
         async with SqlUnitOfWork(self.engine) as uow:

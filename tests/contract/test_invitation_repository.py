@@ -10,7 +10,7 @@ from domain.notifications.outbox import QueuedEmail
 from domain.organizations.entities import DeliveryStatus, Invitation, InvitationStatus, Role
 from domain.organizations.ports import NewInvitation, SentEmails
 from domain.pagination import PageRequest
-from tests.contract.backends import T0, Backend, FakedUnitOfWork, committed_organization, committed_user
+from tests.contract.backends import T0, Backend, ContractUnitOfWork, committed_organization, committed_user
 
 LATER = T0 + timedelta(hours=1)
 WEEK = timedelta(days=7)
@@ -22,7 +22,7 @@ def new_invitation(organization_id: int, email: str, now: datetime = T0) -> NewI
     return NewInvitation(organization_id, email, Role.MEMBER, code_hash, "fr", False, None, now, now + WEEK)
 
 
-async def invite(uow: FakedUnitOfWork, organization_id: int, email: str, now: datetime = T0) -> Invitation:
+async def invite(uow: ContractUnitOfWork, organization_id: int, email: str, now: datetime = T0) -> Invitation:
     """An invitation and its e-mail, as an invitation is sent."""
     invitation = await uow.invitations.add(new_invitation(organization_id, email, now=now))
     await uow.outbox.enqueue(QueuedEmail(INVITATION, "fr", email, {}, invitation.id))

@@ -16,7 +16,7 @@ from domain.pagination import PageRequest
 from tests.contract.backends import (
     T0,
     Backend,
-    FakedUnitOfWork,
+    ContractUnitOfWork,
     Pupil,
     committed_campaign,
     committed_organization,
@@ -33,7 +33,7 @@ class Boom(Exception):
     pass
 
 
-async def write_everywhere(uow: FakedUnitOfWork) -> None:
+async def write_everywhere(uow: ContractUnitOfWork) -> None:
     """One write through each repository, on top of what ``seed`` committed."""
     ada = await uow.users.find_by_email("ada@example.fr")
     organization = await uow.organizations.get_by_uai("0751234A")
