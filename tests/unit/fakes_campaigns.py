@@ -6,6 +6,7 @@ import dataclasses
 from datetime import UTC, date, datetime
 from typing import Any
 
+from domain.accounts.entities import User
 from domain.campaigns.entities import Campaign, CampaignType
 from domain.organizations.entities import Membership, Organization, OrganizationType, Role
 from domain.students.entities import Student
@@ -16,6 +17,34 @@ T0 = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 
 @dataclasses.dataclass
 class JoiningStore(Store):
+    def add_user(
+        self,
+        *,
+        email: str | None = None,
+        username: str | None = None,
+        terms: bool = True,
+        support: bool = False,
+    ) -> User:
+        """An account, with its password ``hash:`` of the joining tests' ``Eleve2024x``."""
+        user = User(
+            id=len(self.users) + 1,
+            first_name="Ada",
+            last_name="Lovelace",
+            email=email,
+            username=username,
+            password_hash="hash:Eleve2024x",
+            must_change_password=False,
+            temporary_password_expires_at=None,
+            terms_accepted_at=T0,
+            pix_orga_terms_accepted_at=T0 if terms else None,
+            locale="fr",
+            is_support=support,
+            created_at=T0,
+            updated_at=T0,
+        )
+        self.users[user.id] = user
+        return user
+
     def add_organization(self, *, managing: bool = True, archived: bool = False) -> Organization:
         org = Organization(
             id=len(self.organizations) + 1,

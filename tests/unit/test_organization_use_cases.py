@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from domain.accounts.entities import User, Viewer
+from domain.accounts.entities import Viewer
 from domain.errors import TooManyRequests
 from domain.organizations.accept_invitation import AcceptInvitation
 from domain.organizations.archive_organization import ArchiveOrganization
@@ -82,29 +82,8 @@ def uow(store: JoiningStore):
     return lambda: FakeUnitOfWork(store)
 
 
-def add_user(store: JoiningStore, email: str, *, terms: bool = True, support: bool = False) -> User:
-    user = User(
-        id=len(store.users) + 1,
-        first_name="Ada",
-        last_name=email.split("@", maxsplit=1)[0],
-        email=email,
-        username=None,
-        password_hash="hash:x",
-        must_change_password=False,
-        temporary_password_expires_at=None,
-        terms_accepted_at=T0,
-        pix_orga_terms_accepted_at=T0 if terms else None,
-        locale="fr",
-        is_support=support,
-        created_at=T0,
-        updated_at=T0,
-    )
-    store.users[user.id] = user
-    return user
-
-
 def member(store: JoiningStore, organization: Organization, email: str, role: Role = Role.MEMBER) -> Viewer:
-    user = add_user(store, email)
+    user = store.add_user(email=email)
     store.add_member(organization, user.id, role=role)
     return Viewer(user, "session")
 
@@ -144,9 +123,9 @@ async def invite(
 
 class TestInviteMembers:
     async def test_access_is_checked_before_the_addresses(self, store, clock, school):
-        outsider = Viewer(add_user(store, "out@example.fr"), "s")
+        outsider = Viewer(store.add_user(email="out@example.fr"), "s")
         colleague = member(store, school, "member@example.fr")
-        newcomer = Viewer(add_user(store, "new@example.fr", terms=False), "s")
+        newcomer = Viewer(store.add_user(email="new@example.fr", terms=False), "s")
         store.add_member(school, newcomer.user.id, role=Role.ADMIN)
         garbage = "x" * 10 + ", " * 50
         for viewer, refusal in [
@@ -251,7 +230,7 @@ class TestResendAndCancel:
         await cancel(admin, school.id, invitation_id)
         with pytest.raises(InvitationNotCancellable):
             await cancel(admin, school.id, invitation_id)
-        ada = Viewer(add_user(store, "ada@example.fr"), "s")
+        ada = Viewer(store.add_user(email="ada@example.fr"), "s")
         with pytest.raises(InvitationCancelled):
             await AcceptInvitation(uow(store), clock)(ada, invitation_id, code)
         assert (
@@ -262,7 +241,7 @@ class TestResendAndCancel:
 
 class TestAcceptInvitation:
     async def invited(self, store, clock, school, role: Role | None = Role.MEMBER) -> tuple[int, str]:
-        store.add_member(school, add_user(store, "admin@example.fr").id, role=Role.ADMIN)
+        store.add_member(school, store.add_user(email="admin@example.fr").id, role=Role.ADMIN)
         admin = Viewer(store.users[len(store.users)], "s")
         await invite(store, clock, admin, school, "ada@example.fr", role)
         if role is None:  # "auto": the invitation as support sends it
@@ -271,8 +250,8 @@ class TestAcceptInvitation:
 
     async def test_single_use_the_same_user_may_come_back(self, store, clock, school):
         invitation_id, code = await self.invited(store, clock, school)
-        ada = Viewer(add_user(store, "ada@example.fr"), "s")
-        grace = Viewer(add_user(store, "grace@example.fr"), "s")
+        ada = Viewer(store.add_user(email="ada@example.fr"), "s")
+        grace = Viewer(store.add_user(email="grace@example.fr"), "s")
         accept = AcceptInvitation(uow(store), clock)
         first = await accept(ada, invitation_id, code)
         again = await accept(ada, invitation_id, code)
@@ -284,7 +263,7 @@ class TestAcceptInvitation:
 
     async def test_a_wrong_code_or_an_expired_invitation(self, store, clock, school):
         invitation_id, code = await self.invited(store, clock, school)
-        ada = Viewer(add_user(store, "ada@example.fr"), "s")
+        ada = Viewer(store.add_user(email="ada@example.fr"), "s")
         accept = AcceptInvitation(uow(store), clock)
         with pytest.raises(InvitationNotFound):
             await accept(ada, invitation_id, "not-the-code")
@@ -312,7 +291,7 @@ class TestAcceptInvitation:
 
     async def test_a_former_member_is_re_enabled_with_the_invitation_role(self, store, clock, school):
         invitation_id, code = await self.invited(store, clock, school, Role.ADMIN)
-        ada = Viewer(add_user(store, "ada@example.fr"), "s")
+        ada = Viewer(store.add_user(email="ada@example.fr"), "s")
         store.add_member(school, ada.user.id, active=False)
         result = await AcceptInvitation(uow(store), clock)(ada, invitation_id, code)
         assert (result.created, result.membership.role, result.membership.is_active) == (
@@ -329,7 +308,7 @@ class TestAcceptInvitation:
         invitation_id, code = await self.invited(store, clock, school, None)
         for m in list(store.memberships.values())[members:]:
             store.memberships[m.id] = dataclasses.replace(m, disabled_at=T0)
-        ada = Viewer(add_user(store, "ada@example.fr"), "s")
+        ada = Viewer(store.add_user(email="ada@example.fr"), "s")
         result = await AcceptInvitation(uow(store), clock)(ada, invitation_id, code)
         assert result.membership.role is role
 
@@ -379,8 +358,8 @@ class TestTeam:
 
 class TestSupport:
     async def test_create_support_or_the_command_line_only_uai_required_and_unique(self, store, clock):
-        support = Viewer(add_user(store, "support@example.fr", support=True), "s")
-        teacher = Viewer(add_user(store, "teacher@example.fr"), "s")
+        support = Viewer(store.add_user(email="support@example.fr", support=True), "s")
+        teacher = Viewer(store.add_user(email="teacher@example.fr"), "s")
         create = CreateOrganization(uow(store), clock)
         command = CreateOrganizationCommand(" Lycée Pix ", OrganizationType.SCO, " 0751234a ", None, True)
         with pytest.raises(RoleNotAllowed):
