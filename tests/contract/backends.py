@@ -15,6 +15,7 @@ from domain.campaigns.ports import NewCampaign
 from domain.organizations.entities import Organization, OrganizationType
 from domain.organizations.ports import NewOrganization
 from domain.students.entities import Student
+from domain.students.ports import IMPORTED_FIELDS
 from domain.students.siecle import StudentRecord
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from tests.unit.fakes import FakeUnitOfWork
@@ -39,18 +40,9 @@ class Pupil:
     division: str = "6A"
 
 
+# The imported fields a case does not choose are left empty.
 _NOT_CHOSEN: dict[str, Any] = dict.fromkeys(
-    (
-        "preferred_last_name",
-        "middle_name",
-        "third_name",
-        "birth_country_code",
-        "birth_department_code",
-        "birth_city_code",
-        "birth_city",
-        "mef_code",
-        "status",
-    )
+    name for name in IMPORTED_FIELDS if name not in {field.name for field in dataclasses.fields(Pupil)}
 )
 
 
