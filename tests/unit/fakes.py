@@ -1,17 +1,71 @@
-"""In-memory fakes of the ports, for unit tests of the use cases (no database, no I/O)."""
+"""In-memory fakes of the ports, for unit tests of the use cases (no database, no I/O).
+
+Each repository fake behaves as its SQL twin does (same lookups, orderings, conflicts and conditional
+updates): ``tests/contract/`` runs the same cases against both. A ``FakeUnitOfWork`` works on a copy of
+the store and writes it back on ``commit`` only, so a use case that forgets to commit loses its writes
+as it would in the database.
+"""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from domain.accounts.entities import NewUser, StoredRefreshToken, User
 from domain.accounts.errors import EmailAlreadyUsed, UsernameAlreadyUsed
+from domain.accounts.ports import PasswordResetRepository, SessionRepository, UserRepository
+from domain.audit.events import AuditEvent, AuditFilter, AuditLog, StoredAuditEvent
+from domain.campaigns.entities import (
+    Campaign,
+    CampaignOverview,
+    CampaignSummary,
+    ParticipantStudent,
+    Participation,
+    ParticipationView,
+)
+from domain.campaigns.errors import CampaignCodeAlreadyUsed
+from domain.campaigns.ports import CampaignRepository, NewCampaign, NewParticipation, ParticipationRepository
 from domain.errors import Unauthenticated
-from domain.organizations.entities import UserMembership
+from domain.joining.errors import UserAlreadyLinkedInOrganization
+from domain.joining.matching import MatchCandidate
+from domain.joining.ports import (
+    IdentityMatchLog,
+    LinkedAccount,
+    RecordedMatch,
+    StudentLinkRepository,
+    StudentSearch,
+    StudentWithAccount,
+    SupportStudentView,
+)
+from domain.notifications.outbox import EmailOutbox, QueuedEmail
+from domain.organizations.entities import (
+    DeliveryStatus,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    MemberView,
+    Organization,
+    Role,
+    UserMembership,
+)
+from domain.organizations.errors import UaiAlreadyUsed
+from domain.organizations.ports import (
+    InvitationRepository,
+    MembershipRepository,
+    NewInvitation,
+    NewOrganization,
+    OrganizationRepository,
+    SentEmails,
+)
+from domain.pagination import Page, PageRequest
 from domain.rate_limits import Limit
+from domain.students.entities import Student
+
+T = TypeVar("T")
 
 
 class FakeClock:
@@ -69,11 +123,39 @@ class FakeLimiter:
 
 @dataclasses.dataclass
 class Store:
+    """The committed state, one dictionary per table, keyed by id."""
+
     users: dict[int, User] = dataclasses.field(default_factory=dict)
     sessions: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
     refresh: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
-    memberships: dict[int, list[UserMembership]] = dataclasses.field(default_factory=dict)
+    password_resets: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    organizations: dict[int, Organization] = dataclasses.field(default_factory=dict)
+    memberships: dict[int, Membership] = dataclasses.field(default_factory=dict)
+    invitations: dict[int, Invitation] = dataclasses.field(default_factory=dict)
+    replaced_codes: set[tuple[int, str]] = dataclasses.field(default_factory=set)
+    outbox: list[tuple[QueuedEmail, datetime]] = dataclasses.field(default_factory=list)
+    campaigns: dict[int, Campaign] = dataclasses.field(default_factory=dict)
+    participations: dict[int, Participation] = dataclasses.field(default_factory=dict)
+    students: dict[int, Student] = dataclasses.field(default_factory=dict)
+    decisions: list[RecordedMatch] = dataclasses.field(default_factory=list)
+    events: list[AuditEvent] = dataclasses.field(default_factory=list)
     commits: int = 0
+
+    def account(self, user_id: int | None) -> LinkedAccount | None:
+        user = self.users.get(user_id) if user_id is not None else None
+        return LinkedAccount(user.id, user.username, user.email) if user else None
+
+
+def _next_id(rows: Iterable[int]) -> int:
+    return max(rows, default=0) + 1
+
+
+def _page(items: Sequence[T], page: PageRequest) -> Page[T]:
+    return Page(list(items[page.offset : page.offset + page.page_size]), len(items), page)
+
+
+def _contains(text: str, word: str) -> bool:
+    return word.lower() in text.lower()
 
 
 class FakeUsers:
@@ -81,17 +163,19 @@ class FakeUsers:
         self.store = store
 
     async def add(self, user: NewUser) -> User:
+        email = user.email.lower() if user.email else None
+        username = user.username.lower() if user.username else None
         for existing in self.store.users.values():
-            if user.email and existing.email == user.email.lower():
+            if email and existing.email == email:
                 raise EmailAlreadyUsed()
-            if user.username and existing.username == user.username.lower():
+            if username and existing.username == username:
                 raise UsernameAlreadyUsed()
         new = User(
-            id=len(self.store.users) + 1,
+            id=_next_id(self.store.users),
             first_name=user.first_name,
             last_name=user.last_name,
-            email=user.email.lower() if user.email else None,
-            username=user.username.lower() if user.username else None,
+            email=email,
+            username=username,
             password_hash=user.password_hash,
             must_change_password=user.must_change_password,
             temporary_password_expires_at=None,
@@ -109,10 +193,11 @@ class FakeUsers:
         return self.store.users.get(user_id)
 
     async def find_by_login(self, login: str) -> User | None:
+        login = login.lower()
         return next((u for u in self.store.users.values() if login in (u.email, u.username)), None)
 
     async def find_by_email(self, email: str) -> User | None:
-        return next((u for u in self.store.users.values() if u.email == email), None)
+        return next((u for u in self.store.users.values() if u.email == email.lower()), None)
 
     async def set_password(
         self,
@@ -123,18 +208,29 @@ class FakeUsers:
         temporary_password_expires_at: datetime | None,
         now: datetime,
     ) -> None:
-        self.store.users[user_id] = dataclasses.replace(
-            self.store.users[user_id],
-            password_hash=password_hash,
-            must_change_password=must_change_password,
-            temporary_password_expires_at=temporary_password_expires_at,
-            updated_at=now,
-        )
+        if user_id in self.store.users:
+            self.store.users[user_id] = dataclasses.replace(
+                self.store.users[user_id],
+                password_hash=password_hash,
+                must_change_password=must_change_password,
+                temporary_password_expires_at=temporary_password_expires_at,
+                updated_at=now,
+            )
 
     async def accept_pix_orga_terms(self, user_id: int, now: datetime) -> None:
-        user = self.store.users[user_id]
-        if user.pix_orga_terms_accepted_at is None:
-            self.store.users[user_id] = dataclasses.replace(user, pix_orga_terms_accepted_at=now)
+        user = self.store.users.get(user_id)
+        if user is not None and user.pix_orga_terms_accepted_at is None:
+            self.store.users[user_id] = dataclasses.replace(
+                user, pix_orga_terms_accepted_at=now, updated_at=now
+            )
+
+    async def search(self, words: tuple[str, ...], page: PageRequest) -> Page[User]:
+        def searchable(u: User) -> str:
+            return f"{u.email or ''} {u.username or ''} {u.first_name} {u.last_name}"
+
+        found = [u for u in self.store.users.values() if all(_contains(searchable(u), w) for w in words)]
+        found.sort(key=lambda u: (u.last_name.lower(), u.first_name.lower(), u.id))
+        return _page(found, page)
 
 
 class FakeSessions:
@@ -152,7 +248,7 @@ class FakeSessions:
         self, session_id: str, token_hash: str, now: datetime, expires_at: datetime
     ) -> None:
         self.store.refresh[token_hash] = {
-            "id": len(self.store.refresh) + 1,
+            "id": _next_id(row["id"] for row in self.store.refresh.values()),
             "session_id": session_id,
             "expires_at": expires_at,
             "used_at": None,
@@ -180,7 +276,9 @@ class FakeSessions:
         return False
 
     async def revoke(self, session_id: str, now: datetime) -> None:
-        self.store.sessions[session_id]["revoked_at"] = now
+        session = self.store.sessions.get(session_id)
+        if session is not None and session["revoked_at"] is None:
+            session["revoked_at"] = now
 
     async def revoke_all_of_user(
         self, user_id: int, now: datetime, *, except_session: str | None = None
@@ -194,33 +292,557 @@ class FakeSessions:
                 session["revoked_at"] = now
 
 
+class FakePasswordResets:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def add(self, token_hash: str, user_id: int, now: datetime, expires_at: datetime) -> None:
+        assert token_hash not in self.store.password_resets, "token hashes are unique"
+        self.store.password_resets[token_hash] = {
+            "user_id": user_id,
+            "expires_at": expires_at,
+            "used_at": None,
+        }
+
+    async def consume(self, token_hash: str, now: datetime) -> int | None:
+        token = self.store.password_resets.get(token_hash)
+        if token is None or token["used_at"] is not None or token["expires_at"] <= now:
+            return None
+        token["used_at"] = now
+        return int(token["user_id"])
+
+
+class FakeOrganizations:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def add(self, organization: NewOrganization) -> Organization:
+        if organization.uai is not None and await self.get_by_uai(organization.uai):
+            raise UaiAlreadyUsed()
+        new = Organization(
+            _next_id(self.store.organizations), archived_at=None, **dataclasses.asdict(organization)
+        )
+        self.store.organizations[new.id] = new
+        return new
+
+    async def get(self, organization_id: int) -> Organization | None:
+        return self.store.organizations.get(organization_id)
+
+    async def get_by_uai(self, uai: str) -> Organization | None:
+        return next((o for o in self.store.organizations.values() if o.uai == uai), None)
+
+    async def search(self, uai: str | None, name: str | None, page: PageRequest) -> Page[Organization]:
+        found = [
+            o
+            for o in self.store.organizations.values()
+            if (not uai or o.uai == uai) and (not name or _contains(o.name, name))
+        ]
+        found.sort(key=lambda o: (o.name, o.id))
+        return _page(found, page)
+
+    async def archive(self, organization_id: int, now: datetime) -> None:
+        organization = self.store.organizations.get(organization_id)
+        if organization is not None and organization.archived_at is None:
+            self.store.organizations[organization_id] = dataclasses.replace(organization, archived_at=now)
+
+
 class FakeMemberships:
     def __init__(self, store: Store) -> None:
         self.store = store
 
+    def _active(self, predicate: Callable[[Membership], bool]) -> list[Membership]:
+        return [m for m in self.store.memberships.values() if m.is_active and predicate(m)]
+
     async def has_active_membership(self, user_id: int) -> bool:
-        return bool(self.store.memberships.get(user_id))
+        return bool(self._active(lambda m: m.user_id == user_id))
 
     async def list_active_for_user(self, user_id: int) -> list[UserMembership]:
-        return list(self.store.memberships.get(user_id, []))
+        organizations = self.store.organizations
+        found = sorted(
+            self._active(lambda m: m.user_id == user_id),
+            key=lambda m: (organizations[m.organization_id].name, m.organization_id),
+        )
+        return [
+            UserMembership(
+                m.id,
+                m.role,
+                m.organization_id,
+                organizations[m.organization_id].name,
+                organizations[m.organization_id].type,
+            )
+            for m in found
+        ]
+
+    async def find(self, organization_id: int, user_id: int) -> Membership | None:
+        return next(
+            (
+                m
+                for m in self.store.memberships.values()
+                if (m.organization_id, m.user_id) == (organization_id, user_id)
+            ),
+            None,
+        )
+
+    async def get(self, membership_id: int) -> Membership | None:
+        return self.store.memberships.get(membership_id)
+
+    async def add(self, organization_id: int, user_id: int, role: Role, now: datetime) -> Membership:
+        # The database refuses a second membership of a user in an organization (unique index).
+        assert await self.find(organization_id, user_id) is None, "duplicate membership"
+        new = Membership(_next_id(self.store.memberships), organization_id, user_id, role, now, now, None)
+        self.store.memberships[new.id] = new
+        return new
+
+    async def update(self, membership_id: int, *, role: Role, enabled: bool, now: datetime) -> Membership:
+        updated = dataclasses.replace(
+            self.store.memberships[membership_id],
+            role=role,
+            updated_at=now,
+            disabled_at=None if enabled else now,
+        )
+        self.store.memberships[membership_id] = updated
+        return updated
+
+    async def lock_active_admins(self, organization_id: int) -> list[int]:
+        admins = self._active(lambda m: m.organization_id == organization_id and m.role is Role.ADMIN)
+        return [m.user_id for m in sorted(admins, key=lambda m: m.id)]
+
+    async def count_active(self, organization_id: int) -> int:
+        return len(self._active(lambda m: m.organization_id == organization_id))
+
+    def _view(self, membership: Membership) -> MemberView:
+        user = self.store.users[membership.user_id]
+        return MemberView(
+            membership.id,
+            membership.role,
+            membership.created_at,
+            user.id,
+            user.first_name,
+            user.last_name,
+            user.email,
+        )
+
+    async def list_members(self, organization_id: int, page: PageRequest) -> Page[MemberView]:
+        views = [self._view(m) for m in self._active(lambda m: m.organization_id == organization_id)]
+        views.sort(key=lambda v: (v.last_name.lower(), v.first_name.lower(), v.id))
+        return _page(views, page)
+
+    async def get_view(self, membership_id: int) -> MemberView | None:
+        membership = self.store.memberships.get(membership_id)
+        return self._view(membership) if membership else None
 
 
-class FakeUnitOfWork:
-    """Changes are applied at once; ``commit`` only counts (enough for the rules tested here)."""
+class FakeInvitations:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def add(self, invitation: NewInvitation) -> Invitation:
+        # The database keeps one pending invitation per address and each code hash once (unique indexes).
+        assert await self.find_pending(invitation.organization_id, invitation.email) is None
+        assert all(i.code_hash != invitation.code_hash for i in self.store.invitations.values())
+        new = Invitation(
+            id=_next_id(self.store.invitations),
+            organization_id=invitation.organization_id,
+            email=invitation.email,
+            role=invitation.role,
+            status=InvitationStatus.PENDING,
+            code_hash=invitation.code_hash,
+            locale=invitation.locale,
+            is_activation=invitation.is_activation,
+            inviter_id=invitation.inviter_id,
+            created_at=invitation.now,
+            updated_at=invitation.now,
+            last_sent_at=invitation.now,
+            expires_at=invitation.expires_at,
+            accepted_by_user_id=None,
+            delivery_status=DeliveryStatus.QUEUED,
+        )
+        self.store.invitations[new.id] = new
+        return new
+
+    async def get(self, invitation_id: int) -> Invitation | None:
+        return self.store.invitations.get(invitation_id)
+
+    async def find_pending(self, organization_id: int, email: str) -> Invitation | None:
+        return next(
+            (
+                i
+                for i in self.store.invitations.values()
+                if (i.organization_id, i.email, i.status)
+                == (organization_id, email, InvitationStatus.PENDING)
+            ),
+            None,
+        )
+
+    async def last_sent_to(self, organization_id: int, email: str) -> datetime | None:
+        return max(
+            (
+                i.last_sent_at
+                for i in self.store.invitations.values()
+                if i.organization_id == organization_id and i.email.lower() == email.lower()
+            ),
+            default=None,
+        )
+
+    async def is_replaced_code(self, invitation_id: int, code_hash: str) -> bool:
+        return (invitation_id, code_hash) in self.store.replaced_codes
+
+    async def rotate(
+        self,
+        invitation: Invitation,
+        *,
+        code_hash: str,
+        role: Role | None,
+        now: datetime,
+        expires_at: datetime,
+    ) -> Invitation:
+        self.store.replaced_codes.add((invitation.id, invitation.code_hash))
+        rotated = dataclasses.replace(
+            self.store.invitations[invitation.id],
+            code_hash=code_hash,
+            role=role,
+            updated_at=now,
+            last_sent_at=now,
+            expires_at=expires_at,
+            delivery_status=DeliveryStatus.QUEUED,
+        )
+        self.store.invitations[invitation.id] = rotated
+        return rotated
+
+    def _settle(self, invitation_id: int, **changes: Any) -> bool:
+        invitation = self.store.invitations.get(invitation_id)
+        if invitation is None or invitation.status is not InvitationStatus.PENDING:
+            return False
+        self.store.invitations[invitation_id] = dataclasses.replace(invitation, **changes)
+        return True
+
+    async def mark_accepted(self, invitation_id: int, user_id: int, now: datetime) -> bool:
+        return self._settle(
+            invitation_id, status=InvitationStatus.ACCEPTED, accepted_by_user_id=user_id, updated_at=now
+        )
+
+    async def cancel(self, invitation_id: int, now: datetime) -> bool:
+        return self._settle(invitation_id, status=InvitationStatus.CANCELLED, updated_at=now)
+
+    async def cancel_all_pending(self, organization_id: int, now: datetime) -> int:
+        return sum(
+            self._settle(i.id, status=InvitationStatus.CANCELLED, updated_at=now)
+            for i in list(self.store.invitations.values())
+            if i.organization_id == organization_id
+        )
+
+    async def list(
+        self, organization_id: int, status: InvitationStatus, now: datetime, page: PageRequest
+    ) -> Page[Invitation]:
+        found = sorted(
+            (
+                i
+                for i in self.store.invitations.values()
+                if i.organization_id == organization_id and i.status_at(now) is status
+            ),
+            key=lambda i: (i.updated_at, i.id),
+            reverse=True,
+        )
+        return _page(found, page)
+
+    async def lock_sent_emails(self, organization_id: int, since: datetime) -> SentEmails:
+        sent = [
+            queued_at
+            for email, queued_at in self.store.outbox
+            if email.invitation_id is not None
+            and self.store.invitations[email.invitation_id].organization_id == organization_id
+            and queued_at > since
+        ]
+        return SentEmails(len(sent), min(sent, default=None))
+
+
+class FakeOutbox:
+    """Dated by the wall clock, as the SQL outbox is."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.users = FakeUsers(store)
-        self.sessions = FakeSessions(store)
-        self.memberships = FakeMemberships(store)
+
+    async def enqueue(self, email: QueuedEmail) -> None:
+        self.store.outbox.append((email, datetime.now(UTC)))
+
+
+class FakeCampaigns:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def add(self, campaign: NewCampaign) -> Campaign:
+        if any(c.code == campaign.code for c in self.store.campaigns.values()):
+            raise CampaignCodeAlreadyUsed()
+        new = Campaign(_next_id(self.store.campaigns), archived_at=None, **dataclasses.asdict(campaign))
+        self.store.campaigns[new.id] = new
+        return new
+
+    async def get(self, campaign_id: int) -> Campaign | None:
+        return self.store.campaigns.get(campaign_id)
+
+    async def get_by_code(self, code: str) -> CampaignOverview | None:
+        campaign = next((c for c in self.store.campaigns.values() if c.code == code), None)
+        return (
+            CampaignOverview(campaign, self.store.organizations[campaign.organization_id])
+            if campaign
+            else None
+        )
+
+    async def list_for_organization(self, organization_id: int, page: PageRequest) -> Page[CampaignSummary]:
+        found = sorted(
+            (c for c in self.store.campaigns.values() if c.organization_id == organization_id),
+            key=lambda c: (c.created_at, c.id),
+            reverse=True,
+        )
+        summaries = [
+            CampaignSummary(
+                c,
+                sum(
+                    1
+                    for p in self.store.participations.values()
+                    if p.campaign_id == c.id and not p.is_preview
+                ),
+            )
+            for c in found
+        ]
+        return _page(summaries, page)
+
+    async def archive(self, campaign_id: int, now: datetime) -> None:
+        campaign = self.store.campaigns.get(campaign_id)
+        if campaign is not None and campaign.archived_at is None:
+            self.store.campaigns[campaign_id] = dataclasses.replace(campaign, archived_at=now)
+
+
+class FakeParticipations:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def find(self, campaign_id: int, user_id: int) -> Participation | None:
+        return next(
+            (
+                p
+                for p in self.store.participations.values()
+                if (p.campaign_id, p.user_id) == (campaign_id, user_id)
+            ),
+            None,
+        )
+
+    async def add(self, participation: NewParticipation) -> Participation | None:
+        if await self.find(participation.campaign_id, participation.user_id):
+            return None
+        new = Participation(_next_id(self.store.participations), **dataclasses.asdict(participation))
+        self.store.participations[new.id] = new
+        return new
+
+    def _student(self, student_id: int | None) -> ParticipantStudent | None:
+        student = self.store.students.get(student_id) if student_id is not None else None
+        if student is None:
+            return None
+        return ParticipantStudent(
+            student.id, student.first_name, student.last_name, student.division, student.birthdate
+        )
+
+    async def list_for_campaign(self, campaign_id: int, page: PageRequest) -> Page[ParticipationView]:
+        found = sorted(
+            (p for p in self.store.participations.values() if p.campaign_id == campaign_id),
+            key=lambda p: (p.created_at, p.id),
+        )
+        return _page([ParticipationView(p, self._student(p.student_id)) for p in found], page)
+
+
+class FakeMatchLog:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def record(self, decision: RecordedMatch) -> None:
+        self.store.decisions.append(decision)
+
+
+class FakeAudit:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def record(self, event: AuditEvent) -> None:
+        self.store.events.append(event)
+
+    async def search(self, criteria: AuditFilter, page: PageRequest) -> Page[StoredAuditEvent]:
+        found = [
+            StoredAuditEvent(number, event)
+            for number, event in enumerate(self.store.events, start=1)
+            if criteria.organization_id in (None, event.organization_id)
+            and criteria.actor_id in (None, event.actor.user_id)
+            and (not criteria.type or event.type == criteria.type)
+        ]
+        found.sort(key=lambda stored: (stored.event.occurred_at, stored.id), reverse=True)
+        return _page(found, page)
+
+
+class FakeStudentLinks:
+    """Enforces what the database does: the conditional attach and the unique (organization, account)
+    among active students."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def active_born_on(self, organization_id: int, birthdate: date) -> list[Student]:
+        return [
+            s
+            for s in sorted(self.store.students.values(), key=lambda s: s.id)
+            if s.organization_id == organization_id and s.birthdate == birthdate and s.is_active
+        ]
+
+    async def active_roster(self, organization_id: int) -> list[MatchCandidate]:
+        return [
+            MatchCandidate(
+                s.id, s.first_name, s.middle_name, s.third_name, s.last_name, s.preferred_last_name
+            )
+            for s in self.store.students.values()
+            if s.organization_id == organization_id and s.is_active
+        ]
+
+    async def roster_version(self, organization_id: int) -> tuple[str, ...]:
+        return tuple(str(dataclasses.astuple(c)) for c in await self.active_roster(organization_id))
+
+    async def get(self, student_id: int) -> Student | None:
+        return self.store.students.get(student_id)
+
+    async def lock(self, student_id: int) -> Student | None:
+        return self.store.students.get(student_id)
+
+    def _check_unique(self, student: Student, user_id: int) -> None:
+        if student.is_active and any(
+            s.id != student.id
+            and s.organization_id == student.organization_id
+            and s.user_id == user_id
+            and s.is_active
+            for s in self.store.students.values()
+        ):
+            raise UserAlreadyLinkedInOrganization()
+
+    async def attach(self, student_id: int, user_id: int, now: datetime) -> bool:
+        student = self.store.students.get(student_id)
+        if student is None or student.user_id is not None or not student.is_active:
+            return False
+        self._check_unique(student, user_id)
+        self.store.students[student_id] = dataclasses.replace(student, user_id=user_id, updated_at=now)
+        return True
+
+    async def replace_link(self, student_id: int, user_id: int, now: datetime) -> None:
+        student = self.store.students.get(student_id)
+        if student is not None:
+            self._check_unique(student, user_id)
+            self.store.students[student_id] = dataclasses.replace(student, user_id=user_id, updated_at=now)
+
+    async def detach(self, student_id: int, now: datetime) -> None:
+        student = self.store.students.get(student_id)
+        if student is not None:
+            self.store.students[student_id] = dataclasses.replace(student, user_id=None, updated_at=now)
+
+    async def active_of_user(self, organization_id: int, user_id: int) -> Student | None:
+        return next(
+            (
+                s
+                for s in self.store.students.values()
+                if s.organization_id == organization_id and s.user_id == user_id and s.is_active
+            ),
+            None,
+        )
+
+    def _latest_first(self, students: Iterable[Student]) -> list[Student]:
+        return sorted(students, key=lambda s: (s.updated_at, s.id), reverse=True)
+
+    async def of_user(self, user_id: int) -> list[Student]:
+        return self._latest_first(s for s in self.store.students.values() if s.user_id == user_id)
+
+    async def active_by_national_id(
+        self, organization_id: int, national_student_id: str, birthdate: date
+    ) -> Student | None:
+        return next(
+            (
+                s
+                for s in self.store.students.values()
+                if (s.organization_id, s.national_student_id, s.birthdate)
+                == (organization_id, national_student_id, birthdate)
+                and s.is_active
+            ),
+            None,
+        )
+
+    async def accounts_linked_elsewhere(
+        self, national_student_id: str, organization_id: int
+    ) -> list[LinkedAccount]:
+        seen: dict[int, LinkedAccount] = {}
+        for s in self._latest_first(self.store.students.values()):
+            account = self.store.account(s.user_id)
+            if (
+                account is not None
+                and s.national_student_id == national_student_id
+                and s.organization_id != organization_id
+            ):
+                seen.setdefault(account.user_id, account)
+        return list(seen.values())
+
+    async def with_accounts(
+        self, organization_id: int, student_ids: Sequence[int]
+    ) -> list[StudentWithAccount]:
+        return [
+            StudentWithAccount(s, self.store.account(s.user_id))
+            for s in self.store.students.values()
+            if s.organization_id == organization_id and s.id in student_ids
+        ]
+
+    async def search(self, criteria: StudentSearch, page: PageRequest) -> Page[SupportStudentView]:
+        raise NotImplementedError("the support search of pupils is covered over HTTP only")
+
+
+class FakeUnitOfWork:
+    """Works on a copy of the store taken when it begins; ``commit`` writes the copy back (and counts),
+    leaving the unit of work (or returning from it) without committing drops the changes."""
+
+    users: UserRepository
+    sessions: SessionRepository
+    organizations: OrganizationRepository
+    memberships: MembershipRepository
+    invitations: InvitationRepository
+    password_resets: PasswordResetRepository
+    outbox: EmailOutbox
+    audit: AuditLog
+    campaigns: CampaignRepository
+    participations: ParticipationRepository
+    match_decisions: IdentityMatchLog
+    student_links: StudentLinkRepository
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._begin()
+
+    def _begin(self) -> None:
+        work = copy.deepcopy(self.store)
+        self._work = work
+        self.users = FakeUsers(work)
+        self.sessions = FakeSessions(work)
+        self.organizations = FakeOrganizations(work)
+        self.memberships = FakeMemberships(work)
+        self.invitations = FakeInvitations(work)
+        self.password_resets = FakePasswordResets(work)
+        self.outbox = FakeOutbox(work)
+        self.audit = FakeAudit(work)
+        self.campaigns = FakeCampaigns(work)
+        self.participations = FakeParticipations(work)
+        self.match_decisions = FakeMatchLog(work)
+        self.student_links = FakeStudentLinks(work)
 
     async def __aenter__(self) -> Self:
+        self._begin()
         return self
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        return None
+        self._begin()
 
     async def commit(self) -> None:
+        for field in dataclasses.fields(Store):
+            if field.name != "commits":
+                setattr(self.store, field.name, copy.deepcopy(getattr(self._work, field.name)))
         self.store.commits += 1

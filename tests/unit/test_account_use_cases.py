@@ -19,7 +19,7 @@ from domain.accounts.refresh_session import RefreshSession
 from domain.accounts.register_user import RegisterUser, RegisterUserCommand
 from domain.accounts.revoke_refresh_token import RevokeRefreshToken
 from domain.errors import TooManyRequests, Unauthenticated
-from domain.organizations.entities import OrganizationType, Role, UserMembership
+from domain.organizations.entities import Membership, Organization, OrganizationType, Role
 from domain.rate_limits import Limit
 from tests.unit.fakes import FakeClock, FakeHasher, FakeLimiter, FakeTokens, FakeUnitOfWork, Store
 
@@ -38,6 +38,12 @@ def clock():
 
 def uow_factory(store):
     return lambda: FakeUnitOfWork(store)
+
+
+async def set_password(store, user_id, password_hash, **fields):
+    async with FakeUnitOfWork(store) as uow:
+        await uow.users.set_password(user_id, password_hash, **fields)
+        await uow.commit()
 
 
 def register(store, clock, email="ada@example.fr", **overrides):
@@ -131,7 +137,8 @@ class TestLogIn:
 
     async def test_outdated_hash_is_upgraded(self, store, clock):
         user = await register(store, clock)
-        await FakeUnitOfWork(store).users.set_password(
+        await set_password(
+            store,
             user.id,
             f"old:{PASSWORD}",
             must_change_password=False,
@@ -143,7 +150,8 @@ class TestLogIn:
 
     async def test_expired_temporary_password_is_refused(self, store, clock):
         user = await register(store, clock)
-        await FakeUnitOfWork(store).users.set_password(
+        await set_password(
+            store,
             user.id,
             f"hash:{PASSWORD}",
             must_change_password=True,
@@ -162,7 +170,9 @@ class TestLogIn:
         with pytest.raises(PixOrgaAccessRequiresMembership):
             await log_in(store, clock)(command)
         assert store.sessions == {}
-        store.memberships[user.id] = [UserMembership(1, Role.ADMIN, 1, "Lycée Pix", OrganizationType.SCO)]
+        now = user.created_at
+        store.organizations[1] = Organization(1, "Lycée", OrganizationType.SCO, None, None, True, now, None)
+        store.memberships[1] = Membership(1, 1, user.id, Role.ADMIN, now, now, None)
         await log_in(store, clock)(command)
 
 

@@ -38,8 +38,8 @@ from domain.joining.steps import MatchGuard, TypedStudent
 from domain.organizations.entities import Role
 from domain.organizations.errors import OrganizationArchived, RoleNotAllowed
 from domain.rate_limits import Limit
-from tests.unit.fakes import FakeClock, FakeHasher, FakeLimiter, FakeTokens
-from tests.unit.fakes_campaigns import T0, CountingHasher, FakeJoiningUnitOfWork, JoiningStore
+from tests.unit.fakes import FakeClock, FakeHasher, FakeLimiter, FakeTokens, FakeUnitOfWork
+from tests.unit.fakes_campaigns import T0, CountingHasher, JoiningStore
 
 CODE = "ABCDEF234"
 ADDRESS = "192.0.2.10"
@@ -66,28 +66,7 @@ def clock():
 
 
 def uow(store):
-    return lambda: FakeJoiningUnitOfWork(store)
-
-
-def add_user(store, *, email=None, username=None, terms=True) -> User:
-    user = User(
-        id=len(store.users) + 1,
-        first_name="Ada",
-        last_name="Lovelace",
-        email=email,
-        username=username,
-        password_hash=f"hash:{PASSWORD}",
-        must_change_password=False,
-        temporary_password_expires_at=None,
-        terms_accepted_at=T0,
-        pix_orga_terms_accepted_at=T0 if terms else None,
-        locale="fr",
-        is_support=False,
-        created_at=T0,
-        updated_at=T0,
-    )
-    store.users[user.id] = user
-    return user
+    return lambda: FakeUnitOfWork(store)
 
 
 def viewer(user: User) -> Viewer:
@@ -242,7 +221,7 @@ class TestMatching:
             await creator(store, clock, limiter)(
                 account_command(TypedStudent("Allan", "Turing", date(2002, 6, 23)))
             )
-        viewer_ = viewer(add_user(store, email="ada@example.net"))
+        viewer_ = viewer(store.add_user(email="ada@example.net"))
         with pytest.raises(TooManyRequests):
             await linker(store, clock, limiter)(
                 viewer_, link_command(TypedStudent("Alan", "Turing", date(2002, 6, 23)))
@@ -327,7 +306,7 @@ class TestMatching:
 
     async def test_attached_elsewhere_with_the_same_ine(self, store, school, clock):
         other = store.add_organization()
-        former = add_user(store, username="alan.turing2306")
+        former = store.add_user(username="alan.turing2306")
         store.add_student(other, national_student_id="123456789AD", user_id=former.id, disabled_at=T0)
 
         with pytest.raises(StudentAlreadyLinked) as refused:
@@ -368,14 +347,14 @@ class TestAccountCreation:
         assert refused.value.meta == {"reason_code": "S51", "login_hint": "a***@example.net"}
 
     async def test_same_ine_elsewhere_says_s61(self, store, school, clock):
-        former = add_user(store, email="alan@example.net")
+        former = store.add_user(email="alan@example.net")
         store.add_student(store.add_organization(), national_student_id="123456789AD", user_id=former.id)
         with pytest.raises(StudentAlreadyLinked) as refused:
             await creator(store, clock)(account_command())
         assert refused.value.meta == {"reason_code": "S61", "login_hint": "a***@example.net"}
 
     async def test_a_taken_username_gets_the_suggested_digits(self, store, school, clock):
-        add_user(store, username="alan.turing2306")
+        store.add_user(username="alan.turing2306")
         suggestion = (await matcher(store, clock)(match_command())).username_suggestion
         created = await creator(store, clock)(account_command())
         assert created.user.username == suggestion
@@ -396,7 +375,7 @@ class TestAccountCreation:
         assert store.users == {} and store.decisions == []
 
     async def test_an_email_already_used_keeps_the_decision(self, store, school, clock):
-        add_user(store, email="pris@example.fr")
+        store.add_user(email="pris@example.fr")
         with pytest.raises(EmailAlreadyUsed):
             await creator(store, clock)(account_command(email="pris@example.fr"))
         assert store.students[school[1].id].user_id is None
@@ -405,7 +384,7 @@ class TestAccountCreation:
 
     async def test_a_refusal_costs_no_hashing_and_a_creation_one(self, store, school, clock):
         hasher = CountingHasher()
-        add_user(store, email="pris@example.fr")
+        store.add_user(email="pris@example.fr")
         grace = TypedStudent("Grace", "Hopper", date(2002, 6, 23))
         with pytest.raises(StudentNotFound):
             await creator(store, clock, hasher=hasher)(account_command(grace))
@@ -439,7 +418,7 @@ class TestAccountCreation:
 
 class TestLinking:
     async def test_attach_then_again(self, store, school, clock):
-        user = add_user(store, email="alan@example.net")
+        user = store.add_user(email="alan@example.net")
         first = await linker(store, clock)(viewer(user), link_command())
         again = await linker(store, clock)(viewer(user), link_command())
         assert (first.created, again.created) == (True, False)
@@ -447,7 +426,7 @@ class TestLinking:
         assert [e.details["via"] for e in store.events] == ["manual"]
 
     async def test_a_member_cannot_link_a_former_member_can(self, store, school, clock):
-        user = add_user(store)
+        user = store.add_user()
         store.add_member(school[0], user.id)
         with pytest.raises(OrganizationMemberCannotLink):
             await linker(store, clock)(viewer(user), link_command())
@@ -455,15 +434,15 @@ class TestLinking:
         assert (await linker(store, clock)(viewer(user), link_command())).created
 
     async def test_another_account_holds_the_student(self, store, school, clock):
-        holder = add_user(store, username="alan.turing2306")
+        holder = store.add_user(username="alan.turing2306")
         store.students[school[1].id] = dataclasses.replace(school[1], user_id=holder.id)
         with pytest.raises(StudentAlreadyLinked) as refused:
-            await linker(store, clock)(viewer(add_user(store)), link_command())
+            await linker(store, clock)(viewer(store.add_user()), link_command())
         assert refused.value.meta == {"reason_code": "R32", "login_hint": "a***.t***6"}
         assert store.decisions[-1].reason_code == "R32"
 
     async def test_r70_the_account_has_another_student_here(self, store, school, clock):
-        user = add_user(store)
+        user = store.add_user()
         store.add_student(
             school[0], first_name="Ada", last_name="LOVELACE", user_id=user.id, birthdate=date(2002, 6, 23)
         )
@@ -473,7 +452,7 @@ class TestLinking:
         assert store.decisions[-1].reason_code == "R70"
 
     async def test_r90_the_account_is_somebody_else_s(self, store, school, clock):
-        user = add_user(store)
+        user = store.add_user()
         store.add_student(
             store.add_organization(), user_id=user.id, national_student_id="X", birthdate=date(2001, 1, 1)
         )
@@ -482,14 +461,14 @@ class TestLinking:
         assert refused.value.meta == {"reason_code": "R90"}
 
     async def test_same_ine_elsewhere_with_the_same_account_attaches(self, store, school, clock):
-        user = add_user(store, username="alan.turing2306")
+        user = store.add_user(username="alan.turing2306")
         store.add_student(
             store.add_organization(), user_id=user.id, national_student_id="123456789AD", disabled_at=T0
         )
         assert (await linker(store, clock)(viewer(user), link_command())).created
 
     async def test_automatic_attach_by_ine_and_birthdate(self, store, school, clock):
-        user = add_user(store)
+        user = store.add_user()
         store.add_student(store.add_organization(), user_id=user.id, national_student_id="123456789AD")
         limiter = FakeLimiter()
 
@@ -503,7 +482,7 @@ class TestLinking:
     async def test_automatic_attach_without_a_student_is_not_found_and_not_counted(
         self, store, school, clock
     ):
-        user = add_user(store)
+        user = store.add_user()
         store.add_student(
             store.add_organization(),
             user_id=user.id,
@@ -523,7 +502,7 @@ class TestLinking:
 class TestParticipations:
     async def test_restricted_campaigns_need_an_attached_student(self, store, school, clock):
         start = StartParticipation(uow(store), clock)
-        user = add_user(store)
+        user = store.add_user()
         with pytest.raises(NotAStudentOfOrganization):
             await start(viewer(user), CODE)
         store.students[school[1].id] = dataclasses.replace(school[1], user_id=user.id)
@@ -535,20 +514,20 @@ class TestParticipations:
 
     async def test_teachers_preview_others_are_forbidden(self, store, school, clock):
         start = StartParticipation(uow(store), clock)
-        teacher = add_user(store)
+        teacher = store.add_user()
         store.add_member(school[0], teacher.id)
         with pytest.raises(NotAStudentOfOrganization):
             await start(viewer(teacher), CODE)
         preview = await start(viewer(teacher), CODE, preview=True)
         assert preview.participation.is_preview and preview.participation.student_id is None
         with pytest.raises(RoleNotAllowed):
-            await start(viewer(add_user(store)), CODE, preview=True)
+            await start(viewer(store.add_user()), CODE, preview=True)
 
     async def test_a_member_attached_to_a_pupil_only_previews_whichever_came_first(
         self, store, school, clock
     ):
         start = StartParticipation(uow(store), clock)
-        pupil = add_user(store)
+        pupil = store.add_user()
         store.students[school[1].id] = dataclasses.replace(school[1], user_id=pupil.id)
         await start(viewer(pupil), CODE)
         store.add_member(school[0], pupil.id)  # then joins the team
@@ -563,17 +542,17 @@ class TestParticipations:
 
     async def test_archived_campaigns_take_no_new_participation(self, store, school, clock):
         start = StartParticipation(uow(store), clock)
-        user = add_user(store)
+        user = store.add_user()
         store.students[school[1].id] = dataclasses.replace(school[1], user_id=user.id)
         first = await start(viewer(user), CODE)
         store.campaigns[1] = dataclasses.replace(store.campaigns[1], archived_at=T0)
         assert (await start(viewer(user), CODE)).participation == first.participation
         with pytest.raises(CampaignArchived):
-            await start(viewer(add_user(store)), CODE)
+            await start(viewer(store.add_user()), CODE)
 
     async def test_anyone_joins_a_campaign_that_is_not_restricted(self, store, clock):
         store.add_campaign(store.add_organization(managing=False), "PENCAS234")
-        started = await StartParticipation(uow(store), clock)(viewer(add_user(store)), "PENCAS234")
+        started = await StartParticipation(uow(store), clock)(viewer(store.add_user()), "PENCAS234")
         assert started.created and started.participation.student_id is None
 
 
@@ -581,7 +560,7 @@ class TestCampaigns:
     async def test_a_taken_code_is_drawn_again(self, store, clock):
         organization = store.add_organization()
         store.add_campaign(organization, "ABCDEF234")
-        member = add_user(store)
+        member = store.add_user()
         store.add_member(organization, member.id)
         codes = iter(["ABCDEF234", "ABCDEF234", "GHJKMN567"])
         create = CreateCampaign(uow(store), clock, lambda: next(codes))
@@ -593,7 +572,7 @@ class TestCampaigns:
 
     async def test_an_archived_organization_takes_no_campaign(self, store, clock):
         organization = store.add_organization(archived=True)
-        member = add_user(store)
+        member = store.add_user()
         store.add_member(organization, member.id)
         with pytest.raises(OrganizationArchived):
             await CreateCampaign(uow(store), clock)(
@@ -601,7 +580,7 @@ class TestCampaigns:
             )
 
     async def test_archiving_is_idempotent(self, store, school, clock):
-        member = add_user(store)
+        member = store.add_user()
         store.add_member(school[0], member.id)
         archive = ArchiveCampaign(uow(store), clock)
         first = await archive(viewer(member), school[0].id, 1)
@@ -616,15 +595,15 @@ class TestCampaigns:
 class TestTeacherTools:
     async def test_only_username_accounts_of_active_students_are_reset(self, store, school, clock):
         organization, alan = school
-        pupil = add_user(store, username="alan.turing2306")
+        pupil = store.add_user(username="alan.turing2306")
         store.students[alan.id] = dataclasses.replace(alan, user_id=pupil.id)
-        both = add_user(store, username="ada.lovelace1012", email="ada@example.net")
+        both = store.add_user(username="ada.lovelace1012", email="ada@example.net")
         ada = store.add_student(organization, first_name="Ada", user_id=both.id)
         grace = store.add_student(organization, first_name="Grace")
         gone = store.add_student(
-            organization, first_name="Zoé", user_id=add_user(store, username="z.z0101").id, disabled_at=T0
+            organization, first_name="Zoé", user_id=store.add_user(username="z.z0101").id, disabled_at=T0
         )
-        teacher = add_user(store)
+        teacher = store.add_user()
         store.add_member(organization, teacher.id)
         store.sessions["s"] = {"user_id": pupil.id, "revoked_at": None}
 
@@ -652,15 +631,14 @@ class TestTeacherTools:
 
     async def test_administrators_detach(self, store, school, clock):
         organization, alan = school
-        pupil = add_user(store, username="alan.turing2306")
+        pupil = store.add_user(username="alan.turing2306")
         store.students[alan.id] = dataclasses.replace(alan, user_id=pupil.id)
-        admin = add_user(store)
+        admin = store.add_user()
         store.add_member(organization, admin.id)
         detach = DetachStudentAccount(uow(store), clock)
         with pytest.raises(RoleNotAllowed):
             await detach(viewer(admin), organization.id, alan.id)
-        key = (organization.id, admin.id)
-        store.org_memberships[key] = dataclasses.replace(store.org_memberships[key], role=Role.ADMIN)
+        store.add_member(organization, admin.id, role=Role.ADMIN)
         await detach(viewer(admin), organization.id, alan.id)
         await detach(viewer(admin), organization.id, alan.id)
         assert store.students[alan.id].user_id is None

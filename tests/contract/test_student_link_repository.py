@@ -1,0 +1,184 @@
+"""The links between pupils and accounts: the same on the fakes and in SQL."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+
+import pytest
+
+from domain.joining.errors import UserAlreadyLinkedInOrganization
+from domain.joining.matching import MatchCandidate
+from domain.joining.ports import LinkedAccount, StudentWithAccount
+from tests.contract.backends import BIRTHDATE, T0, Backend, Pupil, committed_organization, committed_user
+
+LATER = T0 + timedelta(hours=1)
+LATEST = T0 + timedelta(hours=2)
+
+
+class TestLookups:
+    async def test_active_pupils_born_on_a_day_by_id(self, backend: Backend) -> None:
+        school = await committed_organization(backend)
+        other = await committed_organization(backend, "0759999Z", "Autre")
+        alan, grace, gone, _ = await backend.add_pupils(
+            school.id,
+            [
+                Pupil("000000001AA"),
+                Pupil("000000002AA", "Grace"),
+                Pupil("000000003AA"),
+                Pupil("000000004AA", birthdate=date(2012, 1, 1)),
+            ],
+            T0,
+        )
+        await backend.add_pupils(other.id, [Pupil("000000005AA")], T0)
+        await backend.disable([gone.id], LATER)
+        async with backend.uow() as uow:
+            assert await uow.student_links.active_born_on(school.id, BIRTHDATE) == [alan, grace]
+            assert await uow.student_links.active_born_on(school.id, date(2000, 1, 1)) == []
+            roster = await uow.student_links.active_roster(school.id)
+            assert sorted(roster, key=lambda c: c.student_id)[:2] == [
+                MatchCandidate(alan.id, "Alan", None, None, "TURING", None),
+                MatchCandidate(grace.id, "Grace", None, None, "TURING", None),
+            ]
+            assert len(roster) == 3
+            assert await uow.student_links.get(999) is None
+            assert await uow.student_links.lock(999) is None
+            assert await uow.student_links.get(gone.id) == dataclasses.replace(
+                gone, disabled_at=LATER, updated_at=LATER
+            )
+            assert await uow.student_links.lock(alan.id) == alan
+
+    async def test_the_roster_version_changes_with_the_roster(self, backend: Backend) -> None:
+        school = await committed_organization(backend)
+        (alan,) = await backend.add_pupils(school.id, [Pupil("000000001AA")], T0)
+        async with backend.uow() as uow:
+            before = await uow.student_links.roster_version(school.id)
+            assert await uow.student_links.roster_version(school.id) == before
+        await backend.add_pupils(school.id, [Pupil("000000002AA", "Grace")], T0)
+        async with backend.uow() as uow:
+            added = await uow.student_links.roster_version(school.id)
+        await backend.disable([alan.id], LATER)
+        async with backend.uow() as uow:
+            disabled = await uow.student_links.roster_version(school.id)
+        assert len({before, added, disabled}) == 3
+
+    async def test_by_national_id_needs_the_birthdate_and_an_active_pupil(self, backend: Backend) -> None:
+        school = await committed_organization(backend)
+        alan, gone = await backend.add_pupils(school.id, [Pupil("000000001AA"), Pupil("000000002AA")], T0)
+        await backend.disable([gone.id], LATER)
+        async with backend.uow() as uow:
+            assert await uow.student_links.active_by_national_id(school.id, "000000001AA", BIRTHDATE) == alan
+            assert (
+                await uow.student_links.active_by_national_id(school.id, "000000001AA", date(2000, 1, 1))
+                is None
+            )
+            assert await uow.student_links.active_by_national_id(school.id, "000000002AA", BIRTHDATE) is None
+            assert (
+                await uow.student_links.active_by_national_id(school.id + 1, "000000001AA", BIRTHDATE) is None
+            )
+
+
+class TestLinks:
+    async def test_attach_only_a_free_active_pupil(self, backend: Backend) -> None:
+        school = await committed_organization(backend)
+        alan, gone = await backend.add_pupils(school.id, [Pupil("000000001AA"), Pupil("000000002AA")], T0)
+        await backend.disable([gone.id], LATER)
+        ada = await committed_user(backend)
+        grace = await committed_user(backend, "grace@example.fr")
+        async with backend.uow() as uow:
+            assert await uow.student_links.attach(alan.id, ada.id, LATER)
+            assert not await uow.student_links.attach(alan.id, grace.id, LATEST)
+            assert not await uow.student_links.attach(gone.id, grace.id, LATEST)
+            assert await uow.student_links.get(alan.id) == dataclasses.replace(
+                alan, user_id=ada.id, updated_at=LATER
+            )
+            assert await uow.student_links.active_of_user(school.id, ada.id) == await uow.student_links.get(
+                alan.id
+            )
+            assert await uow.student_links.active_of_user(school.id, grace.id) is None
+
+    async def test_an_account_holds_one_active_pupil_per_organization(self, backend: Backend) -> None:
+        school = await committed_organization(backend)
+        other = await committed_organization(backend, "0759999Z", "Autre")
+        alan, grace = await backend.add_pupils(school.id, [Pupil("000000001AA"), Pupil("000000002AA")], T0)
+        (elsewhere,) = await backend.add_pupils(other.id, [Pupil("000000001AA")], T0)
+        ada = await committed_user(backend)
+        async with backend.uow() as uow:
+            assert await uow.student_links.attach(alan.id, ada.id, LATER)
+            with pytest.raises(UserAlreadyLinkedInOrganization):
+                await uow.student_links.attach(grace.id, ada.id, LATER)
+            with pytest.raises(UserAlreadyLinkedInOrganization):
+                await uow.student_links.replace_link(grace.id, ada.id, LATER)
+            assert await uow.student_links.attach(elsewhere.id, ada.id, LATER)
+            await uow.commit()
+        async with backend.uow() as uow:
+            assert (await uow.student_links.get(grace.id)) == grace
+            assert [s.id for s in await uow.student_links.of_user(ada.id)] == [elsewhere.id, alan.id]
+
+    async def test_a_disabled_pupil_keeps_its_account_which_may_join_another(self, backend: Backend) -> None:
+        school = await committed_organization(backend)
+        alan, grace = await backend.add_pupils(school.id, [Pupil("000000001AA"), Pupil("000000002AA")], T0)
+        ada = await committed_user(backend)
+        async with backend.uow() as uow:
+            assert await uow.student_links.attach(alan.id, ada.id, LATER)
+            await uow.commit()
+        await backend.disable([alan.id], LATER)
+        async with backend.uow() as uow:
+            assert await uow.student_links.attach(grace.id, ada.id, LATEST)
+            assert [s.id for s in await uow.student_links.of_user(ada.id)] == [grace.id, alan.id]
+
+    async def test_replace_then_detach(self, backend: Backend) -> None:
+        school = await committed_organization(backend)
+        (alan,) = await backend.add_pupils(school.id, [Pupil("000000001AA")], T0)
+        ada = await committed_user(backend)
+        grace = await committed_user(backend, "grace@example.fr")
+        async with backend.uow() as uow:
+            assert await uow.student_links.attach(alan.id, ada.id, LATER)
+            await uow.student_links.replace_link(alan.id, grace.id, LATEST)
+            assert await uow.student_links.get(alan.id) == dataclasses.replace(
+                alan, user_id=grace.id, updated_at=LATEST
+            )
+            await uow.student_links.detach(alan.id, LATEST + timedelta(hours=1))
+            assert await uow.student_links.get(alan.id) == dataclasses.replace(
+                alan, updated_at=LATEST + timedelta(hours=1)
+            )
+            assert await uow.student_links.of_user(grace.id) == []
+
+
+class TestAccounts:
+    async def test_accounts_linked_to_the_same_pupil_elsewhere_latest_first_once_each(
+        self, backend: Backend
+    ) -> None:
+        schools = [await committed_organization(backend, f"075000{n}A", f"Lycée {n}") for n in range(1, 5)]
+        pupils = [(await backend.add_pupils(s.id, [Pupil("000000001AA")], T0))[0] for s in schools]
+        ada = await committed_user(backend)
+        grace = await committed_user(backend, None, "grace.hopper0101")
+        async with backend.uow() as uow:
+            await uow.student_links.attach(pupils[1].id, ada.id, LATER)
+            await uow.student_links.attach(pupils[2].id, grace.id, LATEST)
+            await uow.student_links.attach(pupils[3].id, ada.id, T0)
+            await uow.student_links.attach(pupils[0].id, grace.id, LATEST)
+            assert await uow.student_links.accounts_linked_elsewhere("000000001AA", schools[0].id) == [
+                LinkedAccount(grace.id, "grace.hopper0101", None),
+                LinkedAccount(ada.id, None, "ada@example.fr"),
+            ]
+            assert await uow.student_links.accounts_linked_elsewhere("000000009AA", schools[0].id) == []
+
+    async def test_pupils_of_an_organization_with_their_account(self, backend: Backend) -> None:
+        school = await committed_organization(backend)
+        other = await committed_organization(backend, "0759999Z", "Autre")
+        alan, grace, _ = await backend.add_pupils(
+            school.id, [Pupil("000000001AA"), Pupil("000000002AA"), Pupil("000000003AA")], T0
+        )
+        (elsewhere,) = await backend.add_pupils(other.id, [Pupil("000000004AA")], T0)
+        ada = await committed_user(backend)
+        async with backend.uow() as uow:
+            await uow.student_links.attach(alan.id, ada.id, T0)
+            found = await uow.student_links.with_accounts(school.id, [alan.id, grace.id, elsewhere.id])
+            assert sorted(found, key=lambda s: s.student.id) == [
+                StudentWithAccount(
+                    dataclasses.replace(alan, user_id=ada.id), LinkedAccount(ada.id, None, "ada@example.fr")
+                ),
+                StudentWithAccount(grace, None),
+            ]
+            assert await uow.student_links.with_accounts(school.id, []) == []
