@@ -27,6 +27,7 @@ class NotResetReason(StrEnum):
     STUDENT_NOT_FOUND = "STUDENT_NOT_FOUND"  # not a student of the organization, or disabled
     STUDENT_NOT_LINKED = "STUDENT_NOT_LINKED"  # no account attached
     EMAIL_ACCOUNT = "EMAIL_ACCOUNT"  # the account logs in with an e-mail: forgotten-password e-mail
+    ACCOUNT_IN_USE_ELSEWHERE = "ACCOUNT_IN_USE_ELSEWHERE"  # also attached to an active student elsewhere
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ def _reason(item: StudentWithAccount | None) -> NotResetReason | None:
         return NotResetReason.STUDENT_NOT_LINKED
     if item.account.email or not item.account.username:
         return NotResetReason.EMAIL_ACCOUNT
+    if item.in_use_elsewhere:
+        return NotResetReason.ACCOUNT_IN_USE_ELSEWHERE
     return None
 
 
@@ -63,10 +66,12 @@ class ResetStudentPasswords:
     a **username**: an e-mail account (even one that also has a username) keeps its password and is
     listed with ``EMAIL_ACCOUNT`` (it has the forgotten-password e-mail; resetting it would hand a
     mailbox-protected account to whoever asks), a student without account with
-    ``STUDENT_NOT_LINKED``, an unknown or disabled one with ``STUDENT_NOT_FOUND``. Each reset account
-    gets a temporary password (6 letters, 2 digits) valid 30 days, must change it at first login,
-    and loses its open sessions. Hashing happens between two short transactions, the second one
-    checking again that each account is still the one to reset."""
+    ``STUDENT_NOT_LINKED``, an unknown or disabled one with ``STUDENT_NOT_FOUND``, an account also
+    attached to an active student of another organization (the pupil left for another school) with
+    ``ACCOUNT_IN_USE_ELSEWHERE``: its password belongs to the pupil there, never to a member here.
+    Each reset account gets a temporary password (6 letters, 2 digits) valid 30 days, must change it
+    at first login, and loses its open sessions. Hashing happens between two short transactions,
+    the second one checking again that each account is still the one to reset."""
 
     def __init__(
         self,

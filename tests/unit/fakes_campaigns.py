@@ -328,8 +328,14 @@ class FakeStudentLinks:
     async def with_accounts(
         self, organization_id: int, student_ids: Sequence[int]
     ) -> list[StudentWithAccount]:
+        def elsewhere(student: Student) -> bool:
+            return student.user_id is not None and any(
+                o.user_id == student.user_id and o.organization_id != organization_id and o.is_active
+                for o in self.store.students.values()
+            )
+
         return [
-            StudentWithAccount(s, self.store.account(s.user_id))
+            StudentWithAccount(s, self.store.account(s.user_id), elsewhere(s))
             for s in self.store.students.values()
             if s.organization_id == organization_id and s.id in student_ids
         ]
