@@ -16,11 +16,13 @@ from domain.accounts.temporary_password import generate_temporary_password
 from domain.audit.events import AuditEvent
 from domain.clock import Clock
 from domain.joining.ports import StudentWithAccount
+from domain.pagination import MAX_PAGE_SIZE
 from domain.students.entities import Student
 from domain.unit_of_work import UnitOfWorkFactory
 
 TEMPORARY_PASSWORD_VALIDITY: Final = timedelta(days=30)
-MAX_STUDENTS: Final = 1000
+MAX_STUDENTS: Final = MAX_PAGE_SIZE
+"""Ids a request may name: a page of the list; each one reset costs a password hash."""
 
 
 class NotResetReason(StrEnum):
@@ -95,6 +97,8 @@ class ResetStudentPasswords:
         found: dict[int, StudentWithAccount | None] = {item.student.id: item for item in listed}
         eligible = [i for i in wanted if _reason(found.get(i)) is None]
         passwords = {student_id: self._generate() for student_id in eligible}
+        # One hash at a time through the hasher's bounded threads: a batch holds one of them at most,
+        # and logins queue between its hashes.
         hashes = {student_id: await self._hasher.hash(password) for student_id, password in passwords.items()}
 
         now = self._clock.now()
