@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from enum import StrEnum
 from typing import Protocol
 
@@ -20,11 +22,26 @@ class Limit(StrEnum):
     SIGNUPS_PER_ADDRESS = "signups_per_address"
 
 
+LimitKeys = list[tuple[Limit, tuple[str, ...]]]
+
+
 class RateLimiter(Protocol):
     async def retry_after(self, limit: Limit, *key: str) -> int | None:
         """Seconds to wait when the limit is already reached for that key, else None."""
         ...
 
     async def record(self, limit: Limit, *key: str) -> None:
-        """Count one more event (a failure, or a request) under the limit."""
+        """Count one more failure under the limit."""
+        ...
+
+    async def try_acquire(self, limit: Limit, *key: str) -> int | None:
+        """Counts one more request unless the limit is reached, in one atomic step: None when
+        counted, else the seconds to wait (nothing counted). For the limits counting every request."""
+        ...
+
+    def exclusive(self, keys: Sequence[tuple[Limit, tuple[str, ...]]]) -> AbstractAsyncContextManager[None]:
+        """Holds the attempts under any of these keys one at a time, within the process, while the
+        block runs: a limit counting failures is checked, the work done and the failure recorded
+        before the next attempt under the same key is checked, so concurrent attempts cannot all
+        pass the check before the first failure is counted."""
         ...

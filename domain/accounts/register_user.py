@@ -52,7 +52,10 @@ class RegisterUser:
         if not command.accept_terms:
             raise TermsNotAccepted()
         check_password_policy(command.password)
-        await self._limiter.record(limit, command.client_address)
+        # Checked and counted in one step: concurrent sign-ups cannot all pass the check above.
+        retry_after = await self._limiter.try_acquire(limit, command.client_address)
+        if retry_after is not None:
+            raise TooManyRequests(retry_after=retry_after)
         password_hash = await self._hasher.hash(command.password)
         now = self._clock.now()
         async with self._uow() as uow:

@@ -40,12 +40,11 @@ class RequestPasswordReset:
         keys = [(Limit.PASSWORD_RESET_REQUESTS_PER_ADDRESS, command.client_address)]
         if email is not None:
             keys.append((Limit.PASSWORD_RESET_REQUESTS_PER_EMAIL, email))
+        # Each limit checked and counted in one step: concurrent requests cannot all pass a check.
         for limit, key in keys:
-            retry_after = await self._limiter.retry_after(limit, key)
+            retry_after = await self._limiter.try_acquire(limit, key)
             if retry_after is not None:
                 raise TooManyRequests(retry_after=retry_after)
-        for limit, key in keys:
-            await self._limiter.record(limit, key)
         if email is None:
             return
         now = self._clock.now()

@@ -64,10 +64,10 @@ class RequestScoActivation:
 
     async def __call__(self, command: RequestScoActivationCommand) -> None:
         limit = Limit.SCO_ACTIVATION_REQUESTS_PER_ADDRESS
-        retry_after = await self._limiter.retry_after(limit, command.client_address)
+        # Checked and counted in one step: concurrent requests cannot all pass the check.
+        retry_after = await self._limiter.try_acquire(limit, command.client_address)
         if retry_after is not None:
             raise TooManyRequests(retry_after=retry_after)
-        await self._limiter.record(limit, command.client_address)
         now = self._clock.now()
         async with self._uow() as uow:
             organization = await uow.organizations.get_by_uai(command.uai.strip().upper())

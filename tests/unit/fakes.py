@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
@@ -12,6 +14,7 @@ from domain.accounts.errors import EmailAlreadyUsed, UsernameAlreadyUsed
 from domain.errors import Unauthenticated
 from domain.organizations.entities import UserMembership
 from domain.rate_limits import Limit
+from infrastructure.rate_limiting import KeyedLocks
 
 
 class FakeClock:
@@ -56,6 +59,7 @@ class FakeLimiter:
     def __init__(self, limits: dict[Limit, int] | None = None) -> None:
         self.limits = limits or {}
         self.failures: dict[tuple[Limit, tuple[str, ...]], int] = {}
+        self.locks = KeyedLocks()
 
     async def retry_after(self, limit: Limit, *key: str) -> int | None:
         allowed = self.limits.get(limit)
@@ -65,6 +69,15 @@ class FakeLimiter:
 
     async def record(self, limit: Limit, *key: str) -> None:
         self.failures[(limit, key)] = self.failures.get((limit, key), 0) + 1
+
+    async def try_acquire(self, limit: Limit, *key: str) -> int | None:
+        retry_after = await self.retry_after(limit, *key)
+        if retry_after is None:
+            await self.record(limit, *key)
+        return retry_after
+
+    def exclusive(self, keys: Sequence[tuple[Limit, tuple[str, ...]]]) -> AbstractAsyncContextManager[None]:
+        return self.locks.hold([f"{limit}:{key}" for limit, key in keys])
 
 
 @dataclasses.dataclass
