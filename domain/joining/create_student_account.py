@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -100,7 +101,9 @@ class CreateStudentAccount:
         if not command.accept_terms:
             raise TermsNotAccepted()
         check_password_policy(command.password)
-        found = await self._identify(command, keys, email)
+        # The attempts aimed at the same student are identified one at a time: see MatchGuard.
+        async with AsyncExitStack() as held:
+            found = await self._identify(command, keys, email, held)
         # Only now, the student found and free: a refused attempt costs no hashing.
         password_hash = await self._hasher.hash(command.password)
         now = self._clock.now()
@@ -139,7 +142,7 @@ class CreateStudentAccount:
             return StudentAccount(user, dataclasses.replace(student, user_id=user.id), tokens)
 
     async def _identify(
-        self, command: CreateStudentAccountCommand, keys: LimitKeys, email: str | None
+        self, command: CreateStudentAccountCommand, keys: LimitKeys, email: str | None, held: AsyncExitStack
     ) -> _Found:
         """The student the typed identity designates, if it is free and the e-mail too; otherwise the
         decision is recorded and the refusal raised (a not-found counted by the guard)."""
@@ -147,7 +150,9 @@ class CreateStudentAccount:
         async with self._uow() as uow:
             campaign, organization = await restricted_campaign(uow, command.campaign_code)
             # Into the caller's keys: a student disabled before the account is written counts there too.
-            keys.extend(await self._guard.aim(uow, organization, command.campaign_code, command.student))
+            keys.extend(
+                await self._guard.aim(uow, organization, command.campaign_code, command.student, held)
+            )
             found = await identify(uow, organization, command.student)
             if found.student is not None:
                 await self._refuse_if_linked(uow, campaign, found.student, found.decision, now)

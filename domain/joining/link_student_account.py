@@ -3,6 +3,7 @@ account"), by typing their identity or, with nothing typed, automatically by INE
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
 from domain.access import user_actor
@@ -69,6 +70,12 @@ class LinkStudentAccount:
         self._clock = clock
 
     async def __call__(self, viewer: Viewer, command: LinkStudentAccountCommand) -> StudentLink:
+        async with AsyncExitStack() as held:
+            return await self._attempt(viewer, command, held)
+
+    async def _attempt(
+        self, viewer: Viewer, command: LinkStudentAccountCommand, held: AsyncExitStack
+    ) -> StudentLink:
         # The automatic attach types nothing, so it guesses nothing: it is not counted.
         keys = await self._guard.admit(command.client_address) if command.student is not None else []
         now = self._clock.now()
@@ -79,7 +86,7 @@ class LinkStudentAccount:
             if membership is not None and membership.is_active:
                 raise OrganizationMemberCannotLink()
             if command.student is not None:
-                keys += await self._guard.aim(uow, organization, command.campaign_code, command.student)
+                keys += await self._guard.aim(uow, organization, command.campaign_code, command.student, held)
             decision: MatchDecision | None = None
             if command.student is None:
                 target = await self._automatic_target(uow, organization, user_id)

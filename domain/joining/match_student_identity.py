@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
 from domain.clock import Clock
@@ -46,11 +47,15 @@ class MatchStudentIdentity:
         self._clock = clock
 
     async def __call__(self, command: MatchStudentCommand) -> StudentMatch:
+        async with AsyncExitStack() as held:
+            return await self._attempt(command, held)
+
+    async def _attempt(self, command: MatchStudentCommand, held: AsyncExitStack) -> StudentMatch:
         keys = await self._guard.admit(command.client_address)
         now = self._clock.now()
         async with self._uow() as uow:
             campaign, organization = await restricted_campaign(uow, command.campaign_code)
-            keys += await self._guard.aim(uow, organization, command.campaign_code, command.student)
+            keys += await self._guard.aim(uow, organization, command.campaign_code, command.student, held)
             found = await identify(uow, organization, command.student)
             if found.student is not None:
                 conflict = await link_conflict(uow, found.student, creating_account=False)

@@ -9,6 +9,7 @@ import hashlib
 import random
 from collections import OrderedDict
 from collections.abc import Iterator
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final
@@ -76,7 +77,10 @@ class MatchGuard:
     20 guesses at a pupil's birthdate. A failure aimed at nobody counts per campaign and normalised
     typed name. Every failure also counts per client address, as a backstop. Once a limit is reached
     every request under it gets 429, whatever its outcome would have been. No key covers a whole
-    campaign. Keys hold student ids and a hash of the typed names, never the names.
+    campaign. The attempts aimed at one student are handled one at a time from the check to the
+    failure's record (the per-address backstop is not serialised), so a burst of concurrent guesses
+    cannot all be checked before the first failures are counted. Keys hold student ids and a hash
+    of the typed names, never the names.
 
     Finding the students aimed at compares the typed names with the whole roster of the school: the
     roster's names are normalised once and kept, per organization, until its fingerprint changes
@@ -94,9 +98,16 @@ class MatchGuard:
         return keys
 
     async def aim(
-        self, uow: UnitOfWork, organization: Organization, code: str, typed: TypedStudent
+        self,
+        uow: UnitOfWork,
+        organization: Organization,
+        code: str,
+        typed: TypedStudent,
+        held: AsyncExitStack,
     ) -> LimitKeys:
-        """The keys of the students the attempt is aimed at (of its typed name when none), checked."""
+        """The keys of the students the attempt is aimed at (of its typed name when none), checked.
+        Until ``held`` closes, no other attempt of this process aimed at one of them gets past this
+        check: close it once the failure is counted (or the attempt succeeded)."""
         roster = await self._roster(uow, organization.id)
         aimed = roster.aimed_at(TypedIdentity(typed.first_name, typed.last_name))
         keys: LimitKeys = [(Limit.MATCH_PER_NAME, ("student", str(student))) for student in sorted(aimed)]
@@ -104,6 +115,7 @@ class MatchGuard:
             typed_name = f"{normalise_name(typed.first_name)}.{normalise_name(typed.last_name)}"
             digest = hashlib.sha256(typed_name.encode()).hexdigest()
             keys.append((Limit.MATCH_PER_NAME, ("name", normalise_campaign_code(code), digest)))
+        await held.enter_async_context(self._limiter.exclusive(keys))
         await refuse_when_reached(self._limiter, keys)
         return keys
 
