@@ -53,7 +53,7 @@ class Health:
 
 @contextmanager
 def watching_health(base_url: str) -> Iterator[Health]:
-    health, stop = Health(), threading.Event()
+    health, stop, polling = Health(), threading.Event(), threading.Event()
 
     def poll() -> None:
         with httpx.Client(base_url=base_url, timeout=60) as http:
@@ -61,10 +61,13 @@ def watching_health(base_url: str) -> Iterator[Health]:
                 start = time.monotonic()
                 assert http.get("/health/live").status_code == 200
                 health.latencies.append(time.monotonic() - start)
+                polling.set()
                 stop.wait(0.05)
 
     thread = threading.Thread(target=poll, daemon=True)
     thread.start()
+    # The request goes only once the poll runs: a refusal can be quicker than one poll.
+    assert polling.wait(30)
     try:
         yield health
     finally:
