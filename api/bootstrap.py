@@ -35,6 +35,7 @@ from api.routers import (
 )
 from api.use_cases import UseCases
 from domain.access import AuthorizeOrganizationAccess
+from domain.accounts.accept_pix_orga_terms import AcceptPixOrgaTerms
 from domain.accounts.authenticate import Authenticate
 from domain.accounts.change_password import ChangePassword
 from domain.accounts.get_my_account import GetMyAccount
@@ -148,7 +149,8 @@ def build_use_cases(
         refresh_session=RefreshSession(uow, tokens, clock, refresh_ttl),
         revoke_refresh_token=RevokeRefreshToken(uow, clock),
         change_password=ChangePassword(uow, hasher, clock),
-        get_my_account=GetMyAccount(uow, clock),
+        get_my_account=GetMyAccount(uow),
+        accept_pix_orga_terms=AcceptPixOrgaTerms(uow, clock),
         request_password_reset=RequestPasswordReset(uow, clock, limiter),
         reset_password=ResetPassword(uow, hasher, clock),
         create_organization=CreateOrganization(uow, clock),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from domain.access import AuthorizeOrganizationAccess
+from domain.accounts.accept_pix_orga_terms import AcceptPixOrgaTerms
 from domain.accounts.authenticate import Authenticate
 from domain.accounts.change_password import ChangePassword
 from domain.accounts.get_my_account import GetMyAccount
@@ -66,6 +67,7 @@ class UseCases:
     revoke_refresh_token: RevokeRefreshToken
     change_password: ChangePassword
     get_my_account: GetMyAccount
+    accept_pix_orga_terms: AcceptPixOrgaTerms
     request_password_reset: RequestPasswordReset
     reset_password: ResetPassword
     create_organization: CreateOrganization
