@@ -15,7 +15,7 @@ from domain.organizations.errors import (
     InvitationCancelled,
     InvitationExpired,
 )
-from domain.organizations.read_invitation import invitation_by_code
+from domain.organizations.invitation_codes import invitation_by_code
 from domain.unit_of_work import UnitOfWorkFactory
 
 
