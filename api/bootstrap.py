@@ -141,7 +141,6 @@ def build_use_cases(
             await connection.execute(text("SELECT 1"))
 
     return UseCases(
-        clock=clock,
         check_database=check_database,
         authenticate=Authenticate(uow, tokens),
         register_user=RegisterUser(uow, hasher, limiter, clock),

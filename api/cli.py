@@ -226,7 +226,7 @@ def invite_organization(
             invitation = await _use_cases(settings, engine).send_activation_invitation(
                 None, SendActivationInvitationCommand(organization_id=org_id, email=email, locale=locale)
             )
-            return invitation.id
+            return invitation.invitation.id
 
     typer.echo(f"activation invitation queued: id {_run(invite())}")
 

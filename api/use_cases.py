@@ -25,7 +25,6 @@ from domain.campaigns.create_campaign import CreateCampaign
 from domain.campaigns.list_campaigns import ListCampaigns
 from domain.campaigns.list_participations import ListParticipations
 from domain.campaigns.read_campaign import ReadCampaign
-from domain.clock import Clock
 from domain.joining.create_student_account import CreateStudentAccount
 from domain.joining.detach_student_account import DetachStudentAccount
 from domain.joining.link_student_account import LinkStudentAccount
@@ -58,7 +57,6 @@ from domain.students.list_students import ListStudents
 
 @dataclass(frozen=True)
 class UseCases:
-    clock: Clock
     check_database: Callable[[], Awaitable[None]]
     authenticate: Authenticate
     register_user: RegisterUser
