@@ -84,7 +84,7 @@ from domain.students.import_students import ImportStudents
 from domain.students.list_divisions import ListDivisions
 from domain.students.list_student_imports import ListStudentImports
 from domain.students.list_students import ListStudents
-from domain.students.ports import ImportMetrics
+from domain.students.ports import ImportMetrics, SiecleReader
 from infrastructure.db.engine import create_engine
 from infrastructure.db.errors import DATABASE_EXCEPTIONS, is_database_unavailable, is_invalid_value
 from infrastructure.db.unit_of_work import SqlUnitOfWork
@@ -121,6 +121,7 @@ def build_use_cases(
     limiter: LimitsRateLimiter,
     clock: Clock,
     import_metrics: ImportMetrics | None = None,
+    siecle_reader: SiecleReader | None = None,
 ) -> UseCases:
     def uow() -> SqlUnitOfWork:
         return SqlUnitOfWork(engine)
@@ -171,7 +172,8 @@ def build_use_cases(
         search_audit_events=SearchAuditEvents(uow),
         import_students=ImportStudents(
             uow,
-            ThreadedSiecleReader(
+            siecle_reader
+            or ThreadedSiecleReader(
                 settings.import_max_upload_bytes, settings.import_max_xml_bytes, settings.import_max_students
             ),
             clock,
