@@ -15,11 +15,10 @@ from domain.accounts.sessions import open_session
 from domain.audit.events import Actor, AuditEvent
 from domain.campaigns.entities import Campaign
 from domain.clock import Clock
+from domain.joining.decisions import ENDPOINT_ACCOUNTS, OUTCOME_CONFLICT
 from domain.joining.errors import StudentNotFound
 from domain.joining.matching import MatchDecision
 from domain.joining.steps import (
-    ENDPOINT_ACCOUNTS,
-    OUTCOME_CONFLICT,
     LimitKeys,
     MatchGuard,
     TypedStudent,
@@ -131,7 +130,7 @@ class CreateStudentAccount:
             if not await uow.student_links.attach(student.id, user.id, now):
                 # Not reachable while the row lock holds; the conditional update still guards it.
                 fresh = await uow.student_links.get(student.id)
-                late = await link_conflict(uow, fresh, creating_account=True) if fresh else None
+                late = await link_conflict(uow, fresh, endpoint=ENDPOINT_ACCOUNTS) if fresh else None
                 raise late or StudentNotFound()
             await self._audit(uow, student, user, command.login, now)
             tokens = await open_session(uow.sessions, self._tokens, user, now, self._refresh_ttl)
@@ -164,7 +163,7 @@ class CreateStudentAccount:
     async def _refuse_if_linked(
         self, uow: UnitOfWork, campaign: Campaign, student: Student, decision: MatchDecision, now: datetime
     ) -> None:
-        conflict = await link_conflict(uow, student, creating_account=True)
+        conflict = await link_conflict(uow, student, endpoint=ENDPOINT_ACCOUNTS)
         if conflict is not None:
             await record_decision(
                 uow,

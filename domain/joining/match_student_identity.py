@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.clock import Clock
+from domain.joining.decisions import ENDPOINT_MATCHES, OUTCOME_CONFLICT
 from domain.joining.errors import StudentNotFound
 from domain.joining.steps import (
-    ENDPOINT_MATCHES,
-    OUTCOME_CONFLICT,
     MatchGuard,
     TypedStudent,
     identify,
@@ -53,7 +52,7 @@ class MatchStudentIdentity:
             keys += await self._guard.aim(uow, organization, command.campaign_code, command.student)
             found = await identify(uow, organization, command.student)
             if found.student is not None:
-                conflict = await link_conflict(uow, found.student, creating_account=False)
+                conflict = await link_conflict(uow, found.student, endpoint=ENDPOINT_MATCHES)
                 if conflict is not None:
                     await record_decision(
                         uow,
