@@ -15,10 +15,10 @@ from typing import Final
 
 import anyio
 
+from domain.campaigns.campaign_lookup import campaign_by_code
 from domain.campaigns.codes import normalise_campaign_code
 from domain.campaigns.entities import Campaign
 from domain.campaigns.errors import CampaignArchived, CampaignNotRestricted
-from domain.campaigns.read_campaign import campaign_by_code
 from domain.joining.decisions import link_conflict_of, match_record
 from domain.joining.errors import ReasonCode, StudentAlreadyLinked
 from domain.joining.matching import MatchCandidate, MatchDecision, Roster, TypedIdentity, match_student
