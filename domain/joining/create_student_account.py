@@ -15,7 +15,7 @@ from domain.accounts.sessions import open_session
 from domain.audit.events import Actor, AuditEvent
 from domain.campaigns.entities import Campaign
 from domain.clock import Clock
-from domain.joining.decisions import ENDPOINT_ACCOUNTS, OUTCOME_CONFLICT
+from domain.joining.decisions import ENDPOINT_ACCOUNTS, OUTCOME_CONFLICT, match_record
 from domain.joining.errors import StudentNotFound
 from domain.joining.matching import MatchDecision
 from domain.joining.steps import (
@@ -24,7 +24,6 @@ from domain.joining.steps import (
     TypedStudent,
     identify,
     link_conflict,
-    record_decision,
     restricted_campaign,
     username_attempts,
 )
@@ -108,20 +107,23 @@ class CreateStudentAccount:
             student = await uow.student_links.lock(found.student_id)
             if student is None or not student.is_active:
                 # Disabled (or gone) since it was identified.
-                await record_decision(
-                    uow,
-                    campaign,
-                    ENDPOINT_ACCOUNTS,
-                    now,
-                    found.decision,
-                    outcome="NOT_FOUND",
-                    rule="student_disabled",
+                await uow.match_decisions.record(
+                    match_record(
+                        campaign.id,
+                        ENDPOINT_ACCOUNTS,
+                        now,
+                        found.decision,
+                        outcome="NOT_FOUND",
+                        rule="student_disabled",
+                    )
                 )
                 await uow.commit()
                 await self._guard.count_not_found(keys)
                 raise StudentNotFound()
             await self._refuse_if_linked(uow, campaign, student, found.decision, now)
-            await record_decision(uow, campaign, ENDPOINT_ACCOUNTS, now, found.decision)
+            await uow.match_decisions.record(
+                match_record(campaign.id, ENDPOINT_ACCOUNTS, now, found.decision)
+            )
             try:
                 user = await self._add_user(uow, student, email, password_hash, command.locale, now)
             except EmailAlreadyUsed:
@@ -151,11 +153,15 @@ class CreateStudentAccount:
             if found.student is not None:
                 await self._refuse_if_linked(uow, campaign, found.student, found.decision, now)
                 if email is not None and await uow.users.find_by_email(email) is not None:
-                    await record_decision(uow, campaign, ENDPOINT_ACCOUNTS, now, found.decision)
+                    await uow.match_decisions.record(
+                        match_record(campaign.id, ENDPOINT_ACCOUNTS, now, found.decision)
+                    )
                     await uow.commit()
                     raise EmailAlreadyUsed()
                 return _Found(found.student.id, found.decision)
-            await record_decision(uow, campaign, ENDPOINT_ACCOUNTS, now, found.decision)
+            await uow.match_decisions.record(
+                match_record(campaign.id, ENDPOINT_ACCOUNTS, now, found.decision)
+            )
             await uow.commit()
         await self._guard.count_not_found(keys)
         raise StudentNotFound()
@@ -165,14 +171,15 @@ class CreateStudentAccount:
     ) -> None:
         conflict = await link_conflict(uow, student, endpoint=ENDPOINT_ACCOUNTS)
         if conflict is not None:
-            await record_decision(
-                uow,
-                campaign,
-                ENDPOINT_ACCOUNTS,
-                now,
-                decision,
-                outcome=OUTCOME_CONFLICT,
-                reason=conflict.reason,
+            await uow.match_decisions.record(
+                match_record(
+                    campaign.id,
+                    ENDPOINT_ACCOUNTS,
+                    now,
+                    decision,
+                    outcome=OUTCOME_CONFLICT,
+                    reason=conflict.reason,
+                )
             )
             await uow.commit()
             raise conflict

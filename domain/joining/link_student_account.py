@@ -11,7 +11,13 @@ from domain.audit.events import AuditEvent
 from domain.campaigns.entities import Campaign
 from domain.clock import Clock
 from domain.errors import DomainError
-from domain.joining.decisions import ENDPOINT_LINKS, OUTCOME_CONFLICT, RULE_AUTOMATIC, account_refusal
+from domain.joining.decisions import (
+    ENDPOINT_LINKS,
+    OUTCOME_CONFLICT,
+    RULE_AUTOMATIC,
+    account_refusal,
+    match_record,
+)
 from domain.joining.errors import (
     AccountBelongsToAnotherStudent,
     OrganizationMemberCannotLink,
@@ -25,7 +31,6 @@ from domain.joining.steps import (
     TypedStudent,
     identify,
     link_conflict,
-    record_decision,
     restricted_campaign,
 )
 from domain.organizations.entities import Organization
@@ -92,8 +97,8 @@ class LinkStudentAccount:
                     outcome, rule = "NOT_FOUND", "student_disabled"  # disabled since the candidates were read
                 else:
                     outcome, rule = decision.outcome, decision.rule
-                await record_decision(
-                    uow, campaign, ENDPOINT_LINKS, now, decision, outcome=outcome, rule=rule
+                await uow.match_decisions.record(
+                    match_record(campaign.id, ENDPOINT_LINKS, now, decision, outcome=outcome, rule=rule)
                 )
                 await uow.commit()
                 if command.student is not None:
@@ -115,21 +120,24 @@ class LinkStudentAccount:
 
         async def refused(error: StudentAlreadyLinked | RefusalWithReason) -> DomainError:
             """The refusal, once its decision is recorded and committed (nothing else was written)."""
-            await record_decision(
-                uow,
-                campaign,
-                ENDPOINT_LINKS,
-                now,
-                decision,
-                outcome=OUTCOME_CONFLICT,
-                student_id=student.id,
-                reason=error.reason,
+            await uow.match_decisions.record(
+                match_record(
+                    campaign.id,
+                    ENDPOINT_LINKS,
+                    now,
+                    decision,
+                    outcome=OUTCOME_CONFLICT,
+                    student_id=student.id,
+                    reason=error.reason,
+                )
             )
             await uow.commit()
             return error
 
         if student.user_id == user_id:
-            await record_decision(uow, campaign, ENDPOINT_LINKS, now, decision, student_id=student.id)
+            await uow.match_decisions.record(
+                match_record(campaign.id, ENDPOINT_LINKS, now, decision, student_id=student.id)
+            )
             await uow.commit()
             return StudentLink(student, created=False)
         conflict = await link_conflict(uow, student, endpoint=ENDPOINT_LINKS, own_user_id=user_id)
@@ -147,7 +155,9 @@ class LinkStudentAccount:
             fresh = await uow.student_links.get(student.id)
             late = await link_conflict(uow, fresh, endpoint=ENDPOINT_LINKS) if fresh else None
             raise late or StudentNotFound()
-        await record_decision(uow, campaign, ENDPOINT_LINKS, now, decision, student_id=student.id)
+        await uow.match_decisions.record(
+            match_record(campaign.id, ENDPOINT_LINKS, now, decision, student_id=student.id)
+        )
         await uow.audit.record(
             AuditEvent(
                 type="STUDENT_ATTACHED",

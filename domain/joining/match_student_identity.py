@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.clock import Clock
-from domain.joining.decisions import ENDPOINT_MATCHES, OUTCOME_CONFLICT
+from domain.joining.decisions import ENDPOINT_MATCHES, OUTCOME_CONFLICT, match_record
 from domain.joining.errors import StudentNotFound
 from domain.joining.steps import (
     MatchGuard,
     TypedStudent,
     identify,
     link_conflict,
-    record_decision,
     restricted_campaign,
     suggest_username,
 )
@@ -54,22 +53,25 @@ class MatchStudentIdentity:
             if found.student is not None:
                 conflict = await link_conflict(uow, found.student, endpoint=ENDPOINT_MATCHES)
                 if conflict is not None:
-                    await record_decision(
-                        uow,
-                        campaign,
-                        ENDPOINT_MATCHES,
-                        now,
-                        found.decision,
-                        outcome=OUTCOME_CONFLICT,
-                        reason=conflict.reason,
+                    await uow.match_decisions.record(
+                        match_record(
+                            campaign.id,
+                            ENDPOINT_MATCHES,
+                            now,
+                            found.decision,
+                            outcome=OUTCOME_CONFLICT,
+                            reason=conflict.reason,
+                        )
                     )
                     await uow.commit()
                     raise conflict
                 suggestion = await suggest_username(uow, found.student)
-                await record_decision(uow, campaign, ENDPOINT_MATCHES, now, found.decision)
+                await uow.match_decisions.record(
+                    match_record(campaign.id, ENDPOINT_MATCHES, now, found.decision)
+                )
                 await uow.commit()
                 return StudentMatch(suggestion)
-            await record_decision(uow, campaign, ENDPOINT_MATCHES, now, found.decision)
+            await uow.match_decisions.record(match_record(campaign.id, ENDPOINT_MATCHES, now, found.decision))
             await uow.commit()
         await self._guard.count_not_found(keys)
         raise StudentNotFound()

@@ -1,5 +1,5 @@
 """What the joining use cases share: finding the campaign, the brute-force guard, matching the typed
-identity against the imported students, recording the decision, and telling why a student cannot
+identity against the imported students, and reading what tells why a student cannot
 be attached (docs/rules.md, Identity matching)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import random
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Final
 
 import anyio
@@ -19,8 +19,8 @@ from domain.campaigns.campaign_lookup import campaign_by_code
 from domain.campaigns.codes import normalise_campaign_code
 from domain.campaigns.entities import Campaign
 from domain.campaigns.errors import CampaignArchived, CampaignNotRestricted
-from domain.joining.decisions import link_conflict_of, match_record
-from domain.joining.errors import ReasonCode, StudentAlreadyLinked
+from domain.joining.decisions import link_conflict_of
+from domain.joining.errors import StudentAlreadyLinked
 from domain.joining.matching import MatchCandidate, MatchDecision, Roster, TypedIdentity, match_student
 from domain.joining.name_normalisation import normalise_name
 from domain.joining.ports import LinkedAccount
@@ -144,33 +144,6 @@ async def identify(uow: UnitOfWork, organization: Organization, typed: TypedStud
     )
     student = next((s for s in candidates if s.id == decision.student_id), None)
     return Identification(decision, student)
-
-
-async def record_decision(
-    uow: UnitOfWork,
-    campaign: Campaign,
-    endpoint: str,
-    now: datetime,
-    decision: MatchDecision | None,
-    *,
-    outcome: str | None = None,
-    student_id: int | None = None,
-    rule: str | None = None,
-    reason: ReasonCode | None = None,
-) -> None:
-    """Step 9, as ``match_record`` says."""
-    await uow.match_decisions.record(
-        match_record(
-            campaign.id,
-            endpoint,
-            now,
-            decision,
-            outcome=outcome,
-            student_id=student_id,
-            rule=rule,
-            reason=reason,
-        )
-    )
 
 
 async def link_conflict(
