@@ -35,6 +35,7 @@ from api.routers import (
 )
 from api.use_cases import UseCases
 from domain.access import AuthorizeOrganizationAccess
+from domain.accounts.accept_pix_orga_terms import AcceptPixOrgaTerms
 from domain.accounts.authenticate import Authenticate
 from domain.accounts.change_password import ChangePassword
 from domain.accounts.get_my_account import GetMyAccount
@@ -83,7 +84,7 @@ from domain.students.import_students import ImportStudents
 from domain.students.list_divisions import ListDivisions
 from domain.students.list_student_imports import ListStudentImports
 from domain.students.list_students import ListStudents
-from domain.students.ports import ImportMetrics
+from domain.students.ports import ImportMetrics, SiecleReader
 from infrastructure.db.engine import create_engine
 from infrastructure.db.errors import DATABASE_EXCEPTIONS, is_database_unavailable, is_invalid_value
 from infrastructure.db.unit_of_work import SqlUnitOfWork
@@ -120,6 +121,7 @@ def build_use_cases(
     limiter: LimitsRateLimiter,
     clock: Clock,
     import_metrics: ImportMetrics | None = None,
+    siecle_reader: SiecleReader | None = None,
 ) -> UseCases:
     def uow() -> SqlUnitOfWork:
         return SqlUnitOfWork(engine)
@@ -140,7 +142,6 @@ def build_use_cases(
             await connection.execute(text("SELECT 1"))
 
     return UseCases(
-        clock=clock,
         check_database=check_database,
         authenticate=Authenticate(uow, tokens),
         register_user=RegisterUser(uow, hasher, limiter, clock),
@@ -148,7 +149,8 @@ def build_use_cases(
         refresh_session=RefreshSession(uow, tokens, clock, refresh_ttl),
         revoke_refresh_token=RevokeRefreshToken(uow, clock),
         change_password=ChangePassword(uow, hasher, clock),
-        get_my_account=GetMyAccount(uow, clock),
+        get_my_account=GetMyAccount(uow),
+        accept_pix_orga_terms=AcceptPixOrgaTerms(uow, clock),
         request_password_reset=RequestPasswordReset(uow, clock, limiter),
         reset_password=ResetPassword(uow, hasher, clock),
         create_organization=CreateOrganization(uow, clock),
@@ -170,7 +172,8 @@ def build_use_cases(
         search_audit_events=SearchAuditEvents(uow),
         import_students=ImportStudents(
             uow,
-            ThreadedSiecleReader(
+            siecle_reader
+            or ThreadedSiecleReader(
                 settings.import_max_upload_bytes, settings.import_max_xml_bytes, settings.import_max_students
             ),
             clock,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import getpass
-import io
 import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -226,7 +225,7 @@ def invite_organization(
             invitation = await _use_cases(settings, engine).send_activation_invitation(
                 None, SendActivationInvitationCommand(organization_id=org_id, email=email, locale=locale)
             )
-            return invitation.id
+            return invitation.invitation.id
 
     typer.echo(f"activation invitation queued: id {_run(invite())}")
 
@@ -242,9 +241,6 @@ def import_students(
 ) -> None:
     """Import a SIECLE export, audited with actor `cli`; prints the same report as the API."""
     settings = _settings()
-    reader = ThreadedSiecleReader(
-        settings.import_max_upload_bytes, settings.import_max_xml_bytes, settings.import_max_students
-    )
     size = file.stat().st_size
 
     async def run() -> ImportReport:
@@ -260,17 +256,26 @@ def import_students(
                     bar.update(done - read_so_far)
                     read_so_far = done
 
-                upload = await reader.read(stream, progress)
-            use_case = _use_cases(settings, engine).import_students.with_reader(_AlreadyRead(reader, upload))
-            return await use_case(
-                None,
-                ImportStudentsCommand(
-                    organization_id=org_id,
-                    receive=lambda: _received(Upload(io.BytesIO(), file.name)),
-                    dry_run=dry_run,
-                    confirm_disable=confirm_disable,
-                ),
-            )
+                reader = _ProgressReader(
+                    ThreadedSiecleReader(
+                        settings.import_max_upload_bytes,
+                        settings.import_max_xml_bytes,
+                        settings.import_max_students,
+                    ),
+                    progress,
+                )
+                use_case = build_use_cases(
+                    settings, engine, build_limiter(settings), SystemClock(), siecle_reader=reader
+                ).import_students
+                return await use_case(
+                    None,
+                    ImportStudentsCommand(
+                        organization_id=org_id,
+                        receive=lambda: _received(Upload(stream, file.name)),
+                        dry_run=dry_run,
+                        confirm_disable=confirm_disable,
+                    ),
+                )
 
     try:
         report = _run(run())
@@ -279,15 +284,16 @@ def import_students(
     _print_report(report)
 
 
-class _AlreadyRead:
-    """The file was read once, with a progress bar; the use case gets that reading."""
+class _ProgressReader:
+    """Reads the file as the server's reader does, once the import may start, moving the
+    operator's progress bar as it goes."""
 
-    def __init__(self, reader: ThreadedSiecleReader, upload: ReadUpload) -> None:
+    def __init__(self, reader: ThreadedSiecleReader, progress: Callable[[int], None]) -> None:
         self._reader = reader
-        self._upload = upload
+        self._progress = progress
 
     async def read(self, stream: BinaryIO, progress: Callable[[int], None] | None = None) -> ReadUpload:
-        return self._upload
+        return await self._reader.read(stream, self._progress)
 
     async def in_worker(self, work: Callable[[], T]) -> T:
         return await self._reader.in_worker(work)

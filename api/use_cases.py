@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from domain.access import AuthorizeOrganizationAccess
+from domain.accounts.accept_pix_orga_terms import AcceptPixOrgaTerms
 from domain.accounts.authenticate import Authenticate
 from domain.accounts.change_password import ChangePassword
 from domain.accounts.get_my_account import GetMyAccount
@@ -24,7 +25,6 @@ from domain.campaigns.create_campaign import CreateCampaign
 from domain.campaigns.list_campaigns import ListCampaigns
 from domain.campaigns.list_participations import ListParticipations
 from domain.campaigns.read_campaign import ReadCampaign
-from domain.clock import Clock
 from domain.joining.create_student_account import CreateStudentAccount
 from domain.joining.detach_student_account import DetachStudentAccount
 from domain.joining.link_student_account import LinkStudentAccount
@@ -57,7 +57,6 @@ from domain.students.list_students import ListStudents
 
 @dataclass(frozen=True)
 class UseCases:
-    clock: Clock
     check_database: Callable[[], Awaitable[None]]
     authenticate: Authenticate
     register_user: RegisterUser
@@ -66,6 +65,7 @@ class UseCases:
     revoke_refresh_token: RevokeRefreshToken
     change_password: ChangePassword
     get_my_account: GetMyAccount
+    accept_pix_orga_terms: AcceptPixOrgaTerms
     request_password_reset: RequestPasswordReset
     reset_password: ResetPassword
     create_organization: CreateOrganization

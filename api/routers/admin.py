@@ -103,8 +103,7 @@ async def send_activation_invitation(
     request: Request, org_id: int, viewer: SupportViewer, body: ActivationInvitationRequest | None = None
 ) -> InvitationOut:
     body = body or ActivationInvitationRequest()
-    cases = use_cases(request)
-    invitation = await cases.send_activation_invitation(
+    invitation = await use_cases(request).send_activation_invitation(
         viewer,
         SendActivationInvitationCommand(
             organization_id=org_id,
@@ -113,7 +112,7 @@ async def send_activation_invitation(
             locale=body.locale,
         ),
     )
-    return InvitationOut.of(invitation, cases.clock.now())
+    return InvitationOut.of(invitation)
 
 
 @router.get(

@@ -67,9 +67,8 @@ async def invite_members(
             locale=body.locale,
         ),
     )
-    now = cases.clock.now()
     return InviteResult(
-        invitations=[InvitationOut.of(invitation, now) for invitation in result.invitations],
+        invitations=[InvitationOut.of(invitation) for invitation in result.invitations],
         rejected=[RejectedEmail(email=r.email, code=r.code) for r in result.rejected],
     )
 
@@ -92,10 +91,8 @@ async def list_invitations(
         Query(alias="status", description="PENDING excludes the expired ones"),
     ] = "PENDING",
 ) -> PageOut[InvitationOut]:
-    cases = use_cases(request)
-    page = await cases.list_invitations(viewer, org_id, InvitationStatus(status_), paging)
-    now = cases.clock.now()
-    return PageOut.of(page, lambda i: InvitationOut.of(i, now))
+    page = await use_cases(request).list_invitations(viewer, org_id, InvitationStatus(status_), paging)
+    return PageOut.of(page, InvitationOut.of)
 
 
 @router.post(
@@ -121,9 +118,7 @@ async def list_invitations(
 async def resend_invitation(
     request: Request, org_id: int, invitation_id: int, viewer: CurrentViewer
 ) -> InvitationOut:
-    cases = use_cases(request)
-    invitation = await cases.resend_invitation(viewer, org_id, invitation_id)
-    return InvitationOut.of(invitation, cases.clock.now())
+    return InvitationOut.of(await use_cases(request).resend_invitation(viewer, org_id, invitation_id))
 
 
 @router.delete(

@@ -85,5 +85,5 @@ async def change_my_password(
     responses=problems(*AUTHENTICATED, "PASSWORD_CHANGE_REQUIRED"),
 )
 async def accept_pix_orga_terms(request: Request, viewer: CurrentViewer) -> Response:
-    await use_cases(request).get_my_account.accept_pix_orga_terms(viewer)
+    await use_cases(request).accept_pix_orga_terms(viewer)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -16,17 +16,15 @@ from domain.accounts.sessions import open_session
 from domain.audit.events import Actor, AuditEvent
 from domain.campaigns.entities import Campaign
 from domain.clock import Clock
+from domain.joining.decisions import ENDPOINT_ACCOUNTS, OUTCOME_CONFLICT, match_record
 from domain.joining.errors import StudentNotFound
 from domain.joining.matching import MatchDecision
 from domain.joining.steps import (
-    ENDPOINT_ACCOUNTS,
-    OUTCOME_CONFLICT,
     LimitKeys,
     MatchGuard,
     TypedStudent,
     identify,
     link_conflict,
-    record_decision,
     restricted_campaign,
     username_attempts,
 )
@@ -112,20 +110,23 @@ class CreateStudentAccount:
             student = await uow.student_links.lock(found.student_id)
             if student is None or not student.is_active:
                 # Disabled (or gone) since it was identified.
-                await record_decision(
-                    uow,
-                    campaign,
-                    ENDPOINT_ACCOUNTS,
-                    now,
-                    found.decision,
-                    outcome="NOT_FOUND",
-                    rule="student_disabled",
+                await uow.match_decisions.record(
+                    match_record(
+                        campaign.id,
+                        ENDPOINT_ACCOUNTS,
+                        now,
+                        found.decision,
+                        outcome="NOT_FOUND",
+                        rule="student_disabled",
+                    )
                 )
                 await uow.commit()
                 await self._guard.count_not_found(keys)
                 raise StudentNotFound()
             await self._refuse_if_linked(uow, campaign, student, found.decision, now)
-            await record_decision(uow, campaign, ENDPOINT_ACCOUNTS, now, found.decision)
+            await uow.match_decisions.record(
+                match_record(campaign.id, ENDPOINT_ACCOUNTS, now, found.decision)
+            )
             try:
                 user = await self._add_user(uow, student, email, password_hash, command.locale, now)
             except EmailAlreadyUsed:
@@ -134,7 +135,7 @@ class CreateStudentAccount:
             if not await uow.student_links.attach(student.id, user.id, now):
                 # Not reachable while the row lock holds; the conditional update still guards it.
                 fresh = await uow.student_links.get(student.id)
-                late = await link_conflict(uow, fresh, creating_account=True) if fresh else None
+                late = await link_conflict(uow, fresh, endpoint=ENDPOINT_ACCOUNTS) if fresh else None
                 raise late or StudentNotFound()
             await self._audit(uow, student, user, command.login, now)
             tokens = await open_session(uow.sessions, self._tokens, user, now, self._refresh_ttl)
@@ -157,11 +158,15 @@ class CreateStudentAccount:
             if found.student is not None:
                 await self._refuse_if_linked(uow, campaign, found.student, found.decision, now)
                 if email is not None and await uow.users.find_by_email(email) is not None:
-                    await record_decision(uow, campaign, ENDPOINT_ACCOUNTS, now, found.decision)
+                    await uow.match_decisions.record(
+                        match_record(campaign.id, ENDPOINT_ACCOUNTS, now, found.decision)
+                    )
                     await uow.commit()
                     raise EmailAlreadyUsed()
                 return _Found(found.student.id, found.decision)
-            await record_decision(uow, campaign, ENDPOINT_ACCOUNTS, now, found.decision)
+            await uow.match_decisions.record(
+                match_record(campaign.id, ENDPOINT_ACCOUNTS, now, found.decision)
+            )
             await uow.commit()
         await self._guard.count_not_found(keys)
         raise StudentNotFound()
@@ -169,16 +174,17 @@ class CreateStudentAccount:
     async def _refuse_if_linked(
         self, uow: UnitOfWork, campaign: Campaign, student: Student, decision: MatchDecision, now: datetime
     ) -> None:
-        conflict = await link_conflict(uow, student, creating_account=True)
+        conflict = await link_conflict(uow, student, endpoint=ENDPOINT_ACCOUNTS)
         if conflict is not None:
-            await record_decision(
-                uow,
-                campaign,
-                ENDPOINT_ACCOUNTS,
-                now,
-                decision,
-                outcome=OUTCOME_CONFLICT,
-                reason=conflict.reason,
+            await uow.match_decisions.record(
+                match_record(
+                    campaign.id,
+                    ENDPOINT_ACCOUNTS,
+                    now,
+                    decision,
+                    outcome=OUTCOME_CONFLICT,
+                    reason=conflict.reason,
+                )
             )
             await uow.commit()
             raise conflict

@@ -5,7 +5,7 @@ from __future__ import annotations
 from domain.access import require_member
 from domain.accounts.entities import Viewer
 from domain.clock import Clock
-from domain.organizations.entities import Invitation, InvitationStatus
+from domain.organizations.entities import InvitationStatus, InvitationView
 from domain.pagination import Page, PageRequest
 from domain.unit_of_work import UnitOfWorkFactory
 
@@ -19,7 +19,11 @@ class ListInvitations:
 
     async def __call__(
         self, viewer: Viewer, organization_id: int, status: InvitationStatus, page: PageRequest
-    ) -> Page[Invitation]:
+    ) -> Page[InvitationView]:
+        now = self._clock.now()
         async with self._uow() as uow:
             await require_member(uow, viewer, organization_id, admin=True)
-            return await uow.invitations.list(organization_id, status, self._clock.now(), page)
+            found = await uow.invitations.list(organization_id, status, now, page)
+        return Page(
+            [InvitationView.at(invitation, now) for invitation in found.items], found.total, found.request
+        )

@@ -211,9 +211,6 @@ class ImportStudents:
         self._threshold = disable_threshold
         self._metrics = metrics
 
-    def with_reader(self, reader: SiecleReader) -> ImportStudents:
-        return ImportStudents(self._uow, reader, self._clock, self._threshold, self._metrics)
-
     async def __call__(self, viewer: Viewer | None, command: ImportStudentsCommand) -> ImportReport:
         actor, organization = await self._check_access(viewer, command.organization_id)
         filename = None
