@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from domain.accounts.entities import User, Viewer
 from domain.clock import Clock
 from domain.organizations.entities import UserMembership
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasMemberships, HasUsers, UnitOfWorkFactory, Writes
 
 
 @dataclass(frozen=True)
@@ -16,10 +17,13 @@ class MyAccount:
     memberships: list[UserMembership]
 
 
+class GetMyAccountPorts(Writes, HasMemberships, HasUsers, Protocol): ...
+
+
 class GetMyAccount:
     """Memberships are read from the database each time: a removal shows at once."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[GetMyAccountPorts], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from domain.access import require_support
 from domain.accounts.entities import Viewer
 from domain.audit.events import AuditFilter, StoredAuditEvent
 from domain.pagination import Page, PageRequest
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasAudit, Reads, UnitOfWorkFactory
+
+
+class SearchAuditEventsPorts(Reads, HasAudit, Protocol): ...
 
 
 class SearchAuditEvents:
     """Newest first, filtered by organization, actor and type."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[SearchAuditEventsPorts]) -> None:
         self._uow = uow
 
     async def __call__(

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from domain.access import require_member
+from typing import Protocol
+
+from domain.access import MemberPorts, require_member
 from domain.accounts.entities import Viewer
 from domain.campaigns.entities import CampaignSummary
 from domain.pagination import Page, PageRequest
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasCampaigns, Reads, UnitOfWorkFactory
+
+
+class ListCampaignsPorts(Reads, MemberPorts, HasCampaigns, Protocol): ...
 
 
 class ListCampaigns:
     """Newest first, archived ones included, each with its participations count (previews left out)."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[ListCampaignsPorts]) -> None:
         self._uow = uow
 
     async def __call__(

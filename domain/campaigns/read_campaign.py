@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from domain.campaigns.codes import looks_like_campaign_code, normalise_campaign_code
 from domain.campaigns.entities import CampaignOverview
 from domain.campaigns.errors import CampaignNotFound
-from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from domain.unit_of_work import HasCampaigns, Reads, UnitOfWorkFactory
 
 
-async def campaign_by_code(uow: UnitOfWork, code: str) -> CampaignOverview:
+async def campaign_by_code(uow: HasCampaigns, code: str) -> CampaignOverview:
     """Looked up trimmed and upper-cased; a text that cannot be a code is not looked up."""
     if not looks_like_campaign_code(code):
         raise CampaignNotFound()
@@ -18,12 +20,15 @@ async def campaign_by_code(uow: UnitOfWork, code: str) -> CampaignOverview:
     return found
 
 
+class ReadCampaignPorts(Reads, HasCampaigns, Protocol): ...
+
+
 class ReadCampaign:
     """The code is read case-insensitively, surrounding spaces trimmed; unknown → 404
     ``CAMPAIGN_NOT_FOUND``. Archived campaigns are answered, flagged; ``is_restricted`` when the
     organization manages students (joining then needs to be found among them)."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[ReadCampaignPorts]) -> None:
         self._uow = uow
 
     async def __call__(self, code: str) -> CampaignOverview:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, Protocol
 
 from domain.accounts.entities import NewUser, TokenPair, User
 from domain.accounts.errors import EmailAlreadyUsed, InvalidEmail, TermsNotAccepted, UsernameAlreadyUsed
@@ -31,7 +31,16 @@ from domain.joining.steps import (
 )
 from domain.organizations.email_addresses import normalise_email
 from domain.students.entities import Student
-from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from domain.unit_of_work import (
+    HasAudit,
+    HasCampaigns,
+    HasMatchDecisions,
+    HasSessions,
+    HasStudentLinks,
+    HasUsers,
+    UnitOfWorkFactory,
+    Writes,
+)
 
 LoginKind = Literal["username", "email"]
 
@@ -61,6 +70,11 @@ class StudentAccount:
     tokens: TokenPair
 
 
+class CreateStudentAccountPorts(
+    Writes, HasCampaigns, HasStudentLinks, HasMatchDecisions, HasUsers, HasSessions, HasAudit, Protocol
+): ...
+
+
 class CreateStudentAccount:
     """The same identification as matching (same errors, same brute-force guard, same keys). The
     password is hashed only once the student is found free and the e-mail unused, so that a refused
@@ -76,7 +90,7 @@ class CreateStudentAccount:
 
     def __init__(
         self,
-        uow: UnitOfWorkFactory,
+        uow: UnitOfWorkFactory[CreateStudentAccountPorts],
         hasher: PasswordHasher,
         tokens: AccessTokens,
         guard: MatchGuard,
@@ -162,7 +176,12 @@ class CreateStudentAccount:
         raise StudentNotFound()
 
     async def _refuse_if_linked(
-        self, uow: UnitOfWork, campaign: Campaign, student: Student, decision: MatchDecision, now: datetime
+        self,
+        uow: CreateStudentAccountPorts,
+        campaign: Campaign,
+        student: Student,
+        decision: MatchDecision,
+        now: datetime,
     ) -> None:
         conflict = await link_conflict(uow, student, creating_account=True)
         if conflict is not None:
@@ -180,7 +199,7 @@ class CreateStudentAccount:
 
     async def _add_user(
         self,
-        uow: UnitOfWork,
+        uow: CreateStudentAccountPorts,
         student: Student,
         email: str | None,
         password_hash: str,
@@ -208,7 +227,9 @@ class CreateStudentAccount:
                 continue
         raise UsernameAlreadyUsed()
 
-    async def _audit(self, uow: UnitOfWork, student: Student, user: User, login: str, now: datetime) -> None:
+    async def _audit(
+        self, uow: CreateStudentAccountPorts, student: Student, user: User, login: str, now: datetime
+    ) -> None:
         actor = Actor(user.id, "user")
         await uow.audit.record(
             AuditEvent(

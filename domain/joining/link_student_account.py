@@ -4,6 +4,7 @@ account"), by typing their identity or, with nothing typed, automatically by INE
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from domain.access import user_actor
 from domain.accounts.entities import Viewer
@@ -32,7 +33,16 @@ from domain.joining.steps import (
 )
 from domain.organizations.entities import Organization
 from domain.students.entities import Student
-from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from domain.unit_of_work import (
+    HasAudit,
+    HasCampaigns,
+    HasMatchDecisions,
+    HasMemberships,
+    HasStudentLinks,
+    HasUsers,
+    UnitOfWorkFactory,
+    Writes,
+)
 
 RefusalWithReason = UserAlreadyLinkedInOrganization | AccountBelongsToAnotherStudent
 
@@ -50,6 +60,11 @@ class StudentLink:
     created: bool  # False when the account was attached to that student already (200)
 
 
+class LinkStudentAccountPorts(
+    Writes, HasCampaigns, HasMemberships, HasStudentLinks, HasMatchDecisions, HasUsers, HasAudit, Protocol
+): ...
+
+
 class LinkStudentAccount:
     """Attaches the logged-in account to the student the typed identity designates (same matching,
     same brute-force guard as ``student-matches``), or, with an empty body, to the active student of
@@ -63,7 +78,9 @@ class LinkStudentAccount:
     attached only to students with neither that INE nor that birthdate → 422
     ``ACCOUNT_BELONGS_TO_ANOTHER_STUDENT`` (``R90``)."""
 
-    def __init__(self, uow: UnitOfWorkFactory, guard: MatchGuard, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory[LinkStudentAccountPorts], guard: MatchGuard, clock: Clock
+    ) -> None:
         self._uow = uow
         self._guard = guard
         self._clock = clock
@@ -105,7 +122,7 @@ class LinkStudentAccount:
 
     async def _attach(
         self,
-        uow: UnitOfWork,
+        uow: LinkStudentAccountPorts,
         viewer: Viewer,
         campaign: Campaign,
         organization: Organization,
@@ -166,7 +183,7 @@ class LinkStudentAccount:
         return StudentLink(student, created=True)
 
     async def _automatic_target(
-        self, uow: UnitOfWork, organization: Organization, user_id: int
+        self, uow: LinkStudentAccountPorts, organization: Organization, user_id: int
     ) -> Student | None:
         """The active student of this organization with the INE and birthdate of a student the account
         is attached to; the account's own active student here when it has one already."""

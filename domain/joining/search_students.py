@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
 from domain.access import require_support
 from domain.accounts.entities import Viewer
 from domain.joining.ports import StudentSearch, SupportStudentView
 from domain.pagination import Page, PageRequest
 from domain.students.search_text import fold
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasStudentLinks, Reads, UnitOfWorkFactory
 
 _WORDS = re.compile(r"[^\W_]+")
+
+
+class SearchStudentsPorts(Reads, HasStudentLinks, Protocol): ...
 
 
 class SearchStudents:
     """By names (every word, ignoring case and accents) or by INE, optionally within the organization
     of a UAI; sorted by last name, first name. Disabled students are included (flagged)."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[SearchStudentsPorts]) -> None:
         self._uow = uow
 
     async def __call__(

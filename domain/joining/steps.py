@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Final
+from typing import Final, Protocol
 
 import anyio
 
@@ -28,7 +28,7 @@ from domain.joining.usernames import username_for
 from domain.organizations.entities import Organization
 from domain.rate_limits import Limit, LimitKey, RateLimiter, record_all, refuse_when_reached
 from domain.students.entities import Student
-from domain.unit_of_work import UnitOfWork
+from domain.unit_of_work import HasCampaigns, HasMatchDecisions, HasStudentLinks, HasUsers
 
 ENDPOINT_MATCHES: Final = "student-matches"
 ENDPOINT_ACCOUNTS: Final = "student-accounts"
@@ -48,7 +48,7 @@ class TypedStudent:
     birthdate: date = dataclasses.field(repr=False)
 
 
-async def restricted_campaign(uow: UnitOfWork, code: str) -> tuple[Campaign, Organization]:
+async def restricted_campaign(uow: HasCampaigns, code: str) -> tuple[Campaign, Organization]:
     """A campaign one can join by identity: not archived (409), of an organization that manages
     students (422 ``CAMPAIGN_NOT_RESTRICTED`` otherwise: nobody to match)."""
     found = await campaign_by_code(uow, code)
@@ -94,7 +94,7 @@ class MatchGuard:
         return keys
 
     async def aim(
-        self, uow: UnitOfWork, organization: Organization, code: str, typed: TypedStudent
+        self, uow: HasStudentLinks, organization: Organization, code: str, typed: TypedStudent
     ) -> LimitKeys:
         """The keys of the students the attempt is aimed at (of its typed name when none), checked."""
         roster = await self._roster(uow, organization.id)
@@ -107,7 +107,7 @@ class MatchGuard:
         await refuse_when_reached(self._limiter, keys)
         return keys
 
-    async def _roster(self, uow: UnitOfWork, organization_id: int) -> Roster:
+    async def _roster(self, uow: HasStudentLinks, organization_id: int) -> Roster:
         version = await uow.student_links.roster_version(organization_id)
         kept = self._rosters.get(organization_id)
         if kept is not None and kept[0] == version:
@@ -131,7 +131,7 @@ class Identification:
     student: Student | None
 
 
-async def identify(uow: UnitOfWork, organization: Organization, typed: TypedStudent) -> Identification:
+async def identify(uow: HasStudentLinks, organization: Organization, typed: TypedStudent) -> Identification:
     """Steps 1 to 4: the organization's active students born that day, then ``match_student``."""
     candidates = await uow.student_links.active_born_on(organization.id, typed.birthdate)
     decision = match_student(
@@ -153,7 +153,7 @@ async def identify(uow: UnitOfWork, organization: Organization, typed: TypedStud
 
 
 async def record_decision(
-    uow: UnitOfWork,
+    uow: HasMatchDecisions,
     campaign: Campaign,
     endpoint: str,
     now: datetime,
@@ -184,8 +184,12 @@ def login_hint(account: LinkedAccount) -> str:
     return obfuscate_login(account.login)
 
 
+class LinkCheckPorts(HasUsers, HasStudentLinks, Protocol):
+    """What telling why a student cannot be attached reads."""
+
+
 async def link_conflict(
-    uow: UnitOfWork, student: Student, *, creating_account: bool, own_user_id: int | None = None
+    uow: LinkCheckPorts, student: Student, *, creating_account: bool, own_user_id: int | None = None
 ) -> StudentAlreadyLinked | None:
     """Why the student cannot be attached to a new account or to ``own_user_id``, if it cannot (step 6):
     it is attached to another account (``R31``/``R32``, ``S51``/``S52``), or a student of the same
@@ -233,7 +237,7 @@ def username_attempts(student: Student) -> Iterator[str]:
         yield username_for(student.first_name, student.last_name, student.birthdate, attempt, rng)
 
 
-async def suggest_username(uow: UnitOfWork, student: Student) -> str:
+async def suggest_username(uow: HasUsers, student: Student) -> str:
     """The first username of the sequence that no account has now."""
     last = ""
     for username in username_attempts(student):

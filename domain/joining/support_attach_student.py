@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Protocol
 
 from domain.access import require_support
 from domain.accounts.entities import Viewer
@@ -10,7 +11,17 @@ from domain.audit.events import AuditEvent
 from domain.clock import Clock
 from domain.joining.errors import StudentNotFound, UserNotFound
 from domain.joining.ports import LinkedAccount, SupportStudentView
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import (
+    HasAudit,
+    HasOrganizations,
+    HasStudentLinks,
+    HasUsers,
+    UnitOfWorkFactory,
+    Writes,
+)
+
+
+class SupportAttachStudentPorts(Writes, HasOrganizations, HasStudentLinks, HasUsers, HasAudit, Protocol): ...
 
 
 class SupportAttachStudent:
@@ -18,7 +29,7 @@ class SupportAttachStudent:
     audit event). Refused with 409 ``USER_ALREADY_LINKED_IN_ORGANIZATION`` when the account is
     attached to another active student of the organization (unique index): detach that one first."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[SupportAttachStudentPorts], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 

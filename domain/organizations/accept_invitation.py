@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from domain.access import user_actor
 from domain.accounts.entities import Viewer
@@ -16,7 +17,14 @@ from domain.organizations.errors import (
     InvitationExpired,
 )
 from domain.organizations.read_invitation import invitation_by_code
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import (
+    HasAudit,
+    HasInvitations,
+    HasMemberships,
+    HasOrganizations,
+    UnitOfWorkFactory,
+    Writes,
+)
 
 
 @dataclass(frozen=True)
@@ -24,6 +32,9 @@ class AcceptanceResult:
     membership: Membership
     organization: Organization
     created: bool  # 201 when the acceptance created or re-enabled the membership, else 200
+
+
+class AcceptInvitationPorts(Writes, HasOrganizations, HasMemberships, HasInvitations, HasAudit, Protocol): ...
 
 
 class AcceptInvitation:
@@ -35,7 +46,7 @@ class AcceptInvitation:
     check it" does not use it up. A disabled membership is re-enabled with the invitation's
     role. Role "auto": ADMIN when the organization has no active member, MEMBER otherwise."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[AcceptInvitationPorts], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from domain.access import require_member
+from typing import Protocol
+
+from domain.access import MemberPorts, require_member
 from domain.accounts.entities import Viewer
 from domain.clock import Clock
 from domain.organizations.entities import Invitation, InvitationStatus
 from domain.pagination import Page, PageRequest
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasInvitations, Reads, UnitOfWorkFactory
+
+
+class ListInvitationsPorts(Reads, MemberPorts, HasInvitations, Protocol): ...
 
 
 class ListInvitations:
     """``PENDING`` (default) excludes the expired ones, which ``EXPIRED`` lists."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[ListInvitationsPorts], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from domain.clock import Clock
 from domain.organizations.entities import Invitation, InvitationStatus, Role
 from domain.organizations.errors import InvitationCodeReplaced, InvitationNotFound
 from domain.secrets import hash_secret
-from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from domain.unit_of_work import HasInvitations, HasOrganizations, Reads, UnitOfWorkFactory
 
 
-async def invitation_by_code(uow: UnitOfWork, invitation_id: int, code: str) -> Invitation:
+async def invitation_by_code(uow: HasInvitations, invitation_id: int, code: str) -> Invitation:
     """The invitation a link points to: a wrong id or code is 404 ``INVITATION_NOT_FOUND``; a
     code replaced by a newer e-mail is 410 ``INVITATION_CODE_REPLACED``."""
     invitation = await uow.invitations.get(invitation_id)
@@ -33,8 +34,11 @@ class InvitationLanding:
     role: Role | None
 
 
+class ReadInvitationPorts(Reads, HasOrganizations, HasInvitations, Protocol): ...
+
+
 class ReadInvitation:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[ReadInvitationPorts], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 

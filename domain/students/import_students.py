@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from domain.access import require_member, user_actor
+from domain.access import MemberPorts, require_member, user_actor
 from domain.accounts.entities import Viewer
 from domain.audit.events import Actor, AuditEvent
 from domain.clock import Clock
@@ -28,7 +28,7 @@ from domain.students.ports import (
     imported_fields,
 )
 from domain.students.siecle import SiecleReport, SiecleWarning, StudentRecord, check_siecle_file
-from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from domain.unit_of_work import HasAudit, HasStudentImports, HasStudents, UnitOfWorkFactory, Writes
 
 COMPLETED = "COMPLETED"
 FAILED = "FAILED"
@@ -151,6 +151,9 @@ def plan_returning_accounts(
     return links, warnings
 
 
+class ImportStudentsPorts(Writes, MemberPorts, HasStudents, HasStudentImports, HasAudit, Protocol): ...
+
+
 class ImportStudents:
     """Nothing of the upload is received before the caller is known to be an administrator of a
     school that manages students. One transaction, all or nothing: any error in the file means
@@ -167,7 +170,7 @@ class ImportStudents:
 
     def __init__(
         self,
-        uow: UnitOfWorkFactory,
+        uow: UnitOfWorkFactory[ImportStudentsPorts],
         reader: SiecleReader,
         clock: Clock,
         disable_threshold: float,
@@ -291,7 +294,7 @@ class ImportStudents:
         return result
 
     async def _returning_accounts(
-        self, uow: UnitOfWork, organization_id: int, plan: _Plan
+        self, uow: ImportStudentsPorts, organization_id: int, plan: _Plan
     ) -> tuple[list[tuple[str, int]], list[SiecleWarning]]:
         if not plan.arrivals:
             return [], []
@@ -304,7 +307,12 @@ class ImportStudents:
         return plan_returning_accounts(organization_id, plan.arrivals, elsewhere, in_use)
 
     async def _attach(
-        self, uow: UnitOfWork, organization_id: int, links: list[tuple[str, int]], actor: Actor, now: datetime
+        self,
+        uow: ImportStudentsPorts,
+        organization_id: int,
+        links: list[tuple[str, int]],
+        actor: Actor,
+        now: datetime,
     ) -> None:
         if not links:
             return

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from domain.access import require_member
+from typing import Protocol
+
+from domain.access import MemberPorts, require_member
 from domain.accounts.entities import Viewer
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasStudents, Reads, UnitOfWorkFactory
+
+
+class ListDivisionsPorts(Reads, MemberPorts, HasStudents, Protocol): ...
 
 
 class ListDivisions:
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[ListDivisionsPorts]) -> None:
         self._uow = uow
 
     async def __call__(self, viewer: Viewer, organization_id: int) -> list[str]:

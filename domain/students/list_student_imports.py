@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from domain.access import require_member
+from typing import Protocol
+
+from domain.access import MemberPorts, require_member
 from domain.accounts.entities import Viewer
 from domain.pagination import Page, PageRequest
 from domain.students.ports import StudentImportRecord
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasStudentImports, Reads, UnitOfWorkFactory
+
+
+class ListStudentImportsPorts(Reads, MemberPorts, HasStudentImports, Protocol): ...
 
 
 class ListStudentImports:
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[ListStudentImportsPorts]) -> None:
         self._uow = uow
 
     async def __call__(

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from domain.access import require_member
+from typing import Protocol
+
+from domain.access import MemberPorts, require_member
 from domain.accounts.entities import Viewer
 from domain.pagination import Page, PageRequest
 from domain.students.entities import StudentListItem
 from domain.students.ports import StudentFilter
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasStudents, Reads, UnitOfWorkFactory
+
+
+class ListStudentsPorts(Reads, MemberPorts, HasStudents, Protocol): ...
 
 
 class ListStudents:
     """Sorted by last name then first name (stable: the id breaks ties); the search ignores case
     and accents over the names; disabled students are hidden unless asked for."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[ListStudentsPorts]) -> None:
         self._uow = uow
 
     async def __call__(
