@@ -24,10 +24,13 @@ from api.use_cases import UseCases
 from domain.accounts.create_support_user import CreateSupportUser, CreateSupportUserCommand
 from domain.clock import SystemClock
 from domain.errors import DomainError
-from domain.organizations.create_organization import CreateOrganizationCommand
+from domain.organizations.create_organization import CreateOrganization, CreateOrganizationCommand
 from domain.organizations.entities import OrganizationType
-from domain.organizations.send_activation_invitation import SendActivationInvitationCommand
-from domain.students.import_students import ImportReport, ImportStudentsCommand
+from domain.organizations.send_activation_invitation import (
+    SendActivationInvitation,
+    SendActivationInvitationCommand,
+)
+from domain.students.import_students import ImportReport, ImportStudents, ImportStudentsCommand
 from domain.students.ports import ReadUpload, Upload
 from infrastructure.db.engine import create_engine
 from infrastructure.db.migrations import upgrade
@@ -201,7 +204,7 @@ def create_organization(
 
     async def create() -> int:
         async with _database(settings) as engine:
-            organization = await _use_cases(settings, engine).create_organization(
+            organization = await _use_cases(settings, engine).get(CreateOrganization)(
                 None,
                 CreateOrganizationCommand(
                     name=name, type=type_, uai=uai, email=email, is_managing_students=managing_students
@@ -223,7 +226,7 @@ def invite_organization(
 
     async def invite() -> int:
         async with _database(settings) as engine:
-            invitation = await _use_cases(settings, engine).send_activation_invitation(
+            invitation = await _use_cases(settings, engine).get(SendActivationInvitation)(
                 None, SendActivationInvitationCommand(organization_id=org_id, email=email, locale=locale)
             )
             return invitation.id
@@ -261,7 +264,9 @@ def import_students(
                     read_so_far = done
 
                 upload = await reader.read(stream, progress)
-            use_case = _use_cases(settings, engine).import_students.with_reader(_AlreadyRead(reader, upload))
+            use_case = (
+                _use_cases(settings, engine).get(ImportStudents).with_reader(_AlreadyRead(reader, upload))
+            )
             return await use_case(
                 None,
                 ImportStudentsCommand(
