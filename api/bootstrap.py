@@ -84,6 +84,7 @@ from domain.students.list_divisions import ListDivisions
 from domain.students.list_student_imports import ListStudentImports
 from domain.students.list_students import ListStudents
 from domain.students.ports import ImportMetrics
+from infrastructure.cpu_work import ThreadedCpuWork
 from infrastructure.db.engine import create_engine
 from infrastructure.db.errors import DATABASE_EXCEPTIONS, is_database_unavailable, is_invalid_value
 from infrastructure.db.unit_of_work import SqlUnitOfWork
@@ -133,7 +134,10 @@ def build_use_cases(
         emails_per_request=settings.invitation_emails_per_request,
     )
 
-    match_guard = MatchGuard(limiter)  # one for the three joining endpoints: same counters, one roster cache
+    # One guard for the three joining endpoints: same counters, one roster cache; a roster is
+    # prepared one at a time. An import parses, checks and plans two at a time.
+    match_guard = MatchGuard(limiter, ThreadedCpuWork(max_parallel=1))
+    import_cpu = ThreadedCpuWork(max_parallel=2)
 
     async def check_database() -> None:
         async with engine.connect() as connection:
@@ -175,7 +179,9 @@ def build_use_cases(
                     settings.import_max_upload_bytes,
                     settings.import_max_xml_bytes,
                     settings.import_max_students,
+                    import_cpu,
                 ),
+                import_cpu,
                 clock,
                 settings.import_disable_threshold,
                 import_metrics,

@@ -32,6 +32,7 @@ from domain.organizations.send_activation_invitation import (
 )
 from domain.students.import_students import ImportReport, ImportStudents, ImportStudentsCommand
 from domain.students.ports import ReadUpload, Upload
+from infrastructure.cpu_work import ThreadedCpuWork
 from infrastructure.db.engine import create_engine
 from infrastructure.db.migrations import upgrade
 from infrastructure.db.unit_of_work import SqlUnitOfWork
@@ -246,7 +247,10 @@ def import_students(
     """Import a SIECLE export, audited with actor `cli`; prints the same report as the API."""
     settings = _settings()
     reader = ThreadedSiecleReader(
-        settings.import_max_upload_bytes, settings.import_max_xml_bytes, settings.import_max_students
+        settings.import_max_upload_bytes,
+        settings.import_max_xml_bytes,
+        settings.import_max_students,
+        ThreadedCpuWork(max_parallel=1),
     )
     size = file.stat().st_size
 
@@ -264,9 +268,7 @@ def import_students(
                     read_so_far = done
 
                 upload = await reader.read(stream, progress)
-            use_case = (
-                _use_cases(settings, engine).get(ImportStudents).with_reader(_AlreadyRead(reader, upload))
-            )
+            use_case = _use_cases(settings, engine).get(ImportStudents).with_reader(_AlreadyRead(upload))
             return await use_case(
                 None,
                 ImportStudentsCommand(
@@ -287,15 +289,11 @@ def import_students(
 class _AlreadyRead:
     """The file was read once, with a progress bar; the use case gets that reading."""
 
-    def __init__(self, reader: ThreadedSiecleReader, upload: ReadUpload) -> None:
-        self._reader = reader
+    def __init__(self, upload: ReadUpload) -> None:
         self._upload = upload
 
     async def read(self, stream: BinaryIO, progress: Callable[[int], None] | None = None) -> ReadUpload:
         return self._upload
-
-    async def in_worker(self, work: Callable[[], T]) -> T:
-        return await self._reader.in_worker(work)
 
 
 async def _received(upload: Upload) -> Upload:

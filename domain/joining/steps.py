@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final, Protocol
 
-import anyio
-
 from domain.accounts.login_hint import obfuscate_login
 from domain.campaigns.codes import normalise_campaign_code
 from domain.campaigns.entities import Campaign
 from domain.campaigns.errors import CampaignArchived, CampaignNotRestricted
 from domain.campaigns.read_campaign import campaign_by_code
+from domain.cpu_work import CpuWork
 from domain.joining.errors import ReasonCode, StudentAlreadyLinked
 from domain.joining.matching import MatchCandidate, MatchDecision, Roster, TypedIdentity, match_student
 from domain.joining.name_normalisation import normalise_name
@@ -64,9 +63,6 @@ LimitKeys = list[LimitKey]
 ROSTERS_KEPT: Final = 16
 """Organizations whose prepared roster a guard keeps between requests (a few thousand names each)."""
 
-# Preparing a roster is CPU work: one thread at a time, off the event loop.
-_ROSTER_THREADS: Final = anyio.CapacityLimiter(1)
-
 
 class MatchGuard:
     """Brute-force protection (step 10). Only ``STUDENT_NOT_FOUND`` answers count, because a whole
@@ -83,8 +79,9 @@ class MatchGuard:
     (a student added, disabled or enabled, an import), so that a request reads one aggregate row
     and compares strings, instead of reading and normalising thousands of names."""
 
-    def __init__(self, limiter: RateLimiter) -> None:
+    def __init__(self, limiter: RateLimiter, cpu: CpuWork) -> None:
         self._limiter = limiter
+        self._cpu = cpu  # preparing a roster is CPU work
         self._rosters: OrderedDict[int, tuple[tuple[str, ...], Roster]] = OrderedDict()
 
     async def admit(self, address: str) -> LimitKeys:
@@ -114,7 +111,7 @@ class MatchGuard:
             self._rosters.move_to_end(organization_id)
             return kept[1]
         students = await uow.student_links.active_roster(organization_id)
-        roster = await anyio.to_thread.run_sync(Roster, students, limiter=_ROSTER_THREADS)
+        roster = await self._cpu.run(Roster, students)
         self._rosters[organization_id] = (version, roster)
         self._rosters.move_to_end(organization_id)
         while len(self._rosters) > ROSTERS_KEPT:

@@ -10,6 +10,7 @@ from domain.access import MemberPorts, require_member, user_actor
 from domain.accounts.entities import Viewer
 from domain.audit.events import Actor, AuditEvent
 from domain.clock import Clock
+from domain.cpu_work import CpuWork
 from domain.errors import DomainError
 from domain.organizations.entities import Organization
 from domain.organizations.errors import OrganizationArchived, OrganizationNotFound
@@ -172,18 +173,20 @@ class ImportStudents:
         self,
         uow: UnitOfWorkFactory[ImportStudentsPorts],
         reader: SiecleReader,
+        cpu: CpuWork,
         clock: Clock,
         disable_threshold: float,
         metrics: ImportMetrics | None = None,
     ) -> None:
         self._uow = uow
         self._reader = reader
+        self._cpu = cpu
         self._clock = clock
         self._threshold = disable_threshold
         self._metrics = metrics
 
     def with_reader(self, reader: SiecleReader) -> ImportStudents:
-        return ImportStudents(self._uow, reader, self._clock, self._threshold, self._metrics)
+        return ImportStudents(self._uow, reader, self._cpu, self._clock, self._threshold, self._metrics)
 
     async def __call__(self, viewer: Viewer | None, command: ImportStudentsCommand) -> ImportReport:
         actor, organization = await self._check_access(viewer, command.organization_id)
@@ -193,9 +196,7 @@ class ImportStudents:
             filename = upload.filename
             read = await self._reader.read(upload.stream)
             today = self._clock.now().date()
-            report = await self._reader.in_worker(
-                lambda: check_siecle_file(read.file, organization.uai or "", today)
-            )
+            report = await self._cpu.run(check_siecle_file, read.file, organization.uai or "", today)
             if report.errors:
                 raise InvalidSiecleFile(report.errors)
             result = await self._write(actor, organization, command, filename, report, read.sha256)
@@ -244,9 +245,7 @@ class ImportStudents:
             if not await uow.students.try_lock_imports(organization.id):
                 raise ImportInProgress()
             stored = await uow.students.stored_for_import(organization.id)
-            plan = await self._reader.in_worker(
-                lambda: plan_import(report.records, stored, len(report.skipped))
-            )
+            plan = await self._cpu.run(plan_import, report.records, stored, len(report.skipped))
             too_many = plan.counts.disabled > self._threshold * plan.active_before
             if too_many and not command.confirm_disable and not command.dry_run:
                 raise TooManyStudentsDisabled(

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, BinaryIO, Protocol, TypeVar
+from typing import Any, BinaryIO, Protocol
 
 from domain.pagination import Page, PageRequest
 from domain.students.entities import StudentListItem
@@ -14,9 +14,6 @@ from domain.students.siecle import SiecleFile, StudentRecord
 class ReadUpload:
     file: SiecleFile
     sha256: str
-
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -34,11 +31,6 @@ ReceiveUpload = Callable[[], Awaitable[Upload]]
 class SiecleReader(Protocol):
     async def read(self, stream: BinaryIO, progress: Callable[[int], None] | None = None) -> ReadUpload:
         """Reads an upload off the event loop; raises the file-level SIECLE errors."""
-        ...
-
-    async def in_worker(self, work: Callable[[], T]) -> T:
-        """Runs other CPU work of an import (checking, planning) off the event loop, sharing the
-        reader's bound on parallel work."""
         ...
 
 

@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, TypeVarTuple
 
 from domain.accounts.entities import NewUser, StoredRefreshToken, User
 from domain.accounts.errors import EmailAlreadyUsed, UsernameAlreadyUsed
@@ -66,6 +66,7 @@ from domain.rate_limits import Limit
 from domain.students.entities import Student
 
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 
 class FakeClock:
@@ -119,6 +120,13 @@ class FakeLimiter:
 
     async def record(self, limit: Limit, *key: str) -> None:
         self.failures[(limit, key)] = self.failures.get((limit, key), 0) + 1
+
+
+class InlineCpuWork:
+    """Runs the work at once, on the caller's thread."""
+
+    async def run(self, fn: Callable[[*Ts], T], *args: *Ts) -> T:
+        return fn(*args)
 
 
 @dataclasses.dataclass
