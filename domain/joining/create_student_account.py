@@ -37,6 +37,7 @@ from domain.unit_of_work import (
     HasMatchDecisions,
     HasSessions,
     HasStudentLinks,
+    HasStudents,
     HasUsers,
     UnitOfWorkFactory,
     Writes,
@@ -71,7 +72,15 @@ class StudentAccount:
 
 
 class CreateStudentAccountPorts(
-    Writes, HasCampaigns, HasStudentLinks, HasMatchDecisions, HasUsers, HasSessions, HasAudit, Protocol
+    Writes,
+    HasCampaigns,
+    HasStudentLinks,
+    HasStudents,
+    HasMatchDecisions,
+    HasUsers,
+    HasSessions,
+    HasAudit,
+    Protocol,
 ): ...
 
 
@@ -142,7 +151,7 @@ class CreateStudentAccount:
             except EmailAlreadyUsed:
                 await uow.commit()  # the refused insert was a savepoint: only the decision is kept
                 raise
-            if not await uow.student_links.attach(student.id, user.id, now):
+            if not await uow.students.attach(student.id, user.id, now):
                 # Not reachable while the row lock holds; the conditional update still guards it.
                 fresh = await uow.student_links.get(student.id)
                 late = await link_conflict(uow, fresh, creating_account=True) if fresh else None

@@ -9,10 +9,10 @@ from domain.accounts.entities import Viewer
 from domain.audit.events import AuditEvent
 from domain.clock import Clock
 from domain.joining.errors import StudentNotFound
-from domain.unit_of_work import HasAudit, HasStudentLinks, UnitOfWorkFactory, Writes
+from domain.unit_of_work import HasAudit, HasStudentLinks, HasStudents, UnitOfWorkFactory, Writes
 
 
-class DetachStudentAccountPorts(Writes, MemberPorts, HasStudentLinks, HasAudit, Protocol): ...
+class DetachStudentAccountPorts(Writes, MemberPorts, HasStudentLinks, HasStudents, HasAudit, Protocol): ...
 
 
 class DetachStudentAccount:
@@ -32,7 +32,7 @@ class DetachStudentAccount:
                 raise StudentNotFound()
             if student.user_id is None:
                 return
-            await uow.student_links.detach(student.id, now)
+            await uow.students.detach(student.id, now)
             await uow.audit.record(
                 AuditEvent(
                     type="STUDENT_DETACHED",

@@ -39,6 +39,7 @@ from domain.unit_of_work import (
     HasMatchDecisions,
     HasMemberships,
     HasStudentLinks,
+    HasStudents,
     HasUsers,
     UnitOfWorkFactory,
     Writes,
@@ -61,7 +62,15 @@ class StudentLink:
 
 
 class LinkStudentAccountPorts(
-    Writes, HasCampaigns, HasMemberships, HasStudentLinks, HasMatchDecisions, HasUsers, HasAudit, Protocol
+    Writes,
+    HasCampaigns,
+    HasMemberships,
+    HasStudentLinks,
+    HasStudents,
+    HasMatchDecisions,
+    HasUsers,
+    HasAudit,
+    Protocol,
 ): ...
 
 
@@ -162,7 +171,7 @@ class LinkStudentAccount:
             for s in others
         ):
             raise await refused(AccountBelongsToAnotherStudent())
-        if not await uow.student_links.attach(student.id, user_id, now):
+        if not await uow.students.attach(student.id, user_id, now):
             # Not reachable while the row lock holds; the conditional update still guards it.
             fresh = await uow.student_links.get(student.id)
             late = await link_conflict(uow, fresh, creating_account=False) if fresh else None

@@ -15,13 +15,22 @@ from domain.unit_of_work import (
     HasAudit,
     HasOrganizations,
     HasStudentLinks,
+    HasStudents,
     HasUsers,
     UnitOfWorkFactory,
     Writes,
 )
 
 
-class SupportAttachStudentPorts(Writes, HasOrganizations, HasStudentLinks, HasUsers, HasAudit, Protocol): ...
+class SupportAttachStudentPorts(
+    Writes,
+    HasOrganizations,
+    HasStudentLinks,
+    HasStudents,
+    HasUsers,
+    HasAudit,
+    Protocol,
+): ...
 
 
 class SupportAttachStudent:
@@ -44,7 +53,7 @@ class SupportAttachStudent:
             if user is None:
                 raise UserNotFound()
             if student.user_id != user.id:
-                await uow.student_links.replace_link(student.id, user.id, now)
+                await uow.students.replace_link(student.id, user.id, now)
                 await uow.audit.record(
                     AuditEvent(
                         type="STUDENT_ATTACHED",

@@ -9,10 +9,10 @@ from domain.accounts.entities import Viewer
 from domain.audit.events import AuditEvent
 from domain.clock import Clock
 from domain.joining.errors import StudentNotFound
-from domain.unit_of_work import HasAudit, HasStudentLinks, UnitOfWorkFactory, Writes
+from domain.unit_of_work import HasAudit, HasStudentLinks, HasStudents, UnitOfWorkFactory, Writes
 
 
-class SupportDetachStudentPorts(Writes, HasStudentLinks, HasAudit, Protocol): ...
+class SupportDetachStudentPorts(Writes, HasStudentLinks, HasStudents, HasAudit, Protocol): ...
 
 
 class SupportDetachStudent:
@@ -31,7 +31,7 @@ class SupportDetachStudent:
                 raise StudentNotFound()
             if student.user_id is None:
                 return
-            await uow.student_links.detach(student.id, now)
+            await uow.students.detach(student.id, now)
             await uow.audit.record(
                 AuditEvent(
                     type="STUDENT_DETACHED",

@@ -92,6 +92,9 @@ def imported_fields(record: StudentRecord) -> tuple[Any, ...]:
 
 
 class StudentRepository(Protocol):
+    """The one writer of students, their attached account (``user_id``) included, so that the lock
+    ``lock_accounts`` takes is known to stand in the way of every attachment."""
+
     async def try_lock_imports(self, organization_id: int) -> bool:
         """Takes the organization's import lock for the transaction; False when another import holds it."""
         ...
@@ -123,6 +126,19 @@ class StudentRepository(Protocol):
     async def attach_many(self, links: list[tuple[int, int]]) -> None:
         """(student id, user id) pairs."""
         ...
+
+    async def attach(self, student_id: int, user_id: int, now: datetime) -> bool:
+        """Attach an account to an active student that has none, as one conditional update; False
+        when the student is attached (or disabled) already. Raises ``UserAlreadyLinkedInOrganization``
+        when the account is attached to another active student of the organization (unique index)."""
+        ...
+
+    async def replace_link(self, student_id: int, user_id: int, now: datetime) -> None:
+        """Support: attach the account whatever the student had. Raises
+        ``UserAlreadyLinkedInOrganization`` like ``attach``."""
+        ...
+
+    async def detach(self, student_id: int, now: datetime) -> None: ...
 
     async def search(
         self, organization_id: int, criteria: StudentFilter, page: PageRequest

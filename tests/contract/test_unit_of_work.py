@@ -58,7 +58,7 @@ async def write_everywhere(uow: ContractUnitOfWork) -> None:
     await uow.campaigns.add(new_campaign(organization.id, "GHJKLM567"))
     await uow.campaigns.archive(campaign.id, LATER)
     await uow.participations.add(NewParticipation(campaign.id, ada.id, None, False, T0))
-    assert await uow.student_links.attach(alan.id, ada.id, LATER)
+    assert await uow.students.attach(alan.id, ada.id, LATER)
 
 
 async def seed(backend: Backend) -> None:

@@ -63,10 +63,13 @@ from domain.organizations.ports import (
 )
 from domain.pagination import Page, PageRequest
 from domain.rate_limits import Limit
-from domain.students.entities import Student
+from domain.students.entities import Student, StudentListItem
+from domain.students.ports import AccountElsewhere, StoredStudent, StudentFilter, StudentRepository
+from domain.students.siecle import StudentRecord
 
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
+IMPORT_OVER_HTTP = "the import is covered over HTTP, on both databases"
 
 
 class FakeClock:
@@ -685,6 +688,79 @@ class FakeAudit:
         return _page(found, page)
 
 
+class FakeStudents:
+    """The attachments only: the import is covered over HTTP, on both databases."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def _check_unique(self, student: Student, user_id: int) -> None:
+        if student.is_active and any(
+            s.id != student.id
+            and s.organization_id == student.organization_id
+            and s.user_id == user_id
+            and s.is_active
+            for s in self.store.students.values()
+        ):
+            raise UserAlreadyLinkedInOrganization()
+
+    async def attach(self, student_id: int, user_id: int, now: datetime) -> bool:
+        student = self.store.students.get(student_id)
+        if student is None or student.user_id is not None or not student.is_active:
+            return False
+        self._check_unique(student, user_id)
+        self.store.students[student_id] = dataclasses.replace(student, user_id=user_id, updated_at=now)
+        return True
+
+    async def replace_link(self, student_id: int, user_id: int, now: datetime) -> None:
+        student = self.store.students.get(student_id)
+        if student is not None:
+            self._check_unique(student, user_id)
+            self.store.students[student_id] = dataclasses.replace(student, user_id=user_id, updated_at=now)
+
+    async def detach(self, student_id: int, now: datetime) -> None:
+        student = self.store.students.get(student_id)
+        if student is not None:
+            self.store.students[student_id] = dataclasses.replace(student, user_id=None, updated_at=now)
+
+    async def try_lock_imports(self, organization_id: int) -> bool:
+        raise NotImplementedError(IMPORT_OVER_HTTP)
+
+    async def stored_for_import(self, organization_id: int) -> dict[str, StoredStudent]:
+        raise NotImplementedError(IMPORT_OVER_HTTP)
+
+    async def insert_many(self, organization_id: int, records: list[StudentRecord], now: datetime) -> None:
+        raise NotImplementedError(IMPORT_OVER_HTTP)
+
+    async def update_many(self, changes: list[tuple[int, StudentRecord]], now: datetime) -> None:
+        raise NotImplementedError(IMPORT_OVER_HTTP)
+
+    async def disable_many(self, student_ids: list[int], now: datetime) -> None:
+        raise NotImplementedError(IMPORT_OVER_HTTP)
+
+    async def ids_by_national_id(self, organization_id: int, national_ids: list[str]) -> dict[str, int]:
+        raise NotImplementedError(IMPORT_OVER_HTTP)
+
+    async def accounts_elsewhere(
+        self, organization_id: int, national_ids: list[str]
+    ) -> list[AccountElsewhere]:
+        raise NotImplementedError(IMPORT_OVER_HTTP)
+
+    async def lock_accounts(self, user_ids: list[int]) -> dict[int, frozenset[int]]:
+        raise NotImplementedError(IMPORT_OVER_HTTP)
+
+    async def attach_many(self, links: list[tuple[int, int]]) -> None:
+        raise NotImplementedError(IMPORT_OVER_HTTP)
+
+    async def search(
+        self, organization_id: int, criteria: StudentFilter, page: PageRequest
+    ) -> Page[StudentListItem]:
+        raise NotImplementedError(IMPORT_OVER_HTTP)
+
+    async def divisions(self, organization_id: int) -> list[str]:
+        raise NotImplementedError(IMPORT_OVER_HTTP)
+
+
 class FakeStudentLinks:
     """Enforces what the database does: the conditional attach and the unique (organization, account)
     among active students."""
@@ -716,35 +792,6 @@ class FakeStudentLinks:
 
     async def lock(self, student_id: int) -> Student | None:
         return self.store.students.get(student_id)
-
-    def _check_unique(self, student: Student, user_id: int) -> None:
-        if student.is_active and any(
-            s.id != student.id
-            and s.organization_id == student.organization_id
-            and s.user_id == user_id
-            and s.is_active
-            for s in self.store.students.values()
-        ):
-            raise UserAlreadyLinkedInOrganization()
-
-    async def attach(self, student_id: int, user_id: int, now: datetime) -> bool:
-        student = self.store.students.get(student_id)
-        if student is None or student.user_id is not None or not student.is_active:
-            return False
-        self._check_unique(student, user_id)
-        self.store.students[student_id] = dataclasses.replace(student, user_id=user_id, updated_at=now)
-        return True
-
-    async def replace_link(self, student_id: int, user_id: int, now: datetime) -> None:
-        student = self.store.students.get(student_id)
-        if student is not None:
-            self._check_unique(student, user_id)
-            self.store.students[student_id] = dataclasses.replace(student, user_id=user_id, updated_at=now)
-
-    async def detach(self, student_id: int, now: datetime) -> None:
-        student = self.store.students.get(student_id)
-        if student is not None:
-            self.store.students[student_id] = dataclasses.replace(student, user_id=None, updated_at=now)
 
     async def active_of_user(self, organization_id: int, user_id: int) -> Student | None:
         return next(
@@ -819,6 +866,7 @@ class FakeUnitOfWork:
     participations: ParticipationRepository
     match_decisions: IdentityMatchLog
     student_links: StudentLinkRepository
+    students: StudentRepository
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -839,6 +887,7 @@ class FakeUnitOfWork:
         self.participations = FakeParticipations(work)
         self.match_decisions = FakeMatchLog(work)
         self.student_links = FakeStudentLinks(work)
+        self.students = FakeStudents(work)
 
     async def __aenter__(self) -> Self:
         self._begin()

@@ -1,21 +1,20 @@
-"""Attaching accounts to students: matching candidates, conditional attach, detach, support search."""
+"""What attaching accounts to students reads: matching candidates, the row lock, support search.
+
+The attachments themselves are written by the students repository."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.joining.errors import UserAlreadyLinkedInOrganization
 from domain.joining.matching import MatchCandidate
 from domain.joining.ports import LinkedAccount, StudentSearch, StudentWithAccount, SupportStudentView
 from domain.pagination import Page, PageRequest
 from domain.students.entities import Student
-from infrastructure.db.integrity import violates
 from infrastructure.db.pagination import paginate
 from infrastructure.db.repositories.students import student_from_row
 from infrastructure.db.tables import organizations, student_imports, students, users
@@ -87,37 +86,6 @@ class SqlStudentLinkRepository:
             )
         ).one_or_none()
         return student_from_row(row) if row else None
-
-    async def attach(self, student_id: int, user_id: int, now: datetime) -> bool:
-        statement = (
-            update(students)
-            .where(
-                students.c.id == student_id, students.c.user_id.is_(None), students.c.disabled_at.is_(None)
-            )
-            .values(user_id=user_id, updated_at=now)
-        )
-        return await self._update_link(statement) == 1
-
-    async def replace_link(self, student_id: int, user_id: int, now: datetime) -> None:
-        await self._update_link(
-            update(students).where(students.c.id == student_id).values(user_id=user_id, updated_at=now)
-        )
-
-    async def _update_link(self, statement: Any) -> int:
-        try:
-            # A savepoint, so that a refusal by the unique index leaves the transaction usable.
-            async with self._db.begin_nested():
-                result = await self._db.execute(statement)
-        except IntegrityError as error:
-            if violates(error, "uq_students_active_user", "students.organization_id", "students.user_id"):
-                raise UserAlreadyLinkedInOrganization() from error
-            raise
-        return int(result.rowcount)
-
-    async def detach(self, student_id: int, now: datetime) -> None:
-        await self._db.execute(
-            update(students).where(students.c.id == student_id).values(user_id=None, updated_at=now)
-        )
 
     async def active_of_user(self, organization_id: int, user_id: int) -> Student | None:
         row = (

@@ -6,8 +6,10 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain.joining.errors import UserAlreadyLinkedInOrganization
 from domain.pagination import Page, PageRequest
 from domain.students.entities import Student, StudentListItem
 from domain.students.ports import (
@@ -18,6 +20,7 @@ from domain.students.ports import (
 )
 from domain.students.search_text import fold, student_search_text
 from domain.students.siecle import StudentRecord
+from infrastructure.db.integrity import violates
 from infrastructure.db.pagination import paginate
 from infrastructure.db.tables import students, users
 from infrastructure.db.text_search import contains
@@ -172,7 +175,8 @@ class SqlStudentRepository:
     async def lock_accounts(self, user_ids: list[int]) -> dict[int, frozenset[int]]:
         in_use: dict[int, set[int]] = {}
         for part in chunks(user_ids):
-            # PostgreSQL: any other attachment of these accounts (an UPDATE of students.user_id)
+            # PostgreSQL: any other attachment of these accounts (an UPDATE of students.user_id,
+            # all of them in this class)
             # takes a key-share lock on the account's row for its foreign key, so it and this lock
             # wait for each other. SQLite: the transaction already holds the database's write lock.
             if self._db.dialect.name == "postgresql":
@@ -192,6 +196,37 @@ class SqlStudentRepository:
         )
         if links:
             await self._db.execute(statement, [{"student_id": sid, "uid": uid} for sid, uid in links])
+
+    async def attach(self, student_id: int, user_id: int, now: datetime) -> bool:
+        statement = (
+            update(students)
+            .where(
+                students.c.id == student_id, students.c.user_id.is_(None), students.c.disabled_at.is_(None)
+            )
+            .values(user_id=user_id, updated_at=now)
+        )
+        return await self._update_link(statement) == 1
+
+    async def replace_link(self, student_id: int, user_id: int, now: datetime) -> None:
+        await self._update_link(
+            update(students).where(students.c.id == student_id).values(user_id=user_id, updated_at=now)
+        )
+
+    async def _update_link(self, statement: Any) -> int:
+        try:
+            # A savepoint, so that a refusal by the unique index leaves the transaction usable.
+            async with self._db.begin_nested():
+                result = await self._db.execute(statement)
+        except IntegrityError as error:
+            if violates(error, "uq_students_active_user", "students.organization_id", "students.user_id"):
+                raise UserAlreadyLinkedInOrganization() from error
+            raise
+        return int(result.rowcount)
+
+    async def detach(self, student_id: int, now: datetime) -> None:
+        await self._db.execute(
+            update(students).where(students.c.id == student_id).values(user_id=None, updated_at=now)
+        )
 
     async def search(
         self, organization_id: int, criteria: StudentFilter, page: PageRequest
