@@ -20,12 +20,18 @@ from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
 from domain.accounts.ports import PasswordResetRepository, SessionRepository, UserRepository
+from domain.accounts.queries import AccountQueries
 from domain.audit.events import AuditLog
+from domain.audit.queries import AuditQueries
 from domain.campaigns.ports import CampaignRepository, ParticipationRepository
+from domain.campaigns.queries import CampaignQueries
 from domain.joining.ports import IdentityMatchLog, StudentLinkRepository
+from domain.joining.queries import JoiningQueries
 from domain.notifications.outbox import EmailOutbox
 from domain.organizations.ports import InvitationRepository, MembershipRepository, OrganizationRepository
+from domain.organizations.queries import OrganizationQueries
 from domain.students.ports import StudentImportRepository, StudentRepository
+from domain.students.queries import StudentQueries
 
 
 class Reads(Protocol):
@@ -112,6 +118,36 @@ class HasStudentLinks(Protocol):
     def student_links(self) -> StudentLinkRepository: ...
 
 
+class HasAccountQueries(Protocol):
+    @property
+    def account_queries(self) -> AccountQueries: ...
+
+
+class HasAuditQueries(Protocol):
+    @property
+    def audit_queries(self) -> AuditQueries: ...
+
+
+class HasCampaignQueries(Protocol):
+    @property
+    def campaign_queries(self) -> CampaignQueries: ...
+
+
+class HasJoiningQueries(Protocol):
+    @property
+    def joining_queries(self) -> JoiningQueries: ...
+
+
+class HasOrganizationQueries(Protocol):
+    @property
+    def organization_queries(self) -> OrganizationQueries: ...
+
+
+class HasStudentQueries(Protocol):
+    @property
+    def student_queries(self) -> StudentQueries: ...
+
+
 class UnitOfWork(
     Writes,
     HasUsers,
@@ -128,9 +164,15 @@ class UnitOfWork(
     HasParticipations,
     HasMatchDecisions,
     HasStudentLinks,
+    HasAccountQueries,
+    HasAuditQueries,
+    HasCampaignQueries,
+    HasJoiningQueries,
+    HasOrganizationQueries,
+    HasStudentQueries,
     Protocol,
 ):
-    """Every repository: what the adapters provide, never what a use case asks for."""
+    """Every repository and query port: what the adapters provide, never what a use case asks for."""
 
 
 U_co = TypeVar("U_co", covariant=True)

@@ -7,10 +7,10 @@ from typing import Protocol
 from domain.access import require_support
 from domain.accounts.entities import User, Viewer
 from domain.pagination import Page, PageRequest
-from domain.unit_of_work import HasUsers, Reads, UnitOfWorkFactory
+from domain.unit_of_work import HasAccountQueries, Reads, UnitOfWorkFactory
 
 
-class SearchUsersPorts(Reads, HasUsers, Protocol): ...
+class SearchUsersPorts(Reads, HasAccountQueries, Protocol): ...
 
 
 class SearchUsers:
@@ -23,4 +23,4 @@ class SearchUsers:
         require_support(viewer)
         words = tuple((query or "").lower().split())
         async with self._uow() as uow:
-            return await uow.users.search(words, page)
+            return await uow.account_queries.search(words, page)

@@ -8,10 +8,10 @@ from domain.access import require_support
 from domain.accounts.entities import Viewer
 from domain.audit.events import AuditFilter, StoredAuditEvent
 from domain.pagination import Page, PageRequest
-from domain.unit_of_work import HasAudit, Reads, UnitOfWorkFactory
+from domain.unit_of_work import HasAuditQueries, Reads, UnitOfWorkFactory
 
 
-class SearchAuditEventsPorts(Reads, HasAudit, Protocol): ...
+class SearchAuditEventsPorts(Reads, HasAuditQueries, Protocol): ...
 
 
 class SearchAuditEvents:
@@ -25,4 +25,4 @@ class SearchAuditEvents:
     ) -> Page[StoredAuditEvent]:
         require_support(viewer)
         async with self._uow() as uow:
-            return await uow.audit.search(criteria, page)
+            return await uow.audit_queries.search(criteria, page)

@@ -8,10 +8,10 @@ from domain.access import MemberPorts, require_member
 from domain.accounts.entities import Viewer
 from domain.campaigns.entities import CampaignSummary
 from domain.pagination import Page, PageRequest
-from domain.unit_of_work import HasCampaigns, Reads, UnitOfWorkFactory
+from domain.unit_of_work import HasCampaignQueries, Reads, UnitOfWorkFactory
 
 
-class ListCampaignsPorts(Reads, MemberPorts, HasCampaigns, Protocol): ...
+class ListCampaignsPorts(Reads, MemberPorts, HasCampaignQueries, Protocol): ...
 
 
 class ListCampaigns:
@@ -25,4 +25,4 @@ class ListCampaigns:
     ) -> Page[CampaignSummary]:
         async with self._uow() as uow:
             await require_member(uow, viewer, organization_id)
-            return await uow.campaigns.list_for_organization(organization_id, page)
+            return await uow.campaign_queries.list_for_organization(organization_id, page)

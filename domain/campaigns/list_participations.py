@@ -9,10 +9,12 @@ from domain.accounts.entities import Viewer
 from domain.campaigns.archive_campaign import campaign_of_organization
 from domain.campaigns.entities import ParticipationView
 from domain.pagination import Page, PageRequest
-from domain.unit_of_work import HasCampaigns, HasParticipations, Reads, UnitOfWorkFactory
+from domain.unit_of_work import HasCampaignQueries, HasCampaigns, HasParticipations, Reads, UnitOfWorkFactory
 
 
-class ListParticipationsPorts(Reads, MemberPorts, HasCampaigns, HasParticipations, Protocol): ...
+class ListParticipationsPorts(
+    Reads, MemberPorts, HasCampaigns, HasParticipations, HasCampaignQueries, Protocol
+): ...
 
 
 class ListParticipations:
@@ -27,4 +29,4 @@ class ListParticipations:
         async with self._uow() as uow:
             await require_member(uow, viewer, organization_id)
             campaign = await campaign_of_organization(uow, organization_id, campaign_id)
-            return await uow.participations.list_for_campaign(campaign.id, page)
+            return await uow.campaign_queries.list_for_campaign(campaign.id, page)

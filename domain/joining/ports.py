@@ -9,7 +9,6 @@ from datetime import date, datetime
 from typing import Protocol
 
 from domain.joining.matching import MatchCandidate
-from domain.pagination import Page, PageRequest
 from domain.students.entities import Student
 
 
@@ -97,8 +96,6 @@ class StudentLinkRepository(Protocol):
     ) -> list[StudentWithAccount]:
         """Those of the students that belong to the organization, with their accounts."""
         ...
-
-    async def search(self, criteria: StudentSearch, page: PageRequest) -> Page[SupportStudentView]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,12 +10,12 @@ from domain.accounts.entities import Viewer
 from domain.joining.ports import StudentSearch, SupportStudentView
 from domain.pagination import Page, PageRequest
 from domain.students.search_text import fold
-from domain.unit_of_work import HasStudentLinks, Reads, UnitOfWorkFactory
+from domain.unit_of_work import HasJoiningQueries, Reads, UnitOfWorkFactory
 
 _WORDS = re.compile(r"[^\W_]+")
 
 
-class SearchStudentsPorts(Reads, HasStudentLinks, Protocol): ...
+class SearchStudentsPorts(Reads, HasJoiningQueries, Protocol): ...
 
 
 class SearchStudents:
@@ -36,4 +36,4 @@ class SearchStudents:
             uai=(uai or "").strip().upper() or None,
         )
         async with self._uow() as uow:
-            return await uow.student_links.search(criteria, page)
+            return await uow.joining_queries.search(criteria, page)

@@ -9,10 +9,10 @@ from domain.accounts.entities import Viewer
 from domain.clock import Clock
 from domain.organizations.entities import Invitation, InvitationStatus
 from domain.pagination import Page, PageRequest
-from domain.unit_of_work import HasInvitations, Reads, UnitOfWorkFactory
+from domain.unit_of_work import HasOrganizationQueries, Reads, UnitOfWorkFactory
 
 
-class ListInvitationsPorts(Reads, MemberPorts, HasInvitations, Protocol): ...
+class ListInvitationsPorts(Reads, MemberPorts, HasOrganizationQueries, Protocol): ...
 
 
 class ListInvitations:
@@ -27,4 +27,6 @@ class ListInvitations:
     ) -> Page[Invitation]:
         async with self._uow() as uow:
             await require_member(uow, viewer, organization_id, admin=True)
-            return await uow.invitations.list(organization_id, status, self._clock.now(), page)
+            return await uow.organization_queries.list_invitations(
+                organization_id, status, self._clock.now(), page
+            )

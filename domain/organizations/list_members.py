@@ -8,10 +8,10 @@ from domain.access import MemberPorts, require_member
 from domain.accounts.entities import Viewer
 from domain.organizations.entities import MemberView
 from domain.pagination import Page, PageRequest
-from domain.unit_of_work import Reads, UnitOfWorkFactory
+from domain.unit_of_work import HasOrganizationQueries, Reads, UnitOfWorkFactory
 
 
-class ListMembersPorts(Reads, MemberPorts, Protocol): ...
+class ListMembersPorts(Reads, MemberPorts, HasOrganizationQueries, Protocol): ...
 
 
 class ListMembers:
@@ -23,4 +23,4 @@ class ListMembers:
     async def __call__(self, viewer: Viewer, organization_id: int, page: PageRequest) -> Page[MemberView]:
         async with self._uow() as uow:
             await require_member(uow, viewer, organization_id)
-            return await uow.memberships.list_members(organization_id, page)
+            return await uow.organization_queries.list_members(organization_id, page)

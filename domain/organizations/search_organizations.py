@@ -8,10 +8,10 @@ from domain.access import require_support
 from domain.accounts.entities import Viewer
 from domain.organizations.entities import Organization
 from domain.pagination import Page, PageRequest
-from domain.unit_of_work import HasOrganizations, Reads, UnitOfWorkFactory
+from domain.unit_of_work import HasOrganizationQueries, Reads, UnitOfWorkFactory
 
 
-class SearchOrganizationsPorts(Reads, HasOrganizations, Protocol): ...
+class SearchOrganizationsPorts(Reads, HasOrganizationQueries, Protocol): ...
 
 
 class SearchOrganizations:
@@ -23,6 +23,6 @@ class SearchOrganizations:
     ) -> Page[Organization]:
         require_support(viewer)
         async with self._uow() as uow:
-            return await uow.organizations.search(
+            return await uow.organization_queries.search(
                 (uai or "").strip().upper() or None, (name or "").strip() or None, page
             )

@@ -6,10 +6,10 @@ from typing import Protocol
 
 from domain.access import MemberPorts, require_member
 from domain.accounts.entities import Viewer
-from domain.unit_of_work import HasStudents, Reads, UnitOfWorkFactory
+from domain.unit_of_work import HasStudentQueries, Reads, UnitOfWorkFactory
 
 
-class ListDivisionsPorts(Reads, MemberPorts, HasStudents, Protocol): ...
+class ListDivisionsPorts(Reads, MemberPorts, HasStudentQueries, Protocol): ...
 
 
 class ListDivisions:
@@ -19,4 +19,4 @@ class ListDivisions:
     async def __call__(self, viewer: Viewer, organization_id: int) -> list[str]:
         async with self._uow() as uow:
             await require_member(uow, viewer, organization_id)
-            return await uow.students.divisions(organization_id)
+            return await uow.student_queries.divisions(organization_id)

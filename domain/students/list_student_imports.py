@@ -8,10 +8,10 @@ from domain.access import MemberPorts, require_member
 from domain.accounts.entities import Viewer
 from domain.pagination import Page, PageRequest
 from domain.students.ports import StudentImportRecord
-from domain.unit_of_work import HasStudentImports, Reads, UnitOfWorkFactory
+from domain.unit_of_work import HasStudentQueries, Reads, UnitOfWorkFactory
 
 
-class ListStudentImportsPorts(Reads, MemberPorts, HasStudentImports, Protocol): ...
+class ListStudentImportsPorts(Reads, MemberPorts, HasStudentQueries, Protocol): ...
 
 
 class ListStudentImports:
@@ -23,4 +23,4 @@ class ListStudentImports:
     ) -> Page[StudentImportRecord]:
         async with self._uow() as uow:
             await require_member(uow, viewer, organization_id, admin=True)
-            return await uow.student_imports.history(organization_id, page)
+            return await uow.student_queries.import_history(organization_id, page)

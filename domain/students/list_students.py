@@ -9,10 +9,10 @@ from domain.accounts.entities import Viewer
 from domain.pagination import Page, PageRequest
 from domain.students.entities import StudentListItem
 from domain.students.ports import StudentFilter
-from domain.unit_of_work import HasStudents, Reads, UnitOfWorkFactory
+from domain.unit_of_work import HasStudentQueries, Reads, UnitOfWorkFactory
 
 
-class ListStudentsPorts(Reads, MemberPorts, HasStudents, Protocol): ...
+class ListStudentsPorts(Reads, MemberPorts, HasStudentQueries, Protocol): ...
 
 
 class ListStudents:
@@ -27,4 +27,4 @@ class ListStudents:
     ) -> Page[StudentListItem]:
         async with self._uow() as uow:
             await require_member(uow, viewer, organization_id)
-            return await uow.students.search(organization_id, criteria, page)
+            return await uow.student_queries.search(organization_id, criteria, page)

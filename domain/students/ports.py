@@ -5,8 +5,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, BinaryIO, Protocol
 
-from domain.pagination import Page, PageRequest
-from domain.students.entities import StudentListItem
 from domain.students.siecle import SiecleFile, StudentRecord
 
 
@@ -140,12 +138,6 @@ class StudentRepository(Protocol):
 
     async def detach(self, student_id: int, now: datetime) -> None: ...
 
-    async def search(
-        self, organization_id: int, criteria: StudentFilter, page: PageRequest
-    ) -> Page[StudentListItem]: ...
-
-    async def divisions(self, organization_id: int) -> list[str]: ...
-
 
 @dataclass(frozen=True, slots=True)
 class StudentImportRecord:
@@ -173,5 +165,3 @@ class StudentImportRepository(Protocol):
         counts: dict[str, int],
         error_codes: list[str],
     ) -> int: ...
-
-    async def history(self, organization_id: int, page: PageRequest) -> Page[StudentImportRecord]: ...

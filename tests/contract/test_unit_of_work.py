@@ -87,7 +87,7 @@ async def snapshot(backend: Backend) -> tuple[object, ...]:
             await uow.memberships.find(organization.id, ada.id),
             await uow.invitations.find_pending(organization.id, "grace@example.fr"),
             await uow.invitations.lock_sent_emails(organization.id, T0),
-            (await uow.audit.search(AuditFilter(), PageRequest())).total,
+            (await uow.audit_queries.search(AuditFilter(), PageRequest())).total,
             campaign,
             await uow.campaigns.get_by_code("GHJKLM567"),
             await uow.participations.find(campaign.campaign.id, ada.id),

@@ -18,7 +18,9 @@ from typing import Any, Self, TypeVar, TypeVarTuple
 from domain.accounts.entities import NewUser, StoredRefreshToken, User
 from domain.accounts.errors import EmailAlreadyUsed, UsernameAlreadyUsed
 from domain.accounts.ports import PasswordResetRepository, SessionRepository, UserRepository
+from domain.accounts.queries import AccountQueries
 from domain.audit.events import AuditEvent, AuditFilter, AuditLog, StoredAuditEvent
+from domain.audit.queries import AuditQueries
 from domain.campaigns.entities import (
     Campaign,
     CampaignOverview,
@@ -29,6 +31,7 @@ from domain.campaigns.entities import (
 )
 from domain.campaigns.errors import CampaignCodeAlreadyUsed
 from domain.campaigns.ports import CampaignRepository, NewCampaign, NewParticipation, ParticipationRepository
+from domain.campaigns.queries import CampaignQueries
 from domain.errors import Unauthenticated
 from domain.joining.errors import UserAlreadyLinkedInOrganization
 from domain.joining.matching import MatchCandidate
@@ -37,9 +40,7 @@ from domain.joining.ports import (
     LinkedAccount,
     RecordedMatch,
     StudentLinkRepository,
-    StudentSearch,
     StudentWithAccount,
-    SupportStudentView,
 )
 from domain.notifications.outbox import EmailOutbox, QueuedEmail
 from domain.organizations.entities import (
@@ -61,10 +62,11 @@ from domain.organizations.ports import (
     OrganizationRepository,
     SentEmails,
 )
+from domain.organizations.queries import OrganizationQueries
 from domain.pagination import Page, PageRequest
 from domain.rate_limits import Limit
-from domain.students.entities import Student, StudentListItem
-from domain.students.ports import AccountElsewhere, StoredStudent, StudentFilter, StudentRepository
+from domain.students.entities import Student
+from domain.students.ports import AccountElsewhere, StoredStudent, StudentRepository
 from domain.students.siecle import StudentRecord
 
 T = TypeVar("T")
@@ -235,14 +237,6 @@ class FakeUsers:
                 user, pix_orga_terms_accepted_at=now, updated_at=now
             )
 
-    async def search(self, words: tuple[str, ...], page: PageRequest) -> Page[User]:
-        def searchable(u: User) -> str:
-            return f"{u.email or ''} {u.username or ''} {u.first_name} {u.last_name}"
-
-        found = [u for u in self.store.users.values() if all(_contains(searchable(u), w) for w in words)]
-        found.sort(key=lambda u: (u.last_name.lower(), u.first_name.lower(), u.id))
-        return _page(found, page)
-
 
 class FakeSessions:
     def __init__(self, store: Store) -> None:
@@ -342,15 +336,6 @@ class FakeOrganizations:
     async def get_by_uai(self, uai: str) -> Organization | None:
         return next((o for o in self.store.organizations.values() if o.uai == uai), None)
 
-    async def search(self, uai: str | None, name: str | None, page: PageRequest) -> Page[Organization]:
-        found = [
-            o
-            for o in self.store.organizations.values()
-            if (not uai or o.uai == uai) and (not name or _contains(o.name, name))
-        ]
-        found.sort(key=lambda o: (o.name, o.id))
-        return _page(found, page)
-
     async def archive(self, organization_id: int, now: datetime) -> None:
         organization = self.store.organizations.get(organization_id)
         if organization is not None and organization.archived_at is None:
@@ -361,16 +346,16 @@ class FakeMemberships:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def _active(self, predicate: Callable[[Membership], bool]) -> list[Membership]:
+    def active(self, predicate: Callable[[Membership], bool]) -> list[Membership]:
         return [m for m in self.store.memberships.values() if m.is_active and predicate(m)]
 
     async def has_active_membership(self, user_id: int) -> bool:
-        return bool(self._active(lambda m: m.user_id == user_id))
+        return bool(self.active(lambda m: m.user_id == user_id))
 
     async def list_active_for_user(self, user_id: int) -> list[UserMembership]:
         organizations = self.store.organizations
         found = sorted(
-            self._active(lambda m: m.user_id == user_id),
+            self.active(lambda m: m.user_id == user_id),
             key=lambda m: (organizations[m.organization_id].name, m.organization_id),
         )
         return [
@@ -415,13 +400,13 @@ class FakeMemberships:
         return updated
 
     async def lock_active_admins(self, organization_id: int) -> list[int]:
-        admins = self._active(lambda m: m.organization_id == organization_id and m.role is Role.ADMIN)
+        admins = self.active(lambda m: m.organization_id == organization_id and m.role is Role.ADMIN)
         return [m.user_id for m in sorted(admins, key=lambda m: m.id)]
 
     async def count_active(self, organization_id: int) -> int:
-        return len(self._active(lambda m: m.organization_id == organization_id))
+        return len(self.active(lambda m: m.organization_id == organization_id))
 
-    def _view(self, membership: Membership) -> MemberView:
+    def view(self, membership: Membership) -> MemberView:
         user = self.store.users[membership.user_id]
         return MemberView(
             membership.id,
@@ -433,14 +418,9 @@ class FakeMemberships:
             user.email,
         )
 
-    async def list_members(self, organization_id: int, page: PageRequest) -> Page[MemberView]:
-        views = [self._view(m) for m in self._active(lambda m: m.organization_id == organization_id)]
-        views.sort(key=lambda v: (v.last_name.lower(), v.first_name.lower(), v.id))
-        return _page(views, page)
-
     async def get_view(self, membership_id: int) -> MemberView | None:
         membership = self.store.memberships.get(membership_id)
-        return self._view(membership) if membership else None
+        return self.view(membership) if membership else None
 
 
 class FakeInvitations:
@@ -542,20 +522,6 @@ class FakeInvitations:
             if i.organization_id == organization_id
         )
 
-    async def list(
-        self, organization_id: int, status: InvitationStatus, now: datetime, page: PageRequest
-    ) -> Page[Invitation]:
-        found = sorted(
-            (
-                i
-                for i in self.store.invitations.values()
-                if i.organization_id == organization_id and i.status_at(now) is status
-            ),
-            key=lambda i: (i.updated_at, i.id),
-            reverse=True,
-        )
-        return _page(found, page)
-
     async def lock_sent_emails(self, organization_id: int, since: datetime) -> SentEmails:
         sent = [
             queued_at
@@ -599,25 +565,6 @@ class FakeCampaigns:
             else None
         )
 
-    async def list_for_organization(self, organization_id: int, page: PageRequest) -> Page[CampaignSummary]:
-        found = sorted(
-            (c for c in self.store.campaigns.values() if c.organization_id == organization_id),
-            key=lambda c: (c.created_at, c.id),
-            reverse=True,
-        )
-        summaries = [
-            CampaignSummary(
-                c,
-                sum(
-                    1
-                    for p in self.store.participations.values()
-                    if p.campaign_id == c.id and not p.is_preview
-                ),
-            )
-            for c in found
-        ]
-        return _page(summaries, page)
-
     async def archive(self, campaign_id: int, now: datetime) -> None:
         campaign = self.store.campaigns.get(campaign_id)
         if campaign is not None and campaign.archived_at is None:
@@ -645,20 +592,13 @@ class FakeParticipations:
         self.store.participations[new.id] = new
         return new
 
-    def _student(self, student_id: int | None) -> ParticipantStudent | None:
+    def student(self, student_id: int | None) -> ParticipantStudent | None:
         student = self.store.students.get(student_id) if student_id is not None else None
         if student is None:
             return None
         return ParticipantStudent(
             student.id, student.first_name, student.last_name, student.division, student.birthdate
         )
-
-    async def list_for_campaign(self, campaign_id: int, page: PageRequest) -> Page[ParticipationView]:
-        found = sorted(
-            (p for p in self.store.participations.values() if p.campaign_id == campaign_id),
-            key=lambda p: (p.created_at, p.id),
-        )
-        return _page([ParticipationView(p, self._student(p.student_id)) for p in found], page)
 
 
 class FakeMatchLog:
@@ -675,17 +615,6 @@ class FakeAudit:
 
     async def record(self, event: AuditEvent) -> None:
         self.store.events.append(event)
-
-    async def search(self, criteria: AuditFilter, page: PageRequest) -> Page[StoredAuditEvent]:
-        found = [
-            StoredAuditEvent(number, event)
-            for number, event in enumerate(self.store.events, start=1)
-            if criteria.organization_id in (None, event.organization_id)
-            and criteria.actor_id in (None, event.actor.user_id)
-            and (not criteria.type or event.type == criteria.type)
-        ]
-        found.sort(key=lambda stored: (stored.event.occurred_at, stored.id), reverse=True)
-        return _page(found, page)
 
 
 class FakeStudents:
@@ -750,14 +679,6 @@ class FakeStudents:
         raise NotImplementedError(IMPORT_OVER_HTTP)
 
     async def attach_many(self, links: list[tuple[int, int]]) -> None:
-        raise NotImplementedError(IMPORT_OVER_HTTP)
-
-    async def search(
-        self, organization_id: int, criteria: StudentFilter, page: PageRequest
-    ) -> Page[StudentListItem]:
-        raise NotImplementedError(IMPORT_OVER_HTTP)
-
-    async def divisions(self, organization_id: int) -> list[str]:
         raise NotImplementedError(IMPORT_OVER_HTTP)
 
 
@@ -846,8 +767,100 @@ class FakeStudentLinks:
             if s.organization_id == organization_id and s.id in student_ids
         ]
 
-    async def search(self, criteria: StudentSearch, page: PageRequest) -> Page[SupportStudentView]:
-        raise NotImplementedError("the support search of pupils is covered over HTTP only")
+
+class FakeOrganizationQueries:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def search(self, uai: str | None, name: str | None, page: PageRequest) -> Page[Organization]:
+        found = [
+            o
+            for o in self.store.organizations.values()
+            if (not uai or o.uai == uai) and (not name or _contains(o.name, name))
+        ]
+        found.sort(key=lambda o: (o.name, o.id))
+        return _page(found, page)
+
+    async def list_members(self, organization_id: int, page: PageRequest) -> Page[MemberView]:
+        members = FakeMemberships(self.store)
+        views = [members.view(m) for m in members.active(lambda m: m.organization_id == organization_id)]
+        views.sort(key=lambda v: (v.last_name.lower(), v.first_name.lower(), v.id))
+        return _page(views, page)
+
+    async def list_invitations(
+        self, organization_id: int, status: InvitationStatus, now: datetime, page: PageRequest
+    ) -> Page[Invitation]:
+        found = sorted(
+            (
+                i
+                for i in self.store.invitations.values()
+                if i.organization_id == organization_id and i.status_at(now) is status
+            ),
+            key=lambda i: (i.updated_at, i.id),
+            reverse=True,
+        )
+        return _page(found, page)
+
+
+class FakeCampaignQueries:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def list_for_organization(self, organization_id: int, page: PageRequest) -> Page[CampaignSummary]:
+        found = sorted(
+            (c for c in self.store.campaigns.values() if c.organization_id == organization_id),
+            key=lambda c: (c.created_at, c.id),
+            reverse=True,
+        )
+        summaries = [
+            CampaignSummary(
+                c,
+                sum(
+                    1
+                    for p in self.store.participations.values()
+                    if p.campaign_id == c.id and not p.is_preview
+                ),
+            )
+            for c in found
+        ]
+        return _page(summaries, page)
+
+    async def list_for_campaign(self, campaign_id: int, page: PageRequest) -> Page[ParticipationView]:
+        found = sorted(
+            (p for p in self.store.participations.values() if p.campaign_id == campaign_id),
+            key=lambda p: (p.created_at, p.id),
+        )
+        participations = FakeParticipations(self.store)
+        return _page([ParticipationView(p, participations.student(p.student_id)) for p in found], page)
+
+
+class FakeAuditQueries:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def search(self, criteria: AuditFilter, page: PageRequest) -> Page[StoredAuditEvent]:
+        found = [
+            StoredAuditEvent(number, event)
+            for number, event in enumerate(self.store.events, start=1)
+            if criteria.organization_id in (None, event.organization_id)
+            and criteria.actor_id in (None, event.actor.user_id)
+            and (not criteria.type or event.type == criteria.type)
+        ]
+        found.sort(key=lambda stored: (stored.event.occurred_at, stored.id), reverse=True)
+        return _page(found, page)
+
+
+class FakeAccountQueries:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def search(self, words: tuple[str, ...], page: PageRequest) -> Page[User]:
+        def searchable(u: User) -> str:
+            return f"{u.email or ''} {u.username or ''} {u.first_name} {u.last_name}"
+
+        found = [u for u in self.store.users.values() if all(_contains(searchable(u), w) for w in words)]
+        found.sort(key=lambda u: (u.last_name.lower(), u.first_name.lower(), u.id))
+        return _page(found, page)
 
 
 class FakeUnitOfWork:
@@ -867,6 +880,10 @@ class FakeUnitOfWork:
     match_decisions: IdentityMatchLog
     student_links: StudentLinkRepository
     students: StudentRepository
+    organization_queries: OrganizationQueries
+    campaign_queries: CampaignQueries
+    audit_queries: AuditQueries
+    account_queries: AccountQueries
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -888,6 +905,10 @@ class FakeUnitOfWork:
         self.match_decisions = FakeMatchLog(work)
         self.student_links = FakeStudentLinks(work)
         self.students = FakeStudents(work)
+        self.organization_queries = FakeOrganizationQueries(work)
+        self.campaign_queries = FakeCampaignQueries(work)
+        self.audit_queries = FakeAuditQueries(work)
+        self.account_queries = FakeAccountQueries(work)
 
     async def __aenter__(self) -> Self:
         self._begin()

@@ -5,25 +5,21 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.joining.errors import UserAlreadyLinkedInOrganization
-from domain.pagination import Page, PageRequest
-from domain.students.entities import Student, StudentListItem
+from domain.students.entities import Student
 from domain.students.ports import (
     IMPORTED_FIELDS,
     AccountElsewhere,
     StoredStudent,
-    StudentFilter,
 )
-from domain.students.search_text import fold, student_search_text
+from domain.students.search_text import student_search_text
 from domain.students.siecle import StudentRecord
 from infrastructure.db.integrity import violates
-from infrastructure.db.pagination import paginate
 from infrastructure.db.tables import students, users
-from infrastructure.db.text_search import contains
 
 # asyncpg takes at most 32,767 parameters a statement.
 CHUNK = 5_000
@@ -227,40 +223,3 @@ class SqlStudentRepository:
         await self._db.execute(
             update(students).where(students.c.id == student_id).values(user_id=None, updated_at=now)
         )
-
-    async def search(
-        self, organization_id: int, criteria: StudentFilter, page: PageRequest
-    ) -> Page[StudentListItem]:
-        query = (
-            select(students, users.c.username, users.c.email)
-            .outerjoin(users, users.c.id == students.c.user_id)
-            .where(students.c.organization_id == organization_id)
-            .order_by(func.lower(students.c.last_name), func.lower(students.c.first_name), students.c.id)
-        )
-        if not criteria.include_disabled:
-            query = query.where(students.c.disabled_at.is_(None))
-        if criteria.division:
-            query = query.where(students.c.division == criteria.division)
-        if criteria.linked is not None:
-            query = query.where(
-                students.c.user_id.is_not(None) if criteria.linked else students.c.user_id.is_(None)
-            )
-        for word in fold(criteria.search or "").split():
-            query = query.where(contains(students.c.search_text, word))
-        return await paginate(
-            self._db,
-            query,
-            page,
-            lambda row: StudentListItem(
-                student=student_from_row(row), username=row.username, email=row.email
-            ),
-        )
-
-    async def divisions(self, organization_id: int) -> list[str]:
-        query = (
-            select(students.c.division)
-            .where(students.c.organization_id == organization_id, students.c.disabled_at.is_(None))
-            .distinct()
-            .order_by(students.c.division)
-        )
-        return [row.division for row in (await self._db.execute(query)).all()]
