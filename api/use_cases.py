@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from fastapi import Request
 
@@ -34,6 +34,9 @@ class UseCases:
                 raise ValueError(f"{type(case).__name__} is registered twice")
             self._cases[type(case)] = case
 
+    def kinds(self) -> frozenset[type[Any]]:
+        return frozenset(self._cases)
+
     def get(self, kind: type[T]) -> T:
         case = self._cases.get(kind)
         if not isinstance(case, kind):
@@ -46,11 +49,17 @@ def use_cases(request: Request) -> UseCases:
     return found
 
 
+class UseCaseDependency(Generic[T]):
+    """The dependency giving the registered ``kind``."""
+
+    def __init__(self, kind: type[T]) -> None:
+        self.kind = kind
+
+    def __call__(self, request: Request) -> T:
+        return use_cases(request).get(self.kind)
+
+
 @cache
-def use_case(kind: type[T]) -> Callable[[Request], T]:
-    """The dependency giving the registered ``kind``; one per class, so that a test can override it."""
-
-    def registered(request: Request) -> T:
-        return use_cases(request).get(kind)
-
-    return registered
+def use_case(kind: type[T]) -> UseCaseDependency[T]:
+    """One dependency per class, so that a test can override it."""
+    return UseCaseDependency(kind)
