@@ -1,16 +1,21 @@
 """The transaction boundary: one use case, one unit of work, rolled back unless committed.
 
 A use case declares the repositories it uses. Its module names them in one Protocol built from the
-one-repository protocols below, for instance::
+one-repository protocols below (and from helpers' own, like ``MemberPorts`` for the access check)::
 
-    class ImportPorts(Writes, HasOrganizations, HasStudents, HasStudentImports, HasAudit, Protocol): ...
+    class ImportStudentsPorts(Writes, MemberPorts, HasStudents, HasStudentImports, HasAudit, Protocol): ...
 
-and the use case receives a ``UnitOfWorkFactory[ImportPorts]``. The SQL unit of work (and the test
-fakes) hold every repository and satisfy each such Protocol structurally, so nothing is written twice
-in the adapters, while mypy proves that the use case touches no other repository, and that one built
-on ``Reads`` never commits. One protocol per repository rather than one per context: the use cases of
-a context use quite different sets (a list reads one repository, an import writes four), and a
-per-context union would hide exactly what this is meant to show.
+and the use case receives a ``UnitOfWorkFactory[ImportStudentsPorts]``. The SQL unit of work holds
+every repository and satisfies each such Protocol structurally (the test fakes hold those the unit
+tests need), so nothing is written twice in the adapters, while mypy proves that the use case
+touches no other repository, and that one built on ``Reads`` never commits. One protocol per
+repository rather than one per context: the use cases of a context use quite different sets (a
+list reads one query port, an import uses five repositories), and a per-context union would hide
+exactly what this is meant to show.
+
+The write repositories hold what the rules read and write; what only feeds a response (a list, a
+search) is read through each context's queries port (``HasStudentQueries``...), in the same
+transaction, so that a list still checks membership first.
 """
 
 from __future__ import annotations
