@@ -9,12 +9,10 @@ from domain.accounts.entities import Viewer
 from domain.campaigns.archive_campaign import campaign_of_organization
 from domain.campaigns.entities import ParticipationView
 from domain.pagination import Page, PageRequest
-from domain.unit_of_work import HasCampaignQueries, HasCampaigns, HasParticipations, Reads, UnitOfWorkFactory
+from domain.unit_of_work import HasCampaignQueries, HasCampaigns, Reads, UnitOfWorkFactory
 
 
-class ListParticipationsPorts(
-    Reads, MemberPorts, HasCampaigns, HasParticipations, HasCampaignQueries, Protocol
-): ...
+class ListParticipationsPorts(Reads, MemberPorts, HasCampaigns, HasCampaignQueries, Protocol): ...
 
 
 class ListParticipations:
