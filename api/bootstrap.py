@@ -35,6 +35,7 @@ from api.routers import (
 )
 from api.use_cases import UseCases
 from domain.access import AuthorizeOrganizationAccess
+from domain.accounts.accept_pix_orga_terms import AcceptPixOrgaTerms
 from domain.accounts.authenticate import Authenticate
 from domain.accounts.change_password import ChangePassword
 from domain.accounts.get_my_account import GetMyAccount
@@ -83,7 +84,7 @@ from domain.students.import_students import ImportStudents
 from domain.students.list_divisions import ListDivisions
 from domain.students.list_student_imports import ListStudentImports
 from domain.students.list_students import ListStudents
-from domain.students.ports import ImportMetrics
+from domain.students.ports import ImportMetrics, SiecleReader
 from infrastructure.cpu_work import ThreadedCpuWork
 from infrastructure.db.engine import create_engine
 from infrastructure.db.errors import DATABASE_EXCEPTIONS, is_database_unavailable, is_invalid_value
@@ -121,6 +122,7 @@ def build_use_cases(
     limiter: LimitsRateLimiter,
     clock: Clock,
     import_metrics: ImportMetrics | None = None,
+    siecle_reader: SiecleReader | None = None,
 ) -> UseCases:
     def uow() -> SqlUnitOfWork:
         return SqlUnitOfWork(engine)
@@ -144,7 +146,6 @@ def build_use_cases(
             await connection.execute(text("SELECT 1"))
 
     return UseCases(
-        clock,
         check_database,
         [
             Authenticate(uow, tokens),
@@ -153,7 +154,8 @@ def build_use_cases(
             RefreshSession(uow, tokens, clock, refresh_ttl),
             RevokeRefreshToken(uow, clock),
             ChangePassword(uow, hasher, clock),
-            GetMyAccount(uow, clock),
+            GetMyAccount(uow),
+            AcceptPixOrgaTerms(uow, clock),
             RequestPasswordReset(uow, clock, limiter),
             ResetPassword(uow, hasher, clock),
             CreateOrganization(uow, clock),
@@ -175,7 +177,8 @@ def build_use_cases(
             SearchAuditEvents(uow),
             ImportStudents(
                 uow,
-                ThreadedSiecleReader(
+                siecle_reader
+                or ThreadedSiecleReader(
                     settings.import_max_upload_bytes,
                     settings.import_max_xml_bytes,
                     settings.import_max_students,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import getpass
-import io
 import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -230,7 +229,7 @@ def invite_organization(
             invitation = await _use_cases(settings, engine).get(SendActivationInvitation)(
                 None, SendActivationInvitationCommand(organization_id=org_id, email=email, locale=locale)
             )
-            return invitation.id
+            return invitation.invitation.id
 
     typer.echo(f"activation invitation queued: id {_run(invite())}")
 
@@ -246,12 +245,6 @@ def import_students(
 ) -> None:
     """Import a SIECLE export, audited with actor `cli`; prints the same report as the API."""
     settings = _settings()
-    reader = ThreadedSiecleReader(
-        settings.import_max_upload_bytes,
-        settings.import_max_xml_bytes,
-        settings.import_max_students,
-        ThreadedCpuWork(max_parallel=1),
-    )
     size = file.stat().st_size
 
     async def run() -> ImportReport:
@@ -267,17 +260,27 @@ def import_students(
                     bar.update(done - read_so_far)
                     read_so_far = done
 
-                upload = await reader.read(stream, progress)
-            use_case = _use_cases(settings, engine).get(ImportStudents).with_reader(_AlreadyRead(upload))
-            return await use_case(
-                None,
-                ImportStudentsCommand(
-                    organization_id=org_id,
-                    receive=lambda: _received(Upload(io.BytesIO(), file.name)),
-                    dry_run=dry_run,
-                    confirm_disable=confirm_disable,
-                ),
-            )
+                reader = _ProgressReader(
+                    ThreadedSiecleReader(
+                        settings.import_max_upload_bytes,
+                        settings.import_max_xml_bytes,
+                        settings.import_max_students,
+                        ThreadedCpuWork(max_parallel=1),
+                    ),
+                    progress,
+                )
+                cases = build_use_cases(
+                    settings, engine, build_limiter(settings), SystemClock(), siecle_reader=reader
+                )
+                return await cases.get(ImportStudents)(
+                    None,
+                    ImportStudentsCommand(
+                        organization_id=org_id,
+                        receive=lambda: _received(Upload(stream, file.name)),
+                        dry_run=dry_run,
+                        confirm_disable=confirm_disable,
+                    ),
+                )
 
     try:
         report = _run(run())
@@ -286,14 +289,16 @@ def import_students(
     _print_report(report)
 
 
-class _AlreadyRead:
-    """The file was read once, with a progress bar; the use case gets that reading."""
+class _ProgressReader:
+    """Reads the file as the server's reader does, once the import may start, moving the
+    operator's progress bar as it goes."""
 
-    def __init__(self, upload: ReadUpload) -> None:
-        self._upload = upload
+    def __init__(self, reader: ThreadedSiecleReader, progress: Callable[[int], None]) -> None:
+        self._reader = reader
+        self._progress = progress
 
     async def read(self, stream: BinaryIO, progress: Callable[[int], None] | None = None) -> ReadUpload:
-        return self._upload
+        return await self._reader.read(stream, self._progress)
 
 
 async def _received(upload: Upload) -> Upload:

@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.language import request_language
 from api.messages import message
 from api.request_context import current_request_id
-from api.siecle_messages import SIECLE_MESSAGES, siecle_detail
+from api.siecle_messages import SIECLE_MESSAGES, bounded_item, siecle_detail
 from domain.errors import (
     Conflict,
     DomainError,
@@ -152,11 +152,13 @@ def problem_response(
 def _render_items(items: Iterable[dict[str, Any]], language: str) -> list[dict[str, Any]]:
     """Items of a SIECLE report get their sentence; others keep theirs."""
     return [
-        {**item, "detail": siecle_detail(item, "en" if language == "en" else "fr")}
-        if str(item.get("code")) in SIECLE_MESSAGES
-        else item
+        _with_detail(bounded_item(item), language) if str(item.get("code")) in SIECLE_MESSAGES else item
         for item in items
     ]
+
+
+def _with_detail(item: dict[str, Any], language: str) -> dict[str, Any]:
+    return {**item, "detail": siecle_detail(item, "en" if language == "en" else "fr")}
 
 
 async def _domain_error(request: Request, error: Exception) -> JSONResponse:

@@ -138,6 +138,23 @@ SIECLE_MESSAGES: Final[dict[str, tuple[str, str]]] = {
 
 ITEM_FIELDS: Final = ("line", "national_student_id", "field", "last_name", "first_name", "reason")
 
+MAX_ITEM_TEXT: Final = 100
+"""Characters of a file's text shown in a report item (a real name or code is far shorter)."""
+MAX_ITEM_LIST: Final = 20
+
+
+def bounded_item(value: Any) -> Any:
+    """An item of a report with every text from the file cut to ``MAX_ITEM_TEXT`` characters (``…``
+    marks the cut) and every list to ``MAX_ITEM_LIST`` values: a report of 1,000 items stays small
+    whatever the file holds."""
+    if isinstance(value, str) and len(value) > MAX_ITEM_TEXT:
+        return value[: MAX_ITEM_TEXT - 1] + "…"
+    if isinstance(value, list | tuple):
+        return [bounded_item(inner) for inner in value[:MAX_ITEM_LIST]]
+    if isinstance(value, Mapping):
+        return {key: bounded_item(inner) for key, inner in value.items()}
+    return value
+
 
 class _Blank(dict[str, Any]):
     """Format values where a missing field shows as empty rather than failing."""

@@ -15,18 +15,13 @@ from typing import Any, Generic, TypeVar
 
 from fastapi import Request
 
-from domain.clock import Clock
-
 T = TypeVar("T")
 
 
 class UseCases:
-    """Every use case, found by its class; plus the clock and the database check."""
+    """Every use case, found by its class; plus the database check."""
 
-    def __init__(
-        self, clock: Clock, check_database: Callable[[], Awaitable[None]], cases: Iterable[object]
-    ) -> None:
-        self.clock = clock
+    def __init__(self, check_database: Callable[[], Awaitable[None]], cases: Iterable[object]) -> None:
         self.check_database = check_database
         self._cases: dict[type[Any], object] = {}
         for case in cases:

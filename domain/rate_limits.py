@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from enum import StrEnum
 from typing import Protocol
 
@@ -23,17 +24,29 @@ class Limit(StrEnum):
     SIGNUPS_PER_ADDRESS = "signups_per_address"
 
 
+LimitKey = tuple[Limit, tuple[str, ...]]
+
+
 class RateLimiter(Protocol):
     async def retry_after(self, limit: Limit, *key: str) -> int | None:
         """Seconds to wait when the limit is already reached for that key, else None."""
         ...
 
     async def record(self, limit: Limit, *key: str) -> None:
-        """Count one more event (a failure, or a request) under the limit."""
+        """Count one more failure under the limit."""
         ...
 
+    async def try_acquire(self, limit: Limit, *key: str) -> int | None:
+        """Counts one more request unless the limit is reached, in one atomic step: None when
+        counted, else the seconds to wait (nothing counted). For the limits counting every request."""
+        ...
 
-LimitKey = tuple[Limit, tuple[str, ...]]
+    def exclusive(self, keys: Sequence[LimitKey]) -> AbstractAsyncContextManager[None]:
+        """Holds the attempts under any of these keys one at a time, within the process, while the
+        block runs: a limit counting failures is checked, the work done and the failure recorded
+        before the next attempt under the same key is checked, so concurrent attempts cannot all
+        pass the check before the first failure is counted."""
+        ...
 
 
 async def refuse_when_reached(limiter: RateLimiter, keys: Iterable[LimitKey]) -> None:
@@ -48,3 +61,12 @@ async def record_all(limiter: RateLimiter, keys: Iterable[LimitKey]) -> None:
     """Counts one event under each of the limits."""
     for limit, key in keys:
         await limiter.record(limit, *key)
+
+
+async def acquire_all(limiter: RateLimiter, keys: Iterable[LimitKey]) -> None:
+    """Counts one request under each limit, each checked and counted in one atomic step, so that
+    concurrent requests cannot all pass a check; raises TooManyRequests at the first one reached."""
+    for limit, key in keys:
+        retry_after = await limiter.try_acquire(limit, *key)
+        if retry_after is not None:
+            raise TooManyRequests(retry_after=retry_after)

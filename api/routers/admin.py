@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from api.auth import SupportViewer, support_viewer
 from api.errors import problems
@@ -18,7 +18,7 @@ from api.schemas.organizations import (
     InvitationOut,
 )
 from api.schemas.student_links import AdminStudentOut, AdminUserOut, UserLinkRequest
-from api.use_cases import use_case, use_cases
+from api.use_cases import use_case
 from domain.accounts.search_users import SearchUsers
 from domain.audit.events import AuditFilter
 from domain.audit.search_audit_events import SearchAuditEvents
@@ -116,7 +116,6 @@ async def archive_organization(
     ),
 )
 async def send_activation_invitation(
-    request: Request,
     send_activation_invitation: Annotated[
         SendActivationInvitation, Depends(use_case(SendActivationInvitation))
     ],
@@ -134,7 +133,7 @@ async def send_activation_invitation(
             locale=body.locale,
         ),
     )
-    return InvitationOut.of(invitation, use_cases(request).clock.now())
+    return InvitationOut.of(invitation)
 
 
 @router.get(

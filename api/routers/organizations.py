@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from api.auth import CurrentViewer
 from api.errors import problems
@@ -22,7 +22,7 @@ from api.schemas.organizations import (
     RejectedEmail,
     RoleChangeRequest,
 )
-from api.use_cases import use_case, use_cases
+from api.use_cases import use_case
 from domain.organizations.cancel_invitation import CancelInvitation
 from domain.organizations.change_member_role import ChangeMemberRole
 from domain.organizations.entities import InvitationStatus, Role
@@ -66,7 +66,6 @@ async def get_organization(
     ),
 )
 async def invite_members(
-    request: Request,
     invite_members: Annotated[InviteMembers, Depends(use_case(InviteMembers))],
     org_id: int,
     body: InviteRequest,
@@ -81,9 +80,8 @@ async def invite_members(
             locale=body.locale,
         ),
     )
-    now = use_cases(request).clock.now()
     return InviteResult(
-        invitations=[InvitationOut.of(invitation, now) for invitation in result.invitations],
+        invitations=[InvitationOut.of(invitation) for invitation in result.invitations],
         rejected=[RejectedEmail(email=r.email, code=r.code) for r in result.rejected],
     )
 
@@ -97,7 +95,6 @@ async def invite_members(
     responses=problems(*ADMIN, "VALIDATION_ERROR"),
 )
 async def list_invitations(
-    request: Request,
     list_invitations: Annotated[ListInvitations, Depends(use_case(ListInvitations))],
     org_id: int,
     viewer: CurrentViewer,
@@ -108,8 +105,7 @@ async def list_invitations(
     ] = "PENDING",
 ) -> PageOut[InvitationOut]:
     page = await list_invitations(viewer, org_id, InvitationStatus(status_), paging)
-    now = use_cases(request).clock.now()
-    return PageOut.of(page, lambda i: InvitationOut.of(i, now))
+    return PageOut.of(page, InvitationOut.of)
 
 
 @router.post(
@@ -133,14 +129,12 @@ async def list_invitations(
     ),
 )
 async def resend_invitation(
-    request: Request,
     resend_invitation: Annotated[ResendInvitation, Depends(use_case(ResendInvitation))],
     org_id: int,
     invitation_id: int,
     viewer: CurrentViewer,
 ) -> InvitationOut:
-    invitation = await resend_invitation(viewer, org_id, invitation_id)
-    return InvitationOut.of(invitation, use_cases(request).clock.now())
+    return InvitationOut.of(await resend_invitation(viewer, org_id, invitation_id))
 
 
 @router.delete(

@@ -66,8 +66,9 @@ def _wants_json(accept: str) -> bool:
         "`{reset, not_reset}`. "
         "Only accounts that log in with a username are reset; the others are listed in `not_reset` with "
         "their reason: `EMAIL_ACCOUNT` (the pupil uses the forgotten-password e-mail), `STUDENT_NOT_LINKED`, "
-        "`STUDENT_NOT_FOUND` (not an active student of the organization). A temporary password is valid 30 "
-        "days and must be changed at the first login."
+        "`STUDENT_NOT_FOUND` (not an active student of the organization), `ACCOUNT_IN_USE_ELSEWHERE` (the "
+        "account is also attached to an active student of another organization). A temporary password is "
+        "valid 30 days and must be changed at the first login."
     ),
     response_model=PasswordResetsOut,
     responses={

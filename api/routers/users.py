@@ -10,6 +10,7 @@ from api.errors import problems
 from api.routers import API_PREFIX
 from api.schemas.accounts import MeOut, PasswordChangeRequest, SignUpRequest, UserOut
 from api.use_cases import use_case
+from domain.accounts.accept_pix_orga_terms import AcceptPixOrgaTerms
 from domain.accounts.change_password import ChangePassword, ChangePasswordCommand
 from domain.accounts.get_my_account import GetMyAccount
 from domain.accounts.register_user import RegisterUser, RegisterUserCommand
@@ -97,7 +98,8 @@ async def change_my_password(
     responses=problems(*AUTHENTICATED, "PASSWORD_CHANGE_REQUIRED"),
 )
 async def accept_pix_orga_terms(
-    get_my_account: Annotated[GetMyAccount, Depends(use_case(GetMyAccount))], viewer: CurrentViewer
+    accept_pix_orga_terms: Annotated[AcceptPixOrgaTerms, Depends(use_case(AcceptPixOrgaTerms))],
+    viewer: CurrentViewer,
 ) -> Response:
-    await get_my_account.accept_pix_orga_terms(viewer)
+    await accept_pix_orga_terms(viewer)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

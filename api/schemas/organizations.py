@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.accounts import OrganizationSummary, RequestModel
 from domain.audit.events import StoredAuditEvent
-from domain.organizations.entities import Invitation, Membership, MemberView, Organization
+from domain.organizations.entities import InvitationView, Membership, MemberView, Organization
 
 RoleName = Literal["ADMIN", "MEMBER"]
 Locale = Literal["fr", "en"]
@@ -79,12 +79,13 @@ class InvitationOut(BaseModel):
     delivery_status: Literal["QUEUED", "SENT", "FAILED"]
 
     @classmethod
-    def of(cls, invitation: Invitation, now: datetime) -> InvitationOut:
+    def of(cls, view: InvitationView) -> InvitationOut:
+        invitation = view.invitation
         return cls(
             id=invitation.id,
             email=invitation.email,
             role=invitation.role.value if invitation.role else None,
-            status=invitation.status_at(now).value,
+            status=view.status.value,
             created_at=invitation.created_at,
             updated_at=invitation.updated_at,
             expires_at=invitation.expires_at,

@@ -30,7 +30,7 @@ class ResetOut(BaseModel):
 
 class NotResetOut(BaseModel):
     student_id: int
-    reason: Literal["STUDENT_NOT_FOUND", "STUDENT_NOT_LINKED", "EMAIL_ACCOUNT"]
+    reason: Literal["STUDENT_NOT_FOUND", "STUDENT_NOT_LINKED", "EMAIL_ACCOUNT", "ACCOUNT_IN_USE_ELSEWHERE"]
 
 
 class PasswordResetsOut(BaseModel):

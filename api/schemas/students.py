@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from api.siecle_messages import bounded_item
 from domain.students.entities import StudentListItem
 from domain.students.import_students import ImportReport
 from domain.students.ports import StudentImportRecord
@@ -64,25 +65,12 @@ class StudentImportOut(BaseModel):
             requires_confirmation=report.requires_confirmation,
             counts=ImportCountsOut(**report.counts.as_dict()),
             skipped=[
-                SkippedOut(
-                    line=s.line,
-                    national_student_id=s.national_student_id,
-                    last_name=s.last_name,
-                    first_name=s.first_name,
-                    reason=s.reason,
-                    detail=detail(asdict(s)),
-                )
-                for s in report.report.skipped[:MAX_REPORT_ITEMS]
+                SkippedOut(**item, detail=detail(item))
+                for item in (bounded_item(asdict(s)) for s in report.report.skipped[:MAX_REPORT_ITEMS])
             ],
             warnings=[
-                WarningOut(
-                    code=w.code,
-                    line=w.line,
-                    national_student_id=w.national_student_id,
-                    meta=dict(w.meta),
-                    detail=detail(asdict(w)),
-                )
-                for w in report.warnings[:MAX_REPORT_ITEMS]
+                WarningOut(**item, detail=detail(item))
+                for item in (bounded_item(asdict(w)) for w in report.warnings[:MAX_REPORT_ITEMS])
             ],
             totals=ReportTotalsOut(skipped=len(report.report.skipped), warnings=len(report.warnings)),
         )

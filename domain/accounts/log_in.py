@@ -11,7 +11,7 @@ from domain.accounts.errors import InvalidCredentials, PixOrgaAccessRequiresMemb
 from domain.accounts.ports import AccessTokens, PasswordHasher
 from domain.accounts.sessions import open_session
 from domain.clock import Clock
-from domain.rate_limits import Limit, RateLimiter, record_all, refuse_when_reached
+from domain.rate_limits import Limit, LimitKey, RateLimiter, record_all, refuse_when_reached
 from domain.unit_of_work import HasMemberships, HasSessions, HasUsers, UnitOfWorkFactory, Writes
 
 PIX_ORGA_SCOPE = "pix-orga"
@@ -33,7 +33,8 @@ class LogIn:
 
     Failed attempts are counted per login and address, per login, and per address; once a
     limit is reached every attempt answers 429, right password or not, until the window
-    passes. With ``scope=pix-orga`` the account needs an active membership.
+    passes. Attempts on one login are handled one at a time, so concurrent ones cannot all be
+    checked before the failures are counted. With ``scope=pix-orga`` the account needs an active membership.
     """
 
     def __init__(
@@ -52,16 +53,21 @@ class LogIn:
         self._clock = clock
         self._refresh_ttl = refresh_ttl
 
-    def _limit_keys(self, login: str, address: str) -> list[tuple[Limit, tuple[str, ...]]]:
-        return [
-            (Limit.LOGIN_PER_LOGIN_AND_ADDRESS, (login, address)),
-            (Limit.LOGIN_PER_LOGIN, (login,)),
-            (Limit.LOGIN_PER_ADDRESS, (address,)),
-        ]
-
     async def __call__(self, command: LogInCommand) -> TokenPair:
         login = command.login.strip().lower()
-        keys = self._limit_keys(login, command.client_address)
+        per_login: list[LimitKey] = [
+            (Limit.LOGIN_PER_LOGIN_AND_ADDRESS, (login, command.client_address)),
+            (Limit.LOGIN_PER_LOGIN, (login,)),
+        ]
+        # The attempts on one login go one at a time from the check to the failure's record, so
+        # a burst cannot have more attempts checked than the limit; the per-address backstop is
+        # not serialised (a whole school logs in from one address).
+        async with self._limiter.exclusive(per_login):
+            return await self._attempt(
+                command, login, [*per_login, (Limit.LOGIN_PER_ADDRESS, (command.client_address,))]
+            )
+
+    async def _attempt(self, command: LogInCommand, login: str, keys: list[LimitKey]) -> TokenPair:
         await refuse_when_reached(self._limiter, keys)
         async with self._uow() as uow:
             user = await uow.users.find_by_login(login) if login else None

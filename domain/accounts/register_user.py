@@ -11,7 +11,7 @@ from domain.accounts.password_policy import check_password_policy
 from domain.accounts.ports import PasswordHasher
 from domain.clock import Clock
 from domain.organizations.email_addresses import normalise_email
-from domain.rate_limits import Limit, LimitKey, RateLimiter, record_all, refuse_when_reached
+from domain.rate_limits import Limit, LimitKey, RateLimiter, acquire_all, refuse_when_reached
 from domain.unit_of_work import HasUsers, UnitOfWorkFactory, Writes
 
 
@@ -57,7 +57,7 @@ class RegisterUser:
         if not command.accept_terms:
             raise TermsNotAccepted()
         check_password_policy(command.password)
-        await record_all(self._limiter, keys)
+        await acquire_all(self._limiter, keys)
         password_hash = await self._hasher.hash(command.password)
         now = self._clock.now()
         async with self._uow() as uow:

@@ -11,7 +11,7 @@ from domain.clock import Clock
 from domain.notifications.email import PASSWORD_RESET
 from domain.notifications.outbox import QueuedEmail
 from domain.organizations.email_addresses import normalise_email
-from domain.rate_limits import Limit, LimitKey, RateLimiter, record_all, refuse_when_reached
+from domain.rate_limits import Limit, LimitKey, RateLimiter, acquire_all
 from domain.secrets import hash_secret, new_secret
 from domain.unit_of_work import HasAudit, HasOutbox, HasPasswordResets, HasUsers, UnitOfWorkFactory, Writes
 
@@ -44,8 +44,7 @@ class RequestPasswordReset:
         keys: list[LimitKey] = [(Limit.PASSWORD_RESET_REQUESTS_PER_ADDRESS, (command.client_address,))]
         if email is not None:
             keys.append((Limit.PASSWORD_RESET_REQUESTS_PER_EMAIL, (email,)))
-        await refuse_when_reached(self._limiter, keys)
-        await record_all(self._limiter, keys)
+        await acquire_all(self._limiter, keys)
         if email is None:
             return
         now = self._clock.now()

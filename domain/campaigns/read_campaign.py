@@ -4,20 +4,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from domain.campaigns.codes import looks_like_campaign_code, normalise_campaign_code
+from domain.campaigns.campaign_lookup import campaign_by_code
 from domain.campaigns.entities import CampaignOverview
-from domain.campaigns.errors import CampaignNotFound
 from domain.unit_of_work import HasCampaigns, Reads, UnitOfWorkFactory
-
-
-async def campaign_by_code(uow: HasCampaigns, code: str) -> CampaignOverview:
-    """Looked up trimmed and upper-cased; a text that cannot be a code is not looked up."""
-    if not looks_like_campaign_code(code):
-        raise CampaignNotFound()
-    found = await uow.campaigns.get_by_code(normalise_campaign_code(code))
-    if found is None:
-        raise CampaignNotFound()
-    return found
 
 
 class ReadCampaignPorts(Reads, HasCampaigns, Protocol): ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
@@ -15,17 +16,15 @@ from domain.accounts.sessions import open_session
 from domain.audit.events import Actor, AuditEvent
 from domain.campaigns.entities import Campaign
 from domain.clock import Clock
+from domain.joining.decisions import ENDPOINT_ACCOUNTS, OUTCOME_CONFLICT, match_record
 from domain.joining.errors import StudentNotFound
 from domain.joining.matching import MatchDecision
 from domain.joining.steps import (
-    ENDPOINT_ACCOUNTS,
-    OUTCOME_CONFLICT,
     LimitKeys,
     MatchGuard,
     TypedStudent,
     identify,
     link_conflict,
-    record_decision,
     restricted_campaign,
     username_attempts,
 )
@@ -123,7 +122,9 @@ class CreateStudentAccount:
         if not command.accept_terms:
             raise TermsNotAccepted()
         check_password_policy(command.password)
-        found = await self._identify(command, keys, email)
+        # The attempts aimed at the same student are identified one at a time: see MatchGuard.
+        async with AsyncExitStack() as held:
+            found = await self._identify(command, keys, email, held)
         # Only now, the student found and free: a refused attempt costs no hashing.
         password_hash = await self._hasher.hash(command.password)
         now = self._clock.now()
@@ -132,20 +133,23 @@ class CreateStudentAccount:
             student = await uow.student_links.lock(found.student_id)
             if student is None or not student.is_active:
                 # Disabled (or gone) since it was identified.
-                await record_decision(
-                    uow,
-                    campaign,
-                    ENDPOINT_ACCOUNTS,
-                    now,
-                    found.decision,
-                    outcome="NOT_FOUND",
-                    rule="student_disabled",
+                await uow.match_decisions.record(
+                    match_record(
+                        campaign.id,
+                        ENDPOINT_ACCOUNTS,
+                        now,
+                        found.decision,
+                        outcome="NOT_FOUND",
+                        rule="student_disabled",
+                    )
                 )
                 await uow.commit()
                 await self._guard.count_not_found(keys)
                 raise StudentNotFound()
             await self._refuse_if_linked(uow, campaign, student, found.decision, now)
-            await record_decision(uow, campaign, ENDPOINT_ACCOUNTS, now, found.decision)
+            await uow.match_decisions.record(
+                match_record(campaign.id, ENDPOINT_ACCOUNTS, now, found.decision)
+            )
             try:
                 user = await self._add_user(uow, student, email, password_hash, command.locale, now)
             except EmailAlreadyUsed:
@@ -154,7 +158,7 @@ class CreateStudentAccount:
             if not await uow.students.attach(student.id, user.id, now):
                 # Not reachable while the row lock holds; the conditional update still guards it.
                 fresh = await uow.student_links.get(student.id)
-                late = await link_conflict(uow, fresh, creating_account=True) if fresh else None
+                late = await link_conflict(uow, fresh, endpoint=ENDPOINT_ACCOUNTS) if fresh else None
                 raise late or StudentNotFound()
             await self._audit(uow, student, user, command.login, now)
             tokens = await open_session(uow.sessions, self._tokens, user, now, self._refresh_ttl)
@@ -162,7 +166,7 @@ class CreateStudentAccount:
             return StudentAccount(user, dataclasses.replace(student, user_id=user.id), tokens)
 
     async def _identify(
-        self, command: CreateStudentAccountCommand, keys: LimitKeys, email: str | None
+        self, command: CreateStudentAccountCommand, keys: LimitKeys, email: str | None, held: AsyncExitStack
     ) -> _Found:
         """The student the typed identity designates, if it is free and the e-mail too; otherwise the
         decision is recorded and the refusal raised (a not-found counted by the guard)."""
@@ -170,16 +174,22 @@ class CreateStudentAccount:
         async with self._uow() as uow:
             campaign, organization = await restricted_campaign(uow, command.campaign_code)
             # Into the caller's keys: a student disabled before the account is written counts there too.
-            keys.extend(await self._guard.aim(uow, organization, command.campaign_code, command.student))
+            keys.extend(
+                await self._guard.aim(uow, organization, command.campaign_code, command.student, held)
+            )
             found = await identify(uow, organization, command.student)
             if found.student is not None:
                 await self._refuse_if_linked(uow, campaign, found.student, found.decision, now)
                 if email is not None and await uow.users.find_by_email(email) is not None:
-                    await record_decision(uow, campaign, ENDPOINT_ACCOUNTS, now, found.decision)
+                    await uow.match_decisions.record(
+                        match_record(campaign.id, ENDPOINT_ACCOUNTS, now, found.decision)
+                    )
                     await uow.commit()
                     raise EmailAlreadyUsed()
                 return _Found(found.student.id, found.decision)
-            await record_decision(uow, campaign, ENDPOINT_ACCOUNTS, now, found.decision)
+            await uow.match_decisions.record(
+                match_record(campaign.id, ENDPOINT_ACCOUNTS, now, found.decision)
+            )
             await uow.commit()
         await self._guard.count_not_found(keys)
         raise StudentNotFound()
@@ -192,16 +202,17 @@ class CreateStudentAccount:
         decision: MatchDecision,
         now: datetime,
     ) -> None:
-        conflict = await link_conflict(uow, student, creating_account=True)
+        conflict = await link_conflict(uow, student, endpoint=ENDPOINT_ACCOUNTS)
         if conflict is not None:
-            await record_decision(
-                uow,
-                campaign,
-                ENDPOINT_ACCOUNTS,
-                now,
-                decision,
-                outcome=OUTCOME_CONFLICT,
-                reason=conflict.reason,
+            await uow.match_decisions.record(
+                match_record(
+                    campaign.id,
+                    ENDPOINT_ACCOUNTS,
+                    now,
+                    decision,
+                    outcome=OUTCOME_CONFLICT,
+                    reason=conflict.reason,
+                )
             )
             await uow.commit()
             raise conflict

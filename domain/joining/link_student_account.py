@@ -3,6 +3,7 @@ account"), by typing their identity or, with nothing typed, automatically by INE
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -12,6 +13,13 @@ from domain.audit.events import AuditEvent
 from domain.campaigns.entities import Campaign
 from domain.clock import Clock
 from domain.errors import DomainError
+from domain.joining.decisions import (
+    ENDPOINT_LINKS,
+    OUTCOME_CONFLICT,
+    RULE_AUTOMATIC,
+    account_refusal,
+    match_record,
+)
 from domain.joining.errors import (
     AccountBelongsToAnotherStudent,
     OrganizationMemberCannotLink,
@@ -21,14 +29,10 @@ from domain.joining.errors import (
 )
 from domain.joining.matching import MatchDecision
 from domain.joining.steps import (
-    ENDPOINT_LINKS,
-    OUTCOME_CONFLICT,
-    RULE_AUTOMATIC,
     MatchGuard,
     TypedStudent,
     identify,
     link_conflict,
-    record_decision,
     restricted_campaign,
 )
 from domain.organizations.entities import Organization
@@ -95,6 +99,12 @@ class LinkStudentAccount:
         self._clock = clock
 
     async def __call__(self, viewer: Viewer, command: LinkStudentAccountCommand) -> StudentLink:
+        async with AsyncExitStack() as held:
+            return await self._attempt(viewer, command, held)
+
+    async def _attempt(
+        self, viewer: Viewer, command: LinkStudentAccountCommand, held: AsyncExitStack
+    ) -> StudentLink:
         # The automatic attach types nothing, so it guesses nothing: it is not counted.
         keys = await self._guard.admit(command.client_address) if command.student is not None else []
         now = self._clock.now()
@@ -105,7 +115,7 @@ class LinkStudentAccount:
             if membership is not None and membership.is_active:
                 raise OrganizationMemberCannotLink()
             if command.student is not None:
-                keys += await self._guard.aim(uow, organization, command.campaign_code, command.student)
+                keys += await self._guard.aim(uow, organization, command.campaign_code, command.student, held)
             decision: MatchDecision | None = None
             if command.student is None:
                 target = await self._automatic_target(uow, organization, user_id)
@@ -120,8 +130,8 @@ class LinkStudentAccount:
                     outcome, rule = "NOT_FOUND", "student_disabled"  # disabled since the candidates were read
                 else:
                     outcome, rule = decision.outcome, decision.rule
-                await record_decision(
-                    uow, campaign, ENDPOINT_LINKS, now, decision, outcome=outcome, rule=rule
+                await uow.match_decisions.record(
+                    match_record(campaign.id, ENDPOINT_LINKS, now, decision, outcome=outcome, rule=rule)
                 )
                 await uow.commit()
                 if command.student is not None:
@@ -143,40 +153,44 @@ class LinkStudentAccount:
 
         async def refused(error: StudentAlreadyLinked | RefusalWithReason) -> DomainError:
             """The refusal, once its decision is recorded and committed (nothing else was written)."""
-            await record_decision(
-                uow,
-                campaign,
-                ENDPOINT_LINKS,
-                now,
-                decision,
-                outcome=OUTCOME_CONFLICT,
-                student_id=student.id,
-                reason=error.reason,
+            await uow.match_decisions.record(
+                match_record(
+                    campaign.id,
+                    ENDPOINT_LINKS,
+                    now,
+                    decision,
+                    outcome=OUTCOME_CONFLICT,
+                    student_id=student.id,
+                    reason=error.reason,
+                )
             )
             await uow.commit()
             return error
 
         if student.user_id == user_id:
-            await record_decision(uow, campaign, ENDPOINT_LINKS, now, decision, student_id=student.id)
+            await uow.match_decisions.record(
+                match_record(campaign.id, ENDPOINT_LINKS, now, decision, student_id=student.id)
+            )
             await uow.commit()
             return StudentLink(student, created=False)
-        conflict = await link_conflict(uow, student, creating_account=False, own_user_id=user_id)
+        conflict = await link_conflict(uow, student, endpoint=ENDPOINT_LINKS, own_user_id=user_id)
         if conflict is not None:
             raise await refused(conflict)
-        if await uow.student_links.active_of_user(organization.id, user_id) is not None:
-            raise await refused(UserAlreadyLinkedInOrganization())
-        others = [s for s in await uow.student_links.of_user(user_id) if s.id != student.id]
-        if others and not any(
-            s.national_student_id == student.national_student_id or s.birthdate == student.birthdate
-            for s in others
-        ):
-            raise await refused(AccountBelongsToAnotherStudent())
+        refusal = account_refusal(
+            student,
+            attached_here=await uow.student_links.active_of_user(organization.id, user_id),
+            attached_students=await uow.student_links.of_user(user_id),
+        )
+        if refusal is not None:
+            raise await refused(refusal)
         if not await uow.students.attach(student.id, user_id, now):
             # Not reachable while the row lock holds; the conditional update still guards it.
             fresh = await uow.student_links.get(student.id)
-            late = await link_conflict(uow, fresh, creating_account=False) if fresh else None
+            late = await link_conflict(uow, fresh, endpoint=ENDPOINT_LINKS) if fresh else None
             raise late or StudentNotFound()
-        await record_decision(uow, campaign, ENDPOINT_LINKS, now, decision, student_id=student.id)
+        await uow.match_decisions.record(
+            match_record(campaign.id, ENDPOINT_LINKS, now, decision, student_id=student.id)
+        )
         await uow.audit.record(
             AuditEvent(
                 type="STUDENT_ATTACHED",

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Protocol
 
 from domain.clock import Clock
+from domain.joining.decisions import ENDPOINT_MATCHES, OUTCOME_CONFLICT, match_record
 from domain.joining.errors import StudentNotFound
 from domain.joining.steps import (
-    ENDPOINT_MATCHES,
-    OUTCOME_CONFLICT,
     MatchGuard,
     TypedStudent,
     identify,
     link_conflict,
-    record_decision,
     restricted_campaign,
     suggest_username,
 )
@@ -61,31 +60,38 @@ class MatchStudentIdentity:
         self._clock = clock
 
     async def __call__(self, command: MatchStudentCommand) -> StudentMatch:
+        async with AsyncExitStack() as held:
+            return await self._attempt(command, held)
+
+    async def _attempt(self, command: MatchStudentCommand, held: AsyncExitStack) -> StudentMatch:
         keys = await self._guard.admit(command.client_address)
         now = self._clock.now()
         async with self._uow() as uow:
             campaign, organization = await restricted_campaign(uow, command.campaign_code)
-            keys += await self._guard.aim(uow, organization, command.campaign_code, command.student)
+            keys += await self._guard.aim(uow, organization, command.campaign_code, command.student, held)
             found = await identify(uow, organization, command.student)
             if found.student is not None:
-                conflict = await link_conflict(uow, found.student, creating_account=False)
+                conflict = await link_conflict(uow, found.student, endpoint=ENDPOINT_MATCHES)
                 if conflict is not None:
-                    await record_decision(
-                        uow,
-                        campaign,
-                        ENDPOINT_MATCHES,
-                        now,
-                        found.decision,
-                        outcome=OUTCOME_CONFLICT,
-                        reason=conflict.reason,
+                    await uow.match_decisions.record(
+                        match_record(
+                            campaign.id,
+                            ENDPOINT_MATCHES,
+                            now,
+                            found.decision,
+                            outcome=OUTCOME_CONFLICT,
+                            reason=conflict.reason,
+                        )
                     )
                     await uow.commit()
                     raise conflict
                 suggestion = await suggest_username(uow, found.student)
-                await record_decision(uow, campaign, ENDPOINT_MATCHES, now, found.decision)
+                await uow.match_decisions.record(
+                    match_record(campaign.id, ENDPOINT_MATCHES, now, found.decision)
+                )
                 await uow.commit()
                 return StudentMatch(suggestion)
-            await record_decision(uow, campaign, ENDPOINT_MATCHES, now, found.decision)
+            await uow.match_decisions.record(match_record(campaign.id, ENDPOINT_MATCHES, now, found.decision))
             await uow.commit()
         await self._guard.count_not_found(keys)
         raise StudentNotFound()

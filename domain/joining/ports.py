@@ -30,6 +30,8 @@ class LinkedAccount:
 class StudentWithAccount:
     student: Student
     account: LinkedAccount | None
+    in_use_elsewhere: bool = False
+    """The account is also attached to an active student of another organization."""
 
 
 @dataclass(frozen=True, slots=True)

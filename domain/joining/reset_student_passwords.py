@@ -16,17 +16,20 @@ from domain.accounts.temporary_password import generate_temporary_password
 from domain.audit.events import AuditEvent
 from domain.clock import Clock
 from domain.joining.ports import StudentWithAccount
+from domain.pagination import MAX_PAGE_SIZE
 from domain.students.entities import Student
 from domain.unit_of_work import HasAudit, HasSessions, HasStudentLinks, HasUsers, UnitOfWorkFactory, Writes
 
 TEMPORARY_PASSWORD_VALIDITY: Final = timedelta(days=30)
-MAX_STUDENTS: Final = 1000
+MAX_STUDENTS: Final = MAX_PAGE_SIZE
+"""Ids a request may name: a page of the list; each one reset costs a password hash."""
 
 
 class NotResetReason(StrEnum):
     STUDENT_NOT_FOUND = "STUDENT_NOT_FOUND"  # not a student of the organization, or disabled
     STUDENT_NOT_LINKED = "STUDENT_NOT_LINKED"  # no account attached
     EMAIL_ACCOUNT = "EMAIL_ACCOUNT"  # the account logs in with an e-mail: forgotten-password e-mail
+    ACCOUNT_IN_USE_ELSEWHERE = "ACCOUNT_IN_USE_ELSEWHERE"  # also attached to an active student elsewhere
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ def _reason(item: StudentWithAccount | None) -> NotResetReason | None:
         return NotResetReason.STUDENT_NOT_LINKED
     if item.account.email or not item.account.username:
         return NotResetReason.EMAIL_ACCOUNT
+    if item.in_use_elsewhere:
+        return NotResetReason.ACCOUNT_IN_USE_ELSEWHERE
     return None
 
 
@@ -68,10 +73,12 @@ class ResetStudentPasswords:
     a **username**: an e-mail account (even one that also has a username) keeps its password and is
     listed with ``EMAIL_ACCOUNT`` (it has the forgotten-password e-mail; resetting it would hand a
     mailbox-protected account to whoever asks), a student without account with
-    ``STUDENT_NOT_LINKED``, an unknown or disabled one with ``STUDENT_NOT_FOUND``. Each reset account
-    gets a temporary password (6 letters, 2 digits) valid 30 days, must change it at first login,
-    and loses its open sessions. Hashing happens between two short transactions, the second one
-    checking again that each account is still the one to reset."""
+    ``STUDENT_NOT_LINKED``, an unknown or disabled one with ``STUDENT_NOT_FOUND``, an account also
+    attached to an active student of another organization (the pupil left for another school) with
+    ``ACCOUNT_IN_USE_ELSEWHERE``: its password belongs to the pupil there, never to a member here.
+    Each reset account gets a temporary password (6 letters, 2 digits) valid 30 days, must change it
+    at first login, and loses its open sessions. Hashing happens between two short transactions,
+    the second one checking again that each account is still the one to reset."""
 
     def __init__(
         self,
@@ -95,6 +102,8 @@ class ResetStudentPasswords:
         found: dict[int, StudentWithAccount | None] = {item.student.id: item for item in listed}
         eligible = [i for i in wanted if _reason(found.get(i)) is None]
         passwords = {student_id: self._generate() for student_id in eligible}
+        # One hash at a time through the hasher's bounded threads: a batch holds one of them at most,
+        # and logins queue between its hashes.
         hashes = {student_id: await self._hasher.hash(password) for student_id, password in passwords.items()}
 
         now = self._clock.now()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from domain.accounts.entities import Viewer
+from domain.campaigns.campaign_lookup import campaign_by_code
 from domain.campaigns.entities import Campaign, Participation
 from domain.campaigns.errors import (
     CampaignArchived,
@@ -13,7 +14,6 @@ from domain.campaigns.errors import (
     OrganizationMemberCannotParticipate,
 )
 from domain.campaigns.ports import NewParticipation
-from domain.campaigns.read_campaign import campaign_by_code
 from domain.clock import Clock
 from domain.organizations.errors import RoleNotAllowed
 from domain.unit_of_work import (

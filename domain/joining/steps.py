@@ -1,5 +1,5 @@
 """What the joining use cases share: finding the campaign, the brute-force guard, matching the typed
-identity against the imported students, recording the decision, and telling why a student cannot
+identity against the imported students, and reading what tells why a student cannot
 be attached (docs/rules.md, Identity matching)."""
 
 from __future__ import annotations
@@ -9,32 +9,27 @@ import hashlib
 import random
 from collections import OrderedDict
 from collections.abc import Iterator
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Final, Protocol
 
-from domain.accounts.login_hint import obfuscate_login
+from domain.campaigns.campaign_lookup import campaign_by_code
 from domain.campaigns.codes import normalise_campaign_code
 from domain.campaigns.entities import Campaign
 from domain.campaigns.errors import CampaignArchived, CampaignNotRestricted
-from domain.campaigns.read_campaign import campaign_by_code
 from domain.cpu_work import CpuWork
-from domain.joining.errors import ReasonCode, StudentAlreadyLinked
+from domain.joining.decisions import link_conflict_of
+from domain.joining.errors import StudentAlreadyLinked
 from domain.joining.matching import MatchCandidate, MatchDecision, Roster, TypedIdentity, match_student
 from domain.joining.name_normalisation import normalise_name
-from domain.joining.ports import LinkedAccount, RecordedMatch
+from domain.joining.ports import LinkedAccount
 from domain.joining.usernames import username_for
 from domain.organizations.entities import Organization
 from domain.rate_limits import Limit, LimitKey, RateLimiter, record_all, refuse_when_reached
 from domain.students.entities import Student
-from domain.unit_of_work import HasCampaigns, HasMatchDecisions, HasStudentLinks, HasUsers
+from domain.unit_of_work import HasCampaigns, HasStudentLinks, HasUsers
 
-ENDPOINT_MATCHES: Final = "student-matches"
-ENDPOINT_ACCOUNTS: Final = "student-accounts"
-ENDPOINT_LINKS: Final = "student-links"
-
-OUTCOME_CONFLICT: Final = "CONFLICT"
-RULE_AUTOMATIC: Final = "automatic:national_student_id"
 MAX_USERNAME_ATTEMPTS: Final = 100
 
 
@@ -72,7 +67,10 @@ class MatchGuard:
     20 guesses at a pupil's birthdate. A failure aimed at nobody counts per campaign and normalised
     typed name. Every failure also counts per client address, as a backstop. Once a limit is reached
     every request under it gets 429, whatever its outcome would have been. No key covers a whole
-    campaign. Keys hold student ids and a hash of the typed names, never the names.
+    campaign. The attempts aimed at one student are handled one at a time from the check to the
+    failure's record (the per-address backstop is not serialised), so a burst of concurrent guesses
+    cannot all be checked before the first failures are counted. Keys hold student ids and a hash
+    of the typed names, never the names.
 
     Finding the students aimed at compares the typed names with the whole roster of the school: the
     roster's names are normalised once and kept, per organization, until its fingerprint changes
@@ -91,9 +89,16 @@ class MatchGuard:
         return keys
 
     async def aim(
-        self, uow: HasStudentLinks, organization: Organization, code: str, typed: TypedStudent
+        self,
+        uow: HasStudentLinks,
+        organization: Organization,
+        code: str,
+        typed: TypedStudent,
+        held: AsyncExitStack,
     ) -> LimitKeys:
-        """The keys of the students the attempt is aimed at (of its typed name when none), checked."""
+        """The keys of the students the attempt is aimed at (of its typed name when none), checked.
+        Until ``held`` closes, no other attempt of this process aimed at one of them gets past this
+        check: close it once the failure is counted (or the attempt succeeded)."""
         roster = await self._roster(uow, organization.id)
         aimed = roster.aimed_at(TypedIdentity(typed.first_name, typed.last_name))
         keys: LimitKeys = [(Limit.MATCH_PER_NAME, ("student", str(student))) for student in sorted(aimed)]
@@ -101,6 +106,7 @@ class MatchGuard:
             typed_name = f"{normalise_name(typed.first_name)}.{normalise_name(typed.last_name)}"
             digest = hashlib.sha256(typed_name.encode()).hexdigest()
             keys.append((Limit.MATCH_PER_NAME, ("name", normalise_campaign_code(code), digest)))
+        await held.enter_async_context(self._limiter.exclusive(keys))
         await refuse_when_reached(self._limiter, keys)
         return keys
 
@@ -149,79 +155,27 @@ async def identify(uow: HasStudentLinks, organization: Organization, typed: Type
     return Identification(decision, student)
 
 
-async def record_decision(
-    uow: HasMatchDecisions,
-    campaign: Campaign,
-    endpoint: str,
-    now: datetime,
-    decision: MatchDecision | None,
-    *,
-    outcome: str | None = None,
-    student_id: int | None = None,
-    rule: str | None = None,
-    reason: ReasonCode | None = None,
-) -> None:
-    """Step 9: the rule, the student and the distances; never the typed names."""
-    await uow.match_decisions.record(
-        RecordedMatch(
-            occurred_at=now,
-            campaign_id=campaign.id,
-            endpoint=endpoint,
-            outcome=outcome or (decision.outcome if decision else "MATCHED"),
-            rule=rule or (decision.rule if decision else RULE_AUTOMATIC),
-            student_id=student_id if student_id is not None else (decision.student_id if decision else None),
-            first_name_distance=decision.first_name_distance if decision else None,
-            last_name_distance=decision.last_name_distance if decision else None,
-            reason_code=reason.value if reason else None,
-        )
-    )
-
-
-def login_hint(account: LinkedAccount) -> str:
-    return obfuscate_login(account.login)
-
-
 class LinkCheckPorts(HasUsers, HasStudentLinks, Protocol):
     """What telling why a student cannot be attached reads."""
 
 
 async def link_conflict(
-    uow: LinkCheckPorts, student: Student, *, creating_account: bool, own_user_id: int | None = None
+    uow: LinkCheckPorts, student: Student, *, endpoint: str, own_user_id: int | None = None
 ) -> StudentAlreadyLinked | None:
-    """Why the student cannot be attached to a new account or to ``own_user_id``, if it cannot (step 6):
-    it is attached to another account (``R31``/``R32``, ``S51``/``S52``), or a student of the same
-    INE is attached to another account in another organization (``R11``/``R12``, ``S61``/``S62``)."""
+    """Step 6: reads the accounts ``link_conflict_of`` decides from."""
+    attached_to = None
+    same_ine_elsewhere: list[LinkedAccount] = []
     if student.user_id is not None and student.user_id != own_user_id:
         user = await uow.users.get(student.user_id)
         assert user is not None
-        account = LinkedAccount(user.id, user.username, user.email)
-        if creating_account:
-            reason = (
-                ReasonCode.CREATING_ATTACHED_EMAIL if user.email else ReasonCode.CREATING_ATTACHED_USERNAME
-            )
-        else:
-            reason = ReasonCode.ATTACHED_EMAIL if user.email else ReasonCode.ATTACHED_USERNAME
-        return StudentAlreadyLinked(reason, login_hint(account))
-    if student.user_id is None:
-        elsewhere = await uow.student_links.accounts_linked_elsewhere(
+        attached_to = LinkedAccount(user.id, user.username, user.email)
+    elif student.user_id is None:
+        same_ine_elsewhere = await uow.student_links.accounts_linked_elsewhere(
             student.national_student_id, student.organization_id
         )
-        if elsewhere and own_user_id not in {account.user_id for account in elsewhere}:
-            other = elsewhere[0]
-            if creating_account:
-                reason = (
-                    ReasonCode.CREATING_SAME_INE_ELSEWHERE_EMAIL
-                    if other.email
-                    else ReasonCode.CREATING_SAME_INE_ELSEWHERE_USERNAME
-                )
-            else:
-                reason = (
-                    ReasonCode.SAME_INE_ELSEWHERE_EMAIL
-                    if other.email
-                    else ReasonCode.SAME_INE_ELSEWHERE_USERNAME
-                )
-            return StudentAlreadyLinked(reason, login_hint(other))
-    return None
+    return link_conflict_of(
+        endpoint, attached_to=attached_to, same_ine_elsewhere=same_ine_elsewhere, own_user_id=own_user_id
+    )
 
 
 def username_attempts(student: Student) -> Iterator[str]:

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Protocol
 
 from domain.access import user_actor
 from domain.accounts.entities import Viewer
 from domain.audit.events import AuditEvent
 from domain.clock import Clock
-from domain.organizations.entities import Invitation, InvitationStatus, Membership, Organization, Role
-from domain.organizations.errors import (
-    InvitationAlreadyAccepted,
-    InvitationCancelled,
-    InvitationExpired,
-)
-from domain.organizations.read_invitation import invitation_by_code
+from domain.organizations.entities import Membership, Organization
+from domain.organizations.errors import InvitationAlreadyAccepted
+from domain.organizations.invitation_acceptance import Acceptance, decide_acceptance
+from domain.organizations.invitation_codes import invitation_by_code
 from domain.unit_of_work import (
     HasAudit,
     HasInvitations,
@@ -39,12 +35,9 @@ class AcceptInvitationPorts(Writes, HasOrganizations, HasMemberships, HasInvitat
 
 class AcceptInvitation:
     """Single use: PENDING → ACCEPTED by one conditional update, so of two simultaneous clicks
-    the first wins and the second gets ``INVITATION_ALREADY_ACCEPTED``; the user who accepted
-    may call again and gets the same membership. Not tied to the invited address. An active
-    member is promoted by an ADMIN invitation (which is then used); otherwise their membership
-    is unchanged and the invitation stays pending, so that a colleague who clicked a link "to
-    check it" does not use it up. A disabled membership is re-enabled with the invitation's
-    role. Role "auto": ADMIN when the organization has no active member, MEMBER otherwise."""
+    the first wins and the second gets ``INVITATION_ALREADY_ACCEPTED``. Not tied to the invited
+    address. What acceptance does is ``decide_acceptance``'s to say; this loads what it needs and
+    applies its decision."""
 
     def __init__(self, uow: UnitOfWorkFactory[AcceptInvitationPorts], clock: Clock) -> None:
         self._uow = uow
@@ -58,33 +51,29 @@ class AcceptInvitation:
             organization = await uow.organizations.get(invitation.organization_id)
             assert organization is not None
             current = await uow.memberships.find(organization.id, user_id)
-            already = self._settled(invitation, user_id, current, now)
-            if already is not None:
-                return AcceptanceResult(already, organization, created=False)
-            role = invitation.role or (
-                Role.ADMIN if await uow.memberships.count_active(organization.id) == 0 else Role.MEMBER
-            )
-            if (
-                current is not None
-                and current.is_active
-                and not (role is Role.ADMIN and current.role is Role.MEMBER)
-            ):
+            has_members = await uow.memberships.count_active(organization.id) > 0
+            decision = decide_acceptance(invitation, user_id, current, has_members, now)
+            if decision.action in (Acceptance.REPLAY, Acceptance.KEEP_PENDING):
+                assert current is not None
                 return AcceptanceResult(current, organization, created=False)
             if not await uow.invitations.mark_accepted(invitation.id, user_id, now):
-                # Someone accepted (or cancelled) it between our read and our update.
+                # Someone accepted (or cancelled) it between our read and our update: the decision
+                # on it now raises the error that says why, else it was used by this very user.
                 fresh = await uow.invitations.get(invitation.id)
                 assert fresh is not None
-                self._settled(fresh, user_id, current, now)
+                decide_acceptance(fresh, user_id, current, has_members, now)
                 raise InvitationAlreadyAccepted()
-            if current is None:
+            role = decision.role
+            if decision.action is Acceptance.CREATE:
                 membership = await uow.memberships.add(organization.id, user_id, role, now)
                 created, event = True, "MEMBERSHIP_CREATED"
-            elif current.is_active:
-                membership = await uow.memberships.update(current.id, role=Role.ADMIN, enabled=True, now=now)
-                created, event = False, "MEMBERSHIP_ROLE_CHANGED"
             else:
+                assert current is not None
                 membership = await uow.memberships.update(current.id, role=role, enabled=True, now=now)
-                created, event = True, "MEMBERSHIP_REENABLED"
+                if decision.action is Acceptance.PROMOTE:
+                    created, event = False, "MEMBERSHIP_ROLE_CHANGED"
+                else:
+                    created, event = True, "MEMBERSHIP_REENABLED"
             actor = user_actor(viewer)
             await uow.audit.record(
                 AuditEvent(
@@ -110,20 +99,3 @@ class AcceptInvitation:
             )
             await uow.commit()
         return AcceptanceResult(membership, organization, created=created)
-
-    def _settled(
-        self, invitation: Invitation, user_id: int, current: Membership | None, now: datetime
-    ) -> Membership | None:
-        """For an invitation that is no longer pending: the same membership for the user who
-        accepted it, else the error that says why the link no longer works."""
-        status = invitation.status_at(now)
-        if status is InvitationStatus.ACCEPTED:
-            if invitation.accepted_by_user_id == user_id and current is not None and current.is_active:
-                return current
-            # Someone else used it, or its user was removed since: the link is spent.
-            raise InvitationAlreadyAccepted()
-        if status is InvitationStatus.CANCELLED:
-            raise InvitationCancelled()
-        if status is InvitationStatus.EXPIRED:
-            raise InvitationExpired()
-        return None

@@ -95,6 +95,19 @@ class Invitation:
 
 
 @dataclass(frozen=True, slots=True)
+class InvitationView:
+    """An invitation as its organization's administrators see it, with its status when it was read
+    (an expired invitation is stored as pending)."""
+
+    invitation: Invitation
+    status: InvitationStatus
+
+    @classmethod
+    def at(cls, invitation: Invitation, now: datetime) -> InvitationView:
+        return cls(invitation, invitation.status_at(now))
+
+
+@dataclass(frozen=True, slots=True)
 class MemberView:
     """A membership as the team list shows it."""
 

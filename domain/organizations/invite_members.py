@@ -10,7 +10,7 @@ from domain.access import MemberPorts, require_member, user_actor
 from domain.accounts.entities import Viewer
 from domain.clock import Clock
 from domain.organizations.email_addresses import parse_email_addresses
-from domain.organizations.entities import Invitation, Role
+from domain.organizations.entities import InvitationView, Role
 from domain.organizations.errors import NoValidEmail, OrganizationArchived
 from domain.organizations.invitation_sending import (
     KEEP_ROLE,
@@ -38,7 +38,7 @@ class Rejection:
 
 @dataclass(frozen=True)
 class InviteMembersResult:
-    invitations: list[Invitation]
+    invitations: list[InvitationView]
     rejected: list[Rejection]
 
 
@@ -88,4 +88,6 @@ class InviteMembers:
             ]
             rejected.extend(Rejection(email, "RATE_LIMITED") for email in parsed.valid[allowance.left :])
             await uow.commit()
-        return InviteMembersResult(invitations, rejected)
+        return InviteMembersResult(
+            [InvitationView.at(invitation, now) for invitation in invitations], rejected
+        )

@@ -7,7 +7,7 @@ from typing import Protocol
 from domain.access import MemberPorts, require_member
 from domain.accounts.entities import Viewer
 from domain.clock import Clock
-from domain.organizations.entities import Invitation, InvitationStatus
+from domain.organizations.entities import InvitationStatus, InvitationView
 from domain.pagination import Page, PageRequest
 from domain.unit_of_work import HasOrganizationQueries, Reads, UnitOfWorkFactory
 
@@ -24,9 +24,11 @@ class ListInvitations:
 
     async def __call__(
         self, viewer: Viewer, organization_id: int, status: InvitationStatus, page: PageRequest
-    ) -> Page[Invitation]:
+    ) -> Page[InvitationView]:
+        now = self._clock.now()
         async with self._uow() as uow:
             await require_member(uow, viewer, organization_id, admin=True)
-            return await uow.organization_queries.list_invitations(
-                organization_id, status, self._clock.now(), page
-            )
+            found = await uow.organization_queries.list_invitations(organization_id, status, now, page)
+        return Page(
+            [InvitationView.at(invitation, now) for invitation in found.items], found.total, found.request
+        )

@@ -6,24 +6,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from domain.clock import Clock
-from domain.organizations.entities import Invitation, InvitationStatus, Role
-from domain.organizations.errors import InvitationCodeReplaced, InvitationNotFound
-from domain.secrets import hash_secret
+from domain.organizations.entities import InvitationStatus, Role
+from domain.organizations.invitation_codes import invitation_by_code
 from domain.unit_of_work import HasInvitations, HasOrganizations, Reads, UnitOfWorkFactory
-
-
-async def invitation_by_code(uow: HasInvitations, invitation_id: int, code: str) -> Invitation:
-    """The invitation a link points to: a wrong id or code is 404 ``INVITATION_NOT_FOUND``; a
-    code replaced by a newer e-mail is 410 ``INVITATION_CODE_REPLACED``."""
-    invitation = await uow.invitations.get(invitation_id)
-    if invitation is None or not code:
-        raise InvitationNotFound()
-    code_hash = hash_secret(code)
-    if invitation.code_hash != code_hash:
-        if await uow.invitations.is_replaced_code(invitation_id, code_hash):
-            raise InvitationCodeReplaced()
-        raise InvitationNotFound()
-    return invitation
 
 
 @dataclass(frozen=True)

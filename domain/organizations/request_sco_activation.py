@@ -18,7 +18,7 @@ from domain.organizations.invitation_sending import (
     emails_left_today,
     send_invitation,
 )
-from domain.rate_limits import Limit, LimitKey, RateLimiter, record_all, refuse_when_reached
+from domain.rate_limits import Limit, RateLimiter, acquire_all
 from domain.unit_of_work import HasOrganizations, UnitOfWorkFactory, Writes
 
 QUIET_PERIOD = timedelta(hours=24)
@@ -71,9 +71,9 @@ class RequestScoActivation:
         self._limiter = limiter
 
     async def __call__(self, command: RequestScoActivationCommand) -> None:
-        keys: list[LimitKey] = [(Limit.SCO_ACTIVATION_REQUESTS_PER_ADDRESS, (command.client_address,))]
-        await refuse_when_reached(self._limiter, keys)
-        await record_all(self._limiter, keys)
+        await acquire_all(
+            self._limiter, [(Limit.SCO_ACTIVATION_REQUESTS_PER_ADDRESS, (command.client_address,))]
+        )
         now = self._clock.now()
         async with self._uow() as uow:
             organization = await uow.organizations.get_by_uai(command.uai.strip().upper())

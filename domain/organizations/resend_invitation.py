@@ -8,7 +8,7 @@ from typing import Protocol
 from domain.access import MemberPorts, require_member, user_actor
 from domain.accounts.entities import Viewer
 from domain.clock import Clock
-from domain.organizations.entities import Invitation
+from domain.organizations.entities import InvitationView
 from domain.organizations.errors import (
     InvitationEmailsPerDayReached,
     InvitationNotFound,
@@ -43,7 +43,7 @@ class ResendInvitation:
         self._clock = clock
         self._policy = policy
 
-    async def __call__(self, viewer: Viewer, organization_id: int, invitation_id: int) -> Invitation:
+    async def __call__(self, viewer: Viewer, organization_id: int, invitation_id: int) -> InvitationView:
         now = self._clock.now()
         async with self._uow() as uow:
             access = await require_member(uow, viewer, organization_id, admin=True)
@@ -74,4 +74,4 @@ class ResendInvitation:
                 policy=self._policy,
             )
             await uow.commit()
-        return resent
+        return InvitationView.at(resent, now)

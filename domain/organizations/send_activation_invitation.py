@@ -10,7 +10,7 @@ from domain.accounts.entities import Viewer
 from domain.accounts.errors import InvalidEmail
 from domain.clock import Clock
 from domain.organizations.email_addresses import normalise_email
-from domain.organizations.entities import Invitation, Role
+from domain.organizations.entities import InvitationView, Role
 from domain.organizations.errors import OrganizationArchived, OrganizationNotFound, OrganizationWithoutEmail
 from domain.organizations.invitation_sending import (
     InvitationPolicy,
@@ -43,7 +43,9 @@ class SendActivationInvitation:
         self._clock = clock
         self._policy = policy
 
-    async def __call__(self, viewer: Viewer | None, command: SendActivationInvitationCommand) -> Invitation:
+    async def __call__(
+        self, viewer: Viewer | None, command: SendActivationInvitationCommand
+    ) -> InvitationView:
         actor = require_support(viewer)
         now = self._clock.now()
         async with self._uow() as uow:
@@ -73,4 +75,4 @@ class SendActivationInvitation:
                 policy=self._policy,
             )
             await uow.commit()
-        return invitation
+        return InvitationView.at(invitation, now)

@@ -78,6 +78,8 @@ class _Plan:
     active_before: int = 0
     arrivals: list[StudentRecord] = field(default_factory=list)
     """Created, or reactivated without an account: those who may get an account back."""
+    returning: list[tuple[StudentRecord, int, int]] = field(default_factory=list)
+    """Reactivated with an account still attached: (entry, student id, account)."""
 
 
 def plan_import(records: list[StudentRecord], stored: dict[str, StoredStudent], skipped: int) -> _Plan:
@@ -95,8 +97,10 @@ def plan_import(records: list[StudentRecord], stored: dict[str, StoredStudent], 
             plan.counts.created += 1
         elif existing.disabled:
             plan.updates.append((existing.id, record))
-            if existing.user_id is None:  # an account already attached stays attached
+            if existing.user_id is None:
                 plan.arrivals.append(record)
+            else:  # kept unless the account is now in use at another school
+                plan.returning.append((record, existing.id, existing.user_id))
             plan.counts.reactivated += 1
         elif existing.fields != imported_fields(record):
             plan.updates.append((existing.id, record))
@@ -152,6 +156,33 @@ def plan_returning_accounts(
     return links, warnings
 
 
+def plan_kept_accounts(
+    organization_id: int,
+    returning: list[tuple[StudentRecord, int, int]],
+    in_use: dict[int, frozenset[int]],
+) -> tuple[list[tuple[int, int]], list[SiecleWarning]]:
+    """The (student id, account) pairs of reactivated students to detach from their account, and the
+    warnings: an account attached to an active student of another organization (the pupil went
+    there since) is never kept here, so that no member here can reset its password and take it."""
+    detached: list[tuple[int, int]] = []
+    warnings: list[SiecleWarning] = []
+    for record, student_id, user_id in returning:
+        if in_use.get(user_id, frozenset()) - {organization_id}:
+            detached.append((student_id, user_id))
+            names = {"last_name": record.last_name, "first_name": record.first_name}
+            warnings.append(
+                SiecleWarning(ACCOUNT_KEPT_ELSEWHERE, record.line, record.national_student_id, names)
+            )
+    return detached, warnings
+
+
+@dataclass(frozen=True)
+class _Accounts:
+    links: list[tuple[str, int]]
+    detached: list[tuple[int, int]]
+    warnings: list[SiecleWarning]
+
+
 class ImportStudentsPorts(Writes, MemberPorts, HasStudents, HasStudentImports, HasAudit, Protocol): ...
 
 
@@ -166,8 +197,9 @@ class ImportStudents:
     school gets their account back: a new or re-activated student whose INE and birthdate match
     a disabled student of another organization is attached to that student's account, only when
     none of that account's students anywhere is active (an active student elsewhere is never
-    taken over). Completed and failed imports are recorded and audited, and counted by
-    ``metrics`` once recorded."""
+    taken over), and a re-activated student whose account is now attached to an active student of
+    another organization is detached from it. Completed and failed imports are recorded and
+    audited, and counted by ``metrics`` once recorded."""
 
     def __init__(
         self,
@@ -184,9 +216,6 @@ class ImportStudents:
         self._clock = clock
         self._threshold = disable_threshold
         self._metrics = metrics
-
-    def with_reader(self, reader: SiecleReader) -> ImportStudents:
-        return ImportStudents(self._uow, reader, self._cpu, self._clock, self._threshold, self._metrics)
 
     async def __call__(self, viewer: Viewer | None, command: ImportStudentsCommand) -> ImportReport:
         actor, organization = await self._check_access(viewer, command.organization_id)
@@ -251,7 +280,7 @@ class ImportStudents:
                 raise TooManyStudentsDisabled(
                     meta={"counts": plan.counts.as_dict(), "active_before": plan.active_before}
                 )
-            links, warnings = await self._returning_accounts(uow, organization.id, plan)
+            accounts = await self._returning_accounts(uow, organization.id, plan)
             result = ImportReport(
                 id=None,
                 status=COMPLETED,
@@ -259,14 +288,15 @@ class ImportStudents:
                 requires_confirmation=too_many and not command.confirm_disable,
                 counts=plan.counts,
                 report=report,
-                warnings=[*report.warnings, *warnings],
+                warnings=[*report.warnings, *accounts.warnings],
             )
             if command.dry_run:
                 return result
             await uow.students.insert_many(organization.id, plan.creates, now)
             await uow.students.update_many(plan.updates, now)
             await uow.students.disable_many(plan.disables, now)
-            await self._attach(uow, organization.id, links, actor, now)
+            await self._detach(uow, organization.id, accounts.detached, actor, now)
+            await self._attach(uow, organization.id, accounts.links, actor, now)
             result.id = await uow.student_imports.add(
                 organization.id,
                 now=now,
@@ -294,16 +324,41 @@ class ImportStudents:
 
     async def _returning_accounts(
         self, uow: ImportStudentsPorts, organization_id: int, plan: _Plan
-    ) -> tuple[list[tuple[str, int]], list[SiecleWarning]]:
-        if not plan.arrivals:
-            return [], []
+    ) -> _Accounts:
+        if not plan.arrivals and not plan.returning:
+            return _Accounts([], [], [])
         elsewhere = await uow.students.accounts_elsewhere(
             organization_id, [record.national_student_id for record in plan.arrivals]
         )
+        kept = {user_id for _, _, user_id in plan.returning}
         # Locked until the transaction ends: an import running at another school at the same time
         # waits here, then sees this one's attachments before deciding on the same accounts.
-        in_use = await uow.students.lock_accounts(sorted({account.user_id for account in elsewhere}))
-        return plan_returning_accounts(organization_id, plan.arrivals, elsewhere, in_use)
+        in_use = await uow.students.lock_accounts(sorted({a.user_id for a in elsewhere} | kept))
+        detached, kept_warnings = plan_kept_accounts(organization_id, plan.returning, in_use)
+        links, warnings = plan_returning_accounts(organization_id, plan.arrivals, elsewhere, in_use)
+        return _Accounts(links, detached, [*kept_warnings, *warnings])
+
+    async def _detach(
+        self,
+        uow: ImportStudentsPorts,
+        organization_id: int,
+        pairs: list[tuple[int, int]],
+        actor: Actor,
+        now: datetime,
+    ) -> None:
+        await uow.students.detach_many([student_id for student_id, _ in pairs])
+        for student_id, user_id in pairs:
+            await uow.audit.record(
+                AuditEvent(
+                    type="STUDENT_DETACHED",
+                    actor=actor,
+                    occurred_at=now,
+                    organization_id=organization_id,
+                    target_type="student",
+                    target_id=student_id,
+                    details={"user_id": user_id, "by": "import", "rule": "account_in_use_elsewhere"},
+                )
+            )
 
     async def _attach(
         self,

@@ -125,6 +125,8 @@ class StudentRepository(Protocol):
         """(student id, user id) pairs."""
         ...
 
+    async def detach_many(self, student_ids: list[int]) -> None: ...
+
     async def attach(self, student_id: int, user_id: int, now: datetime) -> bool:
         """Attach an account to an active student that has none, as one conditional update; False
         when the student is attached (or disabled) already. Raises ``UserAlreadyLinkedInOrganization``

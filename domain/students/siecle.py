@@ -57,6 +57,9 @@ MAX_REPORT_ITEMS: Final = 1000
 """A report lists at most this many items of each kind (errors, skipped entries, warnings), with
 the total of each: enough to fix a real export, and an answer of bounded size whatever the file."""
 
+MAX_DIVISIONS_LISTED: Final = 20
+"""Classes a ``SEVERAL_DIVISIONS`` warning lists; ``divisions_omitted`` counts the others."""
+
 NAME_FIELDS: Final = ("last_name", "preferred_last_name", "first_name", "middle_name", "third_name")
 
 
@@ -83,8 +86,11 @@ class SiecleEntry:
     """``CODE_STRUCTURE`` of the student's ``D`` structures other than ``Inactifs``, in file order.
 
     Empty covers the three ``NO_DIVISION`` cases alike (no ``STRUCTURES_ELEVE``, groups only,
-    ``Inactifs`` only): the rule does not tell them apart.
+    ``Inactifs`` only): the rule does not tell them apart. Distinct, and at most a few (the reader's
+    bound): ``divisions_dropped`` counts the student's class structures of the file not kept (a
+    class repeated counts each time).
     """
+    divisions_dropped: int = 0
 
 
 @dataclass(frozen=True)
@@ -286,7 +292,13 @@ def _warnings(entry: SiecleEntry) -> Iterable[SiecleWarning]:
     if entry.birth_country_code == FRANCE_COUNTRY_CODE and entry.birth_city_code is None:
         yield SiecleWarning(BIRTH_CITY_CODE_MISSING, entry.line, national_student_id, _names(entry))
     if len(entry.divisions) > 1:
-        meta = {**_names(entry), "division": entry.divisions[0], "divisions": list(entry.divisions)}
+        listed = list(entry.divisions[:MAX_DIVISIONS_LISTED])
+        meta = {
+            **_names(entry),
+            "division": entry.divisions[0],
+            "divisions": listed,
+            "divisions_omitted": entry.divisions_dropped,
+        }
         yield SiecleWarning(SEVERAL_DIVISIONS, entry.line, national_student_id, meta)
     fields = [name for name in NAME_FIELDS if _looks_double_encoded_field(getattr(entry, name))]
     if fields:

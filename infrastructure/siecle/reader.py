@@ -90,6 +90,8 @@ MAX_BYTES_BEFORE_SIECLE_ELEMENT: Final = 64 * 1024
 """SIECLE opens ``BEE_ELEVES`` on line 2: a first chunk without it is some other XML document, whose
 elements cannot be swept (the root is not known yet) and must not pile up."""
 LIBXML2_LAST_ELEMENT_LINE: Final = 65535
+MAX_DIVISIONS: Final = 20
+"""Distinct classes kept per student (SIECLE gives one or two); the others are only counted."""
 DIVISION_TYPE: Final = "D"
 INACTIVE_DIVISION: Final = "inactifs"
 
@@ -318,8 +320,9 @@ class _SiecleParser:
     open and deletes every finished element outside a student's record: whatever else the file holds
     (padding, unknown elements) is dropped as it goes. A record still open after
     ``MAX_OPEN_RECORD_BYTES``, or holding more than ``MAX_RECORD_ELEMENTS`` elements, is not a SIECLE
-    record but an attempt to fill memory (``MALFORMED_XML``). More than ``max_students`` students is
-    refused as soon as the one too many ends (``TooManyStudents``).
+    record but an attempt to fill memory (``MALFORMED_XML``). More than ``max_students`` students, or
+    groups of structures, is refused as soon as the one too many ends (``TooManyStudents``). A
+    student keeps at most ``MAX_DIVISIONS`` distinct classes, the others only counted.
     """
 
     def __init__(self, max_students: int | None) -> None:
@@ -329,6 +332,7 @@ class _SiecleParser:
         self._values: dict[str, str] = {}
         """One object per distinct value: codes, classes and common names repeat a lot."""
         self._divisions: dict[str, list[str]] = {}
+        self._dropped_divisions: dict[str, int] = {}
         self._root: etree._Element | None = None
         self._fed = 0
         self._open_record: etree._Element | None = None
@@ -406,7 +410,13 @@ class _SiecleParser:
         eleve_id = _clean(group.get("ELEVE_ID"))
         if eleve_id is None or not _has_path(group, _STRUCTURES_PATH):
             return
-        divisions = self._divisions.setdefault(eleve_id, [])
+        divisions = self._divisions.get(eleve_id)
+        if divisions is None:
+            # Each student has one group of structures: a file with more groups than the students
+            # it may hold is refused like one with too many students, before they fill memory.
+            if self._max_students is not None and len(self._divisions) >= self._max_students:
+                raise TooManyStudents(self._max_students)
+            divisions = self._divisions[eleve_id] = []
         for structure in group.iterchildren("STRUCTURE"):
             values: list[str | None] = [None, None]
             for child in structure:
@@ -414,8 +424,12 @@ class _SiecleParser:
                 if index is not None and values[index] is None:
                     values[index] = _clean(child.text)
             code, kind = values
-            if code is not None and _is_division(code, kind):
+            if code is None or not _is_division(code, kind) or code in divisions:
+                continue
+            if len(divisions) < MAX_DIVISIONS:
                 divisions.append(self._values.setdefault(code, code))
+            else:
+                self._dropped_divisions[eleve_id] = self._dropped_divisions.get(eleve_id, 0) + 1
 
     def _sweep(self, fed: int) -> None:
         """Delete the finished elements outside records; refuse a record that grows without end."""
@@ -451,7 +465,8 @@ class _SiecleParser:
         while rows:
             eleve_id, line, fields = rows.pop()
             divisions = self._divisions.get(eleve_id, ()) if eleve_id else ()
-            entries.append(_entry(line, fields, tuple(divisions)))
+            dropped = self._dropped_divisions.get(eleve_id, 0) if eleve_id else 0
+            entries.append(_entry(line, fields, tuple(divisions), dropped))
         return entries
 
 
@@ -472,7 +487,7 @@ def _count_elements(record: etree._Element) -> int:
     return sum(1 for _ in record.iter())
 
 
-def _entry(line: int, fields: list[str | None], divisions: tuple[str, ...]) -> SiecleEntry:
+def _entry(line: int, fields: list[str | None], divisions: tuple[str, ...], dropped: int) -> SiecleEntry:
     """``fields`` holds the values of ``ELEVE_FIELDS``, in that order."""
     return SiecleEntry(
         line=line,
@@ -491,6 +506,7 @@ def _entry(line: int, fields: list[str | None], divisions: tuple[str, ...]) -> S
         status=fields[12],
         left_at_text=fields[13],
         divisions=divisions,
+        divisions_dropped=dropped,
     )
 
 

@@ -182,3 +182,6 @@ class TestAccounts:
                 StudentWithAccount(grace, None),
             ]
             assert await uow.student_links.with_accounts(school.id, []) == []
+            await uow.students.attach(elsewhere.id, ada.id, T0)
+            (alan_now,) = await uow.student_links.with_accounts(school.id, [alan.id])
+            assert alan_now.in_use_elsewhere

@@ -235,6 +235,38 @@ class TestLogin:
             sign_up(http, "bob@example.fr")
             log_in(http, "bob@example.fr")
 
+    def test_a_burst_of_logins_checks_no_more_passwords_than_the_limit(self, make_server):
+        import asyncio
+
+        import httpx
+
+        srv = make_server()  # 10 failures per login and address in 15 minutes
+        with httpx.Client(base_url=srv.url) as http:
+            sign_up(http, "ada@example.fr")
+
+        async def burst() -> list[int]:
+            async with httpx.AsyncClient(base_url=srv.url, timeout=60) as http:
+                passwords = [f"Wrong{n:04d}" for n in range(59)] + [PASSWORD]  # the right one last
+                answers = await asyncio.gather(
+                    *(
+                        http.post(f"{API}/auth/token", data={"username": "ada@example.fr", "password": p})
+                        for p in passwords
+                    )
+                )
+                return [answer.status_code for answer in answers]
+
+        statuses = asyncio.run(burst())
+        assert statuses[:59].count(401) == 10, statuses
+        assert set(statuses[:59]) == {401, 429}
+        # Sent last, the right password is refused unless it came before the tenth failure.
+        assert statuses[59] in (200, 429)
+        with httpx.Client(base_url=srv.url) as http:
+            problem(
+                http.post(f"{API}/auth/token", data={"username": "ada@example.fr", "password": PASSWORD}),
+                429,
+                "TOO_MANY_REQUESTS",
+            )
+
     def test_failed_logins_are_limited_per_address(self, make_server):
         import httpx
 

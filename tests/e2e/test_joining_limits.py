@@ -5,6 +5,7 @@ collide under load all come out distinct."""
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 from datetime import date, timedelta
 
@@ -14,6 +15,8 @@ import pytest
 from tests.support.api import admin_of_new_organization, db_execute, problem, signed_up_token
 from tests.support.campaigns import create_account, create_campaign, identity, link, match
 from tests.support.students import insert_student
+
+API = "/api/v1"
 
 FIRST_NAMES = [
     "Adam", "Basile", "Chloé", "Diane", "Élise", "Fanny", "Gabin", "Hugo", "Inès", "Jade", "Kylian", "Léna",
@@ -48,6 +51,37 @@ def test_a_class_behind_one_address_is_never_blocked(make_server):
             created = create_account(client, code, first, last, birthdate.isoformat())
             assert created.status_code == 201, created.text
     assert db_execute(database_url, "SELECT count(*) FROM students WHERE user_id IS NOT NULL")[0][0] == 35
+
+
+def test_a_burst_of_guesses_at_one_pupil_checks_no_more_than_the_limit(make_server):
+    server = make_server()  # 20 not-found per pupil aimed at and hour
+    database_url = server.settings.database_url
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        org, code = school_with_campaign(client, database_url)
+    insert_student(
+        database_url, org["id"], first_name="Alan", last_name="TURING", birthdate=date(2002, 6, 23)
+    )
+    wrong = [(date(2001, 1, 1) + timedelta(days=i)).isoformat() for i in range(99)]
+
+    async def burst() -> list[int]:
+        async with httpx.AsyncClient(base_url=server.url, timeout=120) as http:
+            body = {"login": "username", "password": "Secret1234", "accept_terms": True}
+            requests = [
+                http.post(f"{API}/campaigns/{code}/student-matches", json=identity("Alan", "Turing", day))
+                if i % 2
+                else http.post(
+                    f"{API}/campaigns/{code}/student-accounts",
+                    json={**identity("Alan", "Turing", day), **body},
+                )
+                for i, day in enumerate([*wrong, "2002-06-23"])  # the right birthdate last
+            ]
+            return [answer.status_code for answer in await asyncio.gather(*requests)]
+
+    statuses = asyncio.run(burst())
+    assert statuses[:99].count(404) == 20, statuses
+    assert set(statuses[:99]) == {404, 429}
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        problem(match(client, code, "Alan", "Turing", "2002-06-23"), 429, "TOO_MANY_REQUESTS")
 
 
 def test_guessing_a_birthdate_is_stopped_after_20_not_found(make_server):

@@ -193,6 +193,9 @@ class TestPasswordReset:
         )
         problem(reset(client, school, []), 422, "VALIDATION_ERROR")
         problem(reset(client, school, ["a"]), 422, "VALIDATION_ERROR")
+        # At most a page of the list (200) a request: each one reset costs a password hash.
+        problem(reset(client, school, list(range(1, 202))), 422, "VALIDATION_ERROR")
+        assert reset(client, school, list(range(1, 201))).status_code == 200
         problem(
             client.post(
                 f"{API}/organizations/{school['org']['id']}/students/password-resets",

@@ -16,7 +16,14 @@ import pytest
 
 from tests.support.api import API, admin_of_new_organization, bearer, problem, signed_up_token
 from tests.support.campaigns import member_token
-from tests.support.hostile_files import nameless_students, one_student_and_skipped, zip_of
+from tests.support.hostile_files import (
+    long_named_students,
+    nameless_students,
+    one_student_and_skipped,
+    one_student_in_many_classes,
+    structures_of_nobody,
+    zip_of,
+)
 from tests.support.memory import MB, measure_peak
 from tests.support.siecle_generator import generate_siecle
 
@@ -46,7 +53,7 @@ class Health:
 
 @contextmanager
 def watching_health(base_url: str) -> Iterator[Health]:
-    health, stop = Health(), threading.Event()
+    health, stop, polling = Health(), threading.Event(), threading.Event()
 
     def poll() -> None:
         with httpx.Client(base_url=base_url, timeout=60) as http:
@@ -54,10 +61,13 @@ def watching_health(base_url: str) -> Iterator[Health]:
                 start = time.monotonic()
                 assert http.get("/health/live").status_code == 200
                 health.latencies.append(time.monotonic() - start)
+                polling.set()
                 stop.wait(0.05)
 
     thread = threading.Thread(target=poll, daemon=True)
     thread.start()
+    # The request goes only once the poll runs: a refusal can be quicker than one poll.
+    assert polling.wait(30)
     try:
         yield health
     finally:
@@ -146,6 +156,48 @@ def test_a_school_of_20000_valid_students_is_planned_within_bounds(client, serve
 
     assert served.response.status_code == 200, served.response.text
     assert served.response.json()["counts"]["created"] == MAX_STUDENTS
+
+
+def test_a_student_listed_in_two_million_classes_gets_a_small_report(client, server, school):
+    org, admin = school
+    hostile = zip_of([("ElevesSansAdresses.xml", one_student_in_many_classes(7_000, 300))])
+    assert len(hostile) < 1_000_000
+
+    served = serve_import(client, server, org["id"], admin, hostile, dry_run="true")
+
+    assert served.response.status_code == 200, served.response.text
+    report = served.response.json()
+    assert report["counts"]["created"] == 1
+    assert report["warnings"] == []  # one class, however often it is repeated
+    assert len(served.response.content) < 10_000
+
+
+def test_report_items_show_a_bounded_part_of_what_the_file_holds(client, server, school):
+    org, admin = school
+    errors = zip_of([("e.xml", long_named_students(30, 400_000, in_a_class=True))])
+    skipped = zip_of([("e.xml", long_named_students(30, 400_000, in_a_class=False))])
+
+    refused = serve_import(client, server, org["id"], admin, errors, dry_run="true")
+    reported = serve_import(client, server, org["id"], admin, skipped, dry_run="true")
+
+    items = problem(refused.response, 422, "INVALID_SIECLE_FILE")["errors"]
+    assert [item["code"] for item in items] == ["MISSING_BIRTHDATE"] * 30
+    assert reported.response.status_code == 200, reported.response.text
+    items += reported.response.json()["skipped"]
+    assert len(items) == 60
+    assert all(len(item["last_name"]) == 100 and item["last_name"].endswith("…") for item in items)
+    assert all(len(item["detail"]) < 400 for item in items)
+    assert len(refused.response.content) + len(reported.response.content) < 100_000
+
+
+def test_a_million_structures_of_nobody_are_refused_at_the_entry_cap(client, server, school):
+    org, admin = school
+    hostile = zip_of([("ElevesSansAdresses.xml", structures_of_nobody(1_300_000))])
+
+    served = serve_import(client, server, org["id"], admin, hostile, dry_run="true")
+
+    body = problem(served.response, 413, "TOO_MANY_STUDENTS")
+    assert body["meta"] == {"limit": MAX_STUDENTS}
 
 
 def test_one_entry_more_than_the_cap_is_refused(client, make_server):

@@ -143,6 +143,78 @@ def test_an_import_never_hands_over_an_account_in_use_at_another_school(client, 
     assert log_in(client, username, PUPIL_PASSWORD)["access_token"]
 
 
+def test_the_old_school_re_importing_a_pupil_does_not_get_her_account_back(client, server):
+    url = server.settings.database_url
+    a, a_admin = school(client, url, "0751234A", 1)
+    assert upload(client, a["id"], a_admin, siecle("0751234A", ZOE, *CLASSMATES)).status_code == 201
+    campaign = create_campaign(client, a_admin, a["id"])
+    created = create_account(client, campaign["code"], "Zoé", "MARTIN", "2009-02-01")
+    assert created.status_code == 201, created.text
+    username = created.json()["username"]
+    assert upload(client, a["id"], a_admin, siecle("0751234A", *CLASSMATES)).status_code == 201
+    c, c_admin = school(client, url, "0752222C", 2)
+    assert upload(client, c["id"], c_admin, siecle("0752222C", ZOE, *CLASSMATES)).status_code == 201
+    assert students_of(client, c["id"], c_admin)[ZOE[0]]["username"] == username
+
+    # School A lists her again while she is active at C: A gets her record back, not her account.
+    dry = upload(client, a["id"], a_admin, siecle("0751234A", ZOE, *CLASSMATES), dry_run="true")
+    assert [w["code"] for w in dry.json()["warnings"]] == ["ACCOUNT_KEPT_ELSEWHERE"]
+    response = upload(client, a["id"], a_admin, siecle("0751234A", ZOE, *CLASSMATES))
+    assert response.status_code == 201, response.text
+    assert response.json()["counts"]["reactivated"] == 1
+    [warning] = response.json()["warnings"]
+    assert (warning["code"], warning["national_student_id"]) == ("ACCOUNT_KEPT_ELSEWHERE", ZOE[0])
+    at_a = students_of(client, a["id"], a_admin)[ZOE[0]]
+    assert (at_a["linked"], at_a["username"]) == (False, None)
+    assert students_of(client, c["id"], c_admin)[ZOE[0]]["username"] == username
+    reset = client.post(
+        f"{API}/organizations/{a['id']}/students/password-resets",
+        json={"student_ids": [at_a["id"]]},
+        headers={**bearer(a_admin), "Accept": "application/json"},
+    )
+    assert reset.json() == {
+        "reset": [],
+        "not_reset": [{"student_id": at_a["id"], "reason": "STUDENT_NOT_LINKED"}],
+    }
+    assert log_in(client, username, PUPIL_PASSWORD)["access_token"]
+    detached = db_execute(
+        url,
+        "SELECT count(*) FROM audit_events WHERE type = 'STUDENT_DETACHED' AND organization_id = :o",
+        o=a["id"],
+    )
+    assert detached == [(1,)]
+
+
+def test_a_member_cannot_reset_the_password_of_an_account_in_use_at_another_school(client, server):
+    url = server.settings.database_url
+    a, a_admin = school(client, url, "0751234A", 1)
+    assert upload(client, a["id"], a_admin, siecle("0751234A", ZOE, *CLASSMATES)).status_code == 201
+    campaign = create_campaign(client, a_admin, a["id"])
+    created = create_account(client, campaign["code"], "Zoé", "MARTIN", "2009-02-01")
+    assert created.status_code == 201, created.text
+    c, c_admin = school(client, url, "0752222C", 2)
+    assert upload(client, c["id"], c_admin, siecle("0752222C", ZOE, *CLASSMATES)).status_code == 201
+    # A state no import leaves any more (written by hand): one account, active pupils at A and C.
+    [(user_id,)] = db_execute(url, "SELECT user_id FROM students WHERE user_id IS NOT NULL")
+    db_execute(
+        url,
+        "UPDATE students SET user_id = :u WHERE organization_id = :c AND last_name = 'MARTIN'",
+        u=user_id,
+        c=c["id"],
+    )
+    at_a = students_of(client, a["id"], a_admin)[ZOE[0]]
+    reset = client.post(
+        f"{API}/organizations/{a['id']}/students/password-resets",
+        json={"student_ids": [at_a["id"]]},
+        headers={**bearer(a_admin), "Accept": "application/json"},
+    )
+    assert reset.json() == {
+        "reset": [],
+        "not_reset": [{"student_id": at_a["id"], "reason": "ACCOUNT_IN_USE_ELSEWHERE"}],
+    }
+    assert log_in(client, created.json()["username"], PUPIL_PASSWORD)["access_token"]
+
+
 @pytest.mark.postgresql_only
 def test_two_schools_importing_a_returning_student_at_once_cannot_both_take_her_account(client, server):
     url = server.settings.database_url

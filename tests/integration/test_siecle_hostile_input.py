@@ -29,11 +29,13 @@ from tests.support.hostile_files import (
     external_dtd,
     external_entity,
     nameless_students,
+    one_student_in_many_classes,
     oversized_xml,
     parameter_entity,
     pdf_named_xml,
     quadratic_blowup,
     siecle_with_doctype,
+    structures_of_nobody,
     xinclude,
     zip_of,
 )
@@ -148,6 +150,34 @@ class TestSizeCaps:
 
         assert raised.value.meta == {"limit": 20_000}
         assert_bounded(peak)
+
+    def test_more_groups_of_structures_than_the_cap_are_refused(self) -> None:
+        with pytest.raises(TooManyStudents):
+            read_siecle_upload(
+                io.BytesIO(structures_of_nobody(500)),
+                max_upload_bytes=UPLOAD_CAP,
+                max_xml_bytes=XML_CAP,
+                max_students=499,
+            )
+        at_cap = read_siecle_upload(
+            io.BytesIO(structures_of_nobody(499)),  # and the student's own group: 500
+            max_upload_bytes=UPLOAD_CAP,
+            max_xml_bytes=XML_CAP,
+            max_students=500,
+        )
+        assert [entry.divisions for entry in at_cap.entries] == [("2NDE1",)]
+
+    def test_a_student_keeps_twenty_distinct_classes_and_the_warning_lists_them(self) -> None:
+        siecle_file = read(one_student_in_many_classes(50, 300, distinct=100))
+
+        [entry] = siecle_file.entries
+        assert entry.divisions == tuple(f"2NDE{k}" for k in range(1, 21))
+        # Each group repeats 2NDE1…2NDE100 three times: the 80 classes not kept count each time.
+        assert entry.divisions_dropped == 50 * 80 * 3
+        [warning] = check_siecle_file(siecle_file, UAI, TODAY).warnings
+        assert warning.code == "SEVERAL_DIVISIONS"
+        assert warning.meta["divisions"] == list(entry.divisions)
+        assert warning.meta["divisions_omitted"] == 50 * 80 * 3
 
     def test_a_file_at_the_cap_is_read(self) -> None:
         siecle_file = read_siecle_upload(

@@ -178,3 +178,48 @@ def one_student_and_skipped(skipped: int) -> bytes:
     entry = '<ELEVE ELEVE_ID="2"><ID_NATIONAL>123456789BB</ID_NATIONAL><PRENOM>X</PRENOM></ELEVE>\n'
     body = ONE_STUDENT.format(first_name="Camille").replace("</ELEVES>", entry * skipped + "</ELEVES>")
     return (XML_HEADER + body).encode("iso-8859-15")
+
+
+def one_student_in_many_classes(groups: int, per_group: int, distinct: int = 1) -> bytes:
+    """One student, then ``groups`` ``<STRUCTURES_ELEVE>`` of hers, each with ``per_group`` classes
+    cycling through ``distinct`` codes (``2NDE1``…). 7,000 groups of 300 zip into about 0.7 MB."""
+    structure = (
+        "<STRUCTURE><CODE_STRUCTURE>2NDE{}</CODE_STRUCTURE><TYPE_STRUCTURE>D</TYPE_STRUCTURE></STRUCTURE>"
+    )
+    group = (
+        '<STRUCTURES_ELEVE ELEVE_ID="1">'
+        + "".join(structure.format(1 + k % distinct) for k in range(per_group))
+        + "</STRUCTURES_ELEVE>\n"
+    )
+    body = ONE_STUDENT.format(first_name="Camille").replace("</STRUCTURES>", group * groups + "</STRUCTURES>")
+    return (XML_HEADER + body).encode("iso-8859-15")
+
+
+def structures_of_nobody(count: int) -> bytes:
+    """One student, then ``count`` ``<STRUCTURES_ELEVE>`` of ids no ``<ELEVE>`` has."""
+    group = (
+        '<STRUCTURES_ELEVE ELEVE_ID="x{}"><STRUCTURE><CODE_STRUCTURE>2NDE1</CODE_STRUCTURE>'
+        "<TYPE_STRUCTURE>D</TYPE_STRUCTURE></STRUCTURE></STRUCTURES_ELEVE>\n"
+    )
+    groups = "".join(group.format(n) for n in range(count))
+    body = ONE_STUDENT.format(first_name="Camille").replace("</STRUCTURES>", groups + "</STRUCTURES>")
+    return (XML_HEADER + body).encode("iso-8859-15")
+
+
+def long_named_students(count: int, length: int, *, in_a_class: bool) -> bytes:
+    """One valid student, then ``count`` students whose names are ``length`` letters long: without
+    a birth date (an error each) when ``in_a_class``, else without a class (skipped)."""
+    name = "A" * length
+    entry = (
+        '<ELEVE ELEVE_ID="{n}"><ID_NATIONAL>{n:09d}ZZ</ID_NATIONAL>'
+        f"<NOM_DE_FAMILLE>{name}</NOM_DE_FAMILLE><PRENOM>{name}</PRENOM></ELEVE>\n"
+    )
+    group = (
+        '<STRUCTURES_ELEVE ELEVE_ID="{n}"><STRUCTURE><CODE_STRUCTURE>2NDE1</CODE_STRUCTURE>'
+        "<TYPE_STRUCTURE>D</TYPE_STRUCTURE></STRUCTURE></STRUCTURES_ELEVE>\n"
+    )
+    entries = "".join(entry.format(n=n) for n in range(2, count + 2))
+    groups = "".join(group.format(n=n) for n in range(2, count + 2)) if in_a_class else ""
+    body = ONE_STUDENT.format(first_name="Camille").replace("</ELEVES>", entries + "</ELEVES>")
+    body = body.replace("</STRUCTURES>", groups + "</STRUCTURES>")
+    return (XML_HEADER + body).encode("iso-8859-15")

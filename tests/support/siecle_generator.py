@@ -221,11 +221,13 @@ def _zip_entry(name: str) -> zipfile.ZipInfo:
 
 
 def expected_divisions(structures: Sequence[tuple[str, str]]) -> tuple[str, ...]:
-    return tuple(
+    """The distinct classes, in file order (a student has far fewer than the reader keeps)."""
+    codes = (
         code.strip()
         for code, kind in structures
         if kind.strip() == "D" and code.strip() and code.strip().casefold() != "inactifs"
     )
+    return tuple(dict.fromkeys(codes))
 
 
 def _random_student(rng: random.Random, index: int, seed: int, all_kept: bool) -> GeneratedStudent:

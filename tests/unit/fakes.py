@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self, TypeVar, TypeVarTuple
@@ -68,6 +69,7 @@ from domain.rate_limits import Limit
 from domain.students.entities import Student
 from domain.students.ports import AccountElsewhere, StoredStudent, StudentRepository
 from domain.students.siecle import StudentRecord
+from infrastructure.rate_limiting import KeyedLocks
 
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
@@ -116,6 +118,7 @@ class FakeLimiter:
     def __init__(self, limits: dict[Limit, int] | None = None) -> None:
         self.limits = limits or {}
         self.failures: dict[tuple[Limit, tuple[str, ...]], int] = {}
+        self.locks = KeyedLocks()
 
     async def retry_after(self, limit: Limit, *key: str) -> int | None:
         allowed = self.limits.get(limit)
@@ -125,6 +128,15 @@ class FakeLimiter:
 
     async def record(self, limit: Limit, *key: str) -> None:
         self.failures[(limit, key)] = self.failures.get((limit, key), 0) + 1
+
+    async def try_acquire(self, limit: Limit, *key: str) -> int | None:
+        retry_after = await self.retry_after(limit, *key)
+        if retry_after is None:
+            await self.record(limit, *key)
+        return retry_after
+
+    def exclusive(self, keys: Sequence[tuple[Limit, tuple[str, ...]]]) -> AbstractAsyncContextManager[None]:
+        return self.locks.hold([f"{limit}:{key}" for limit, key in keys])
 
 
 class InlineCpuWork:
@@ -681,6 +693,9 @@ class FakeStudents:
     async def attach_many(self, links: list[tuple[int, int]]) -> None:
         raise NotImplementedError(IMPORT_OVER_HTTP)
 
+    async def detach_many(self, student_ids: list[int]) -> None:
+        raise NotImplementedError(IMPORT_OVER_HTTP)
+
 
 class FakeStudentLinks:
     """Enforces what the database does: the conditional attach and the unique (organization, account)
@@ -761,8 +776,16 @@ class FakeStudentLinks:
     async def with_accounts(
         self, organization_id: int, student_ids: Sequence[int]
     ) -> list[StudentWithAccount]:
+        def in_use_elsewhere(student: Student) -> bool:
+            return student.user_id is not None and any(
+                other.user_id == student.user_id
+                and other.organization_id != organization_id
+                and other.is_active
+                for other in self.store.students.values()
+            )
+
         return [
-            StudentWithAccount(s, self.store.account(s.user_id))
+            StudentWithAccount(s, self.store.account(s.user_id), in_use_elsewhere(s))
             for s in self.store.students.values()
             if s.organization_id == organization_id and s.id in student_ids
         ]

@@ -2,8 +2,10 @@ from datetime import timedelta
 
 import pytest
 
+from domain.accounts.accept_pix_orga_terms import AcceptPixOrgaTerms
 from domain.accounts.authenticate import Authenticate
 from domain.accounts.change_password import ChangePassword, ChangePasswordCommand
+from domain.accounts.entities import Viewer
 from domain.accounts.errors import (
     EmailAlreadyUsed,
     InvalidCredentials,
@@ -98,6 +100,18 @@ class TestRegisterUser:
         await register(store, clock)
         with pytest.raises(EmailAlreadyUsed):
             await register(store, clock, email="ADA@example.fr")
+
+
+class TestAcceptPixOrgaTerms:
+    async def test_the_first_acceptance_is_kept(self, store, clock):
+        user = await register(store, clock)
+        accept = AcceptPixOrgaTerms(uow_factory(store), clock)
+        clock.advance(days=1)
+        await accept(Viewer(user, "session"))
+        accepted_at = clock.now()
+        clock.advance(days=1)
+        await accept(Viewer(user, "session"))
+        assert store.users[user.id].pix_orga_terms_accepted_at == accepted_at
 
 
 class TestLogIn:

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from domain.students.import_students import plan_import, plan_returning_accounts
+from domain.students.import_students import plan_import, plan_kept_accounts, plan_returning_accounts
 from domain.students.ports import AccountElsewhere, StoredStudent, imported_fields
 from domain.students.siecle import StudentRecord
 
@@ -73,6 +73,7 @@ def test_a_student_back_with_an_account_still_attached_keeps_it():
     plan = plan_import([record("A"), record("B")], existing, skipped=0)
     assert plan.counts.reactivated == 2
     assert [r.national_student_id for r in plan.arrivals] == ["B"]
+    assert [(r.national_student_id, sid, uid) for r, sid, uid in plan.returning] == [("A", 1, 7)]
 
 
 HERE, OTHER, THIRD = 1, 2, 3
@@ -109,3 +110,14 @@ def test_an_account_of_another_birthdate_is_ignored():
         HERE, [record("A")], [account("A", 7, birthdate=date(2003, 1, 1))], {7: frozenset({OTHER})}
     )
     assert (links, warnings) == ([], [])
+
+
+def test_a_returning_student_whose_account_is_active_at_another_school_is_detached_here():
+    returning = [(record("A"), 1, 7), (record("B"), 2, 8), (record("C"), 3, 9)]
+    in_use = {7: frozenset({OTHER}), 8: frozenset({HERE}), 9: frozenset({HERE, THIRD})}
+    detached, warnings = plan_kept_accounts(HERE, returning, in_use)
+    assert detached == [(1, 7), (3, 9)]
+    assert [(w.code, w.national_student_id) for w in warnings] == [
+        ("ACCOUNT_KEPT_ELSEWHERE", "A"),
+        ("ACCOUNT_KEPT_ELSEWHERE", "C"),
+    ]

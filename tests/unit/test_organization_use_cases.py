@@ -140,8 +140,8 @@ class TestInviteMembers:
     async def test_the_valid_addresses_are_invited_the_others_rejected(self, store, clock, school):
         admin = member(store, school, "admin@example.fr", Role.ADMIN)
         result = await invite(store, clock, admin, school, "Ada <ADA@example.fr>; nope, grace@example.fr")
-        assert [i.email for i in result.invitations] == ["ada@example.fr", "grace@example.fr"]
-        assert [i.role for i in result.invitations] == [Role.MEMBER, Role.MEMBER]
+        assert [i.invitation.email for i in result.invitations] == ["ada@example.fr", "grace@example.fr"]
+        assert [i.invitation.role for i in result.invitations] == [Role.MEMBER, Role.MEMBER]
         assert result.rejected == [Rejection("nope", "INVALID_EMAIL")]
         assert [e.to for e, _ in store.outbox] == ["ada@example.fr", "grace@example.fr"]
         assert events(store) == ["INVITATION_CREATED", "INVITATION_CREATED"]
@@ -184,11 +184,13 @@ class TestInviteMembers:
         admin = member(store, school, "admin@example.fr", Role.ADMIN)
         await invite(store, clock, admin, school, "a@x.fr b@x.fr c@x.fr")
         result = await invite(store, clock, admin, school, "d@x.fr e@x.fr f@x.fr")
-        assert [i.email for i in result.invitations] == ["d@x.fr", "e@x.fr"]
+        assert [i.invitation.email for i in result.invitations] == ["d@x.fr", "e@x.fr"]
         assert result.rejected == [Rejection("f@x.fr", "RATE_LIMITED")]
         clock.advance(minutes=1)
         with pytest.raises(InvitationEmailsPerDayReached):
-            await ResendInvitation(uow(store), clock, POLICY)(admin, school.id, result.invitations[0].id)
+            await ResendInvitation(uow(store), clock, POLICY)(
+                admin, school.id, result.invitations[0].invitation.id
+            )
         assert len(store.outbox) == POLICY.emails_per_day
 
 
@@ -201,7 +203,7 @@ class TestResendAndCancel:
         with pytest.raises(ResendTooSoon):
             await resend(admin, school.id, invitation_id)
         clock.advance(minutes=1)
-        resent = await resend(admin, school.id, invitation_id)
+        resent = (await resend(admin, school.id, invitation_id)).invitation
         assert (resent.id, resent.last_sent_at) == (invitation_id, clock.now())
         with pytest.raises(InvitationCodeReplaced):
             await ReadInvitation(uow(store), clock)(invitation_id, old_code)
@@ -392,9 +394,9 @@ class TestSupport:
 
     async def test_an_activation_goes_to_the_official_address_as_administrator(self, store, clock, school):
         send = SendActivationInvitation(uow(store), clock, POLICY)
-        invitation = await send(None, SendActivationInvitationCommand(school.id))
+        invitation = (await send(None, SendActivationInvitationCommand(school.id))).invitation
         assert (invitation.email, invitation.role, invitation.is_activation) == (OFFICIAL, Role.ADMIN, True)
-        again = await send(None, SendActivationInvitationCommand(school.id))
+        again = (await send(None, SendActivationInvitationCommand(school.id))).invitation
         assert again.id == invitation.id and len(store.invitations) == 1
         store.organizations[school.id] = dataclasses.replace(school, email=None)
         with pytest.raises(OrganizationWithoutEmail):

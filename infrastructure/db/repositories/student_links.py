@@ -141,12 +141,22 @@ class SqlStudentLinkRepository:
     ) -> list[StudentWithAccount]:
         if not student_ids:
             return []
+        other = students.alias("other")
+        elsewhere = (
+            select(other.c.id)
+            .where(
+                other.c.user_id == students.c.user_id,
+                other.c.organization_id != organization_id,
+                other.c.disabled_at.is_(None),
+            )
+            .exists()
+        )
         query = (
-            select(*STUDENT_COLUMNS, users.c.username, users.c.email)
+            select(*STUDENT_COLUMNS, users.c.username, users.c.email, elsewhere.label("in_use_elsewhere"))
             .outerjoin(users, users.c.id == students.c.user_id)
             .where(students.c.organization_id == organization_id, students.c.id.in_(list(student_ids)))
         )
         return [
-            StudentWithAccount(student_from_row(row), linked_account(row))
+            StudentWithAccount(student_from_row(row), linked_account(row), bool(row.in_use_elsewhere))
             for row in (await self._db.execute(query)).all()
         ]

@@ -193,6 +193,10 @@ class SqlStudentRepository:
         if links:
             await self._db.execute(statement, [{"student_id": sid, "uid": uid} for sid, uid in links])
 
+    async def detach_many(self, student_ids: list[int]) -> None:
+        for part in chunks(student_ids):
+            await self._db.execute(update(students).where(students.c.id.in_(part)).values(user_id=None))
+
     async def attach(self, student_id: int, user_id: int, now: datetime) -> bool:
         statement = (
             update(students)
