@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import OAuth2PasswordBearer
 
-from api.use_cases import use_cases
+from api.use_cases import use_case
+from domain.accounts.authenticate import Authenticate
 from domain.accounts.entities import Viewer
 from domain.accounts.errors import PasswordChangeRequired, SupportRoleRequired
 from domain.errors import Unauthenticated
@@ -16,12 +17,13 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=F
 
 
 async def viewer_allowing_password_change(
-    request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
+    authenticate: Annotated[Authenticate, Depends(use_case(Authenticate))],
+    token: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> Viewer:
     """Any logged-in account, even one that must change its temporary password."""
     if not token:
         raise Unauthenticated()
-    return await use_cases(request).authenticate(token)
+    return await authenticate(token)
 
 
 async def current_viewer(viewer: Annotated[Viewer, Depends(viewer_allowing_password_change)]) -> Viewer:

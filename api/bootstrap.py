@@ -85,6 +85,7 @@ from domain.students.list_divisions import ListDivisions
 from domain.students.list_student_imports import ListStudentImports
 from domain.students.list_students import ListStudents
 from domain.students.ports import ImportMetrics, SiecleReader
+from infrastructure.cpu_work import ThreadedCpuWork
 from infrastructure.db.engine import create_engine
 from infrastructure.db.errors import DATABASE_EXCEPTIONS, is_database_unavailable, is_invalid_value
 from infrastructure.db.unit_of_work import SqlUnitOfWork
@@ -135,70 +136,78 @@ def build_use_cases(
         emails_per_request=settings.invitation_emails_per_request,
     )
 
-    match_guard = MatchGuard(limiter)  # one for the three joining endpoints: same counters, one roster cache
+    # One guard for the three joining endpoints: same counters, one roster cache; a roster is
+    # prepared one at a time. An import parses, checks and plans two at a time.
+    match_guard = MatchGuard(limiter, ThreadedCpuWork(max_parallel=1))
+    import_cpu = ThreadedCpuWork(max_parallel=2)
 
     async def check_database() -> None:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
 
     return UseCases(
-        check_database=check_database,
-        authenticate=Authenticate(uow, tokens),
-        register_user=RegisterUser(uow, hasher, limiter, clock),
-        log_in=LogIn(uow, hasher, tokens, limiter, clock, refresh_ttl),
-        refresh_session=RefreshSession(uow, tokens, clock, refresh_ttl),
-        revoke_refresh_token=RevokeRefreshToken(uow, clock),
-        change_password=ChangePassword(uow, hasher, clock),
-        get_my_account=GetMyAccount(uow),
-        accept_pix_orga_terms=AcceptPixOrgaTerms(uow, clock),
-        request_password_reset=RequestPasswordReset(uow, clock, limiter),
-        reset_password=ResetPassword(uow, hasher, clock),
-        create_organization=CreateOrganization(uow, clock),
-        search_organizations=SearchOrganizations(uow),
-        archive_organization=ArchiveOrganization(uow, clock),
-        get_organization=GetOrganization(uow),
-        authorize_organization_access=AuthorizeOrganizationAccess(uow),
-        invite_members=InviteMembers(uow, clock, invitations),
-        send_activation_invitation=SendActivationInvitation(uow, clock, invitations),
-        request_sco_activation=RequestScoActivation(uow, clock, invitations, limiter),
-        list_invitations=ListInvitations(uow, clock),
-        resend_invitation=ResendInvitation(uow, clock, invitations),
-        cancel_invitation=CancelInvitation(uow, clock),
-        read_invitation=ReadInvitation(uow, clock),
-        accept_invitation=AcceptInvitation(uow, clock),
-        list_members=ListMembers(uow),
-        change_member_role=ChangeMemberRole(uow, clock),
-        remove_member=RemoveMember(uow, clock),
-        search_audit_events=SearchAuditEvents(uow),
-        import_students=ImportStudents(
-            uow,
-            siecle_reader
-            or ThreadedSiecleReader(
-                settings.import_max_upload_bytes, settings.import_max_xml_bytes, settings.import_max_students
+        check_database,
+        [
+            Authenticate(uow, tokens),
+            RegisterUser(uow, hasher, limiter, clock),
+            LogIn(uow, hasher, tokens, limiter, clock, refresh_ttl),
+            RefreshSession(uow, tokens, clock, refresh_ttl),
+            RevokeRefreshToken(uow, clock),
+            ChangePassword(uow, hasher, clock),
+            GetMyAccount(uow),
+            AcceptPixOrgaTerms(uow, clock),
+            RequestPasswordReset(uow, clock, limiter),
+            ResetPassword(uow, hasher, clock),
+            CreateOrganization(uow, clock),
+            SearchOrganizations(uow),
+            ArchiveOrganization(uow, clock),
+            GetOrganization(uow),
+            AuthorizeOrganizationAccess(uow),
+            InviteMembers(uow, clock, invitations),
+            SendActivationInvitation(uow, clock, invitations),
+            RequestScoActivation(uow, clock, invitations, limiter),
+            ListInvitations(uow, clock),
+            ResendInvitation(uow, clock, invitations),
+            CancelInvitation(uow, clock),
+            ReadInvitation(uow, clock),
+            AcceptInvitation(uow, clock),
+            ListMembers(uow),
+            ChangeMemberRole(uow, clock),
+            RemoveMember(uow, clock),
+            SearchAuditEvents(uow),
+            ImportStudents(
+                uow,
+                siecle_reader
+                or ThreadedSiecleReader(
+                    settings.import_max_upload_bytes,
+                    settings.import_max_xml_bytes,
+                    settings.import_max_students,
+                    import_cpu,
+                ),
+                import_cpu,
+                clock,
+                settings.import_disable_threshold,
+                import_metrics,
             ),
-            clock,
-            settings.import_disable_threshold,
-            import_metrics,
-        ),
-        list_student_imports=ListStudentImports(uow),
-        list_students=ListStudents(uow),
-        list_divisions=ListDivisions(uow),
-        # Campaigns and joining
-        create_campaign=CreateCampaign(uow, clock),
-        list_campaigns=ListCampaigns(uow),
-        archive_campaign=ArchiveCampaign(uow, clock),
-        list_participations=ListParticipations(uow),
-        read_campaign=ReadCampaign(uow),
-        match_student_identity=MatchStudentIdentity(uow, match_guard, clock),
-        create_student_account=CreateStudentAccount(uow, hasher, tokens, match_guard, clock, refresh_ttl),
-        link_student_account=LinkStudentAccount(uow, match_guard, clock),
-        start_participation=StartParticipation(uow, clock),
-        reset_student_passwords=ResetStudentPasswords(uow, hasher, clock),
-        detach_student_account=DetachStudentAccount(uow, clock),
-        search_users=SearchUsers(uow),
-        search_students=SearchStudents(uow),
-        support_attach_student=SupportAttachStudent(uow, clock),
-        support_detach_student=SupportDetachStudent(uow, clock),
+            ListStudentImports(uow),
+            ListStudents(uow),
+            ListDivisions(uow),
+            CreateCampaign(uow, clock),
+            ListCampaigns(uow),
+            ArchiveCampaign(uow, clock),
+            ListParticipations(uow),
+            ReadCampaign(uow),
+            MatchStudentIdentity(uow, match_guard, clock),
+            CreateStudentAccount(uow, hasher, tokens, match_guard, clock, refresh_ttl),
+            LinkStudentAccount(uow, match_guard, clock),
+            StartParticipation(uow, clock),
+            ResetStudentPasswords(uow, hasher, clock),
+            DetachStudentAccount(uow, clock),
+            SearchUsers(uow),
+            SearchStudents(uow),
+            SupportAttachStudent(uow, clock),
+            SupportDetachStudent(uow, clock),
+        ],
     )
 
 

@@ -23,11 +23,15 @@ from api.use_cases import UseCases
 from domain.accounts.create_support_user import CreateSupportUser, CreateSupportUserCommand
 from domain.clock import SystemClock
 from domain.errors import DomainError
-from domain.organizations.create_organization import CreateOrganizationCommand
+from domain.organizations.create_organization import CreateOrganization, CreateOrganizationCommand
 from domain.organizations.entities import OrganizationType
-from domain.organizations.send_activation_invitation import SendActivationInvitationCommand
-from domain.students.import_students import ImportReport, ImportStudentsCommand
+from domain.organizations.send_activation_invitation import (
+    SendActivationInvitation,
+    SendActivationInvitationCommand,
+)
+from domain.students.import_students import ImportReport, ImportStudents, ImportStudentsCommand
 from domain.students.ports import ReadUpload, Upload
+from infrastructure.cpu_work import ThreadedCpuWork
 from infrastructure.db.engine import create_engine
 from infrastructure.db.migrations import upgrade
 from infrastructure.db.unit_of_work import SqlUnitOfWork
@@ -200,7 +204,7 @@ def create_organization(
 
     async def create() -> int:
         async with _database(settings) as engine:
-            organization = await _use_cases(settings, engine).create_organization(
+            organization = await _use_cases(settings, engine).get(CreateOrganization)(
                 None,
                 CreateOrganizationCommand(
                     name=name, type=type_, uai=uai, email=email, is_managing_students=managing_students
@@ -222,7 +226,7 @@ def invite_organization(
 
     async def invite() -> int:
         async with _database(settings) as engine:
-            invitation = await _use_cases(settings, engine).send_activation_invitation(
+            invitation = await _use_cases(settings, engine).get(SendActivationInvitation)(
                 None, SendActivationInvitationCommand(organization_id=org_id, email=email, locale=locale)
             )
             return invitation.invitation.id
@@ -261,13 +265,14 @@ def import_students(
                         settings.import_max_upload_bytes,
                         settings.import_max_xml_bytes,
                         settings.import_max_students,
+                        ThreadedCpuWork(max_parallel=1),
                     ),
                     progress,
                 )
-                use_case = build_use_cases(
+                cases = build_use_cases(
                     settings, engine, build_limiter(settings), SystemClock(), siecle_reader=reader
-                ).import_students
-                return await use_case(
+                )
+                return await cases.get(ImportStudents)(
                     None,
                     ImportStudentsCommand(
                         organization_id=org_id,
@@ -294,9 +299,6 @@ class _ProgressReader:
 
     async def read(self, stream: BinaryIO, progress: Callable[[int], None] | None = None) -> ReadUpload:
         return await self._reader.read(stream, self._progress)
-
-    async def in_worker(self, work: Callable[[], T]) -> T:
-        return await self._reader.in_worker(work)
 
 
 async def _received(upload: Upload) -> Upload:

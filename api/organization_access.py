@@ -11,15 +11,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from api.auth import CurrentViewer
-from api.use_cases import use_cases
-from domain.access import OrganizationAccess, require_admin
+from api.use_cases import use_case
+from domain.access import AuthorizeOrganizationAccess, OrganizationAccess, require_admin
 
 
-async def organization_member(request: Request, org_id: int, viewer: CurrentViewer) -> OrganizationAccess:
-    return await use_cases(request).authorize_organization_access(viewer, org_id)
+async def organization_member(
+    authorize: Annotated[AuthorizeOrganizationAccess, Depends(use_case(AuthorizeOrganizationAccess))],
+    org_id: int,
+    viewer: CurrentViewer,
+) -> OrganizationAccess:
+    return await authorize(viewer, org_id)
 
 
 async def organization_admin(

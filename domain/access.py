@@ -4,12 +4,13 @@ and the actor the audit log records for a user."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from domain.accounts.entities import Viewer
 from domain.audit.events import Actor
 from domain.organizations.entities import Membership, Organization, Role
 from domain.organizations.errors import OrganizationNotFound, PixOrgaTermsNotAccepted, RoleNotAllowed
-from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from domain.unit_of_work import HasMemberships, HasOrganizations, Reads, UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,8 +19,12 @@ class OrganizationAccess:
     membership: Membership
 
 
+class MemberPorts(HasOrganizations, HasMemberships, Protocol):
+    """What checking a member's access reads."""
+
+
 async def require_member(
-    uow: UnitOfWork, viewer: Viewer, organization_id: int, *, admin: bool = False
+    uow: MemberPorts, viewer: Viewer, organization_id: int, *, admin: bool = False
 ) -> OrganizationAccess:
     """An active member (else 404, never a hint that the organization exists), who accepted
     the Pix Orga terms (else 403 ``PIX_ORGA_TERMS_NOT_ACCEPTED``), with the role asked (else 403
@@ -41,12 +46,15 @@ def require_admin(access: OrganizationAccess) -> None:
         raise RoleNotAllowed()
 
 
+class AuthorizeOrganizationAccessPorts(Reads, MemberPorts, Protocol): ...
+
+
 class AuthorizeOrganizationAccess:
     """Whether the viewer may act on the organization at all (an active member who accepted the
     terms), asked before anything of the request's body is looked at; the role is then checked
     with ``require_admin``. The use cases check again in their own transaction."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[AuthorizeOrganizationAccessPorts]) -> None:
         self._uow = uow
 
     async def __call__(self, viewer: Viewer, organization_id: int) -> OrganizationAccess:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from api.auth import SupportViewer, support_viewer
 from api.errors import problems
@@ -18,12 +18,22 @@ from api.schemas.organizations import (
     InvitationOut,
 )
 from api.schemas.student_links import AdminStudentOut, AdminUserOut, UserLinkRequest
-from api.use_cases import use_cases
+from api.use_cases import use_case
+from domain.accounts.search_users import SearchUsers
 from domain.audit.events import AuditFilter
+from domain.audit.search_audit_events import SearchAuditEvents
 from domain.joining.errors import StudentNotFound, UserAlreadyLinkedInOrganization, UserNotFound
-from domain.organizations.create_organization import CreateOrganizationCommand
+from domain.joining.search_students import SearchStudents
+from domain.joining.support_attach_student import SupportAttachStudent
+from domain.joining.support_detach_student import SupportDetachStudent
+from domain.organizations.archive_organization import ArchiveOrganization
+from domain.organizations.create_organization import CreateOrganization, CreateOrganizationCommand
 from domain.organizations.entities import OrganizationType, Role
-from domain.organizations.send_activation_invitation import SendActivationInvitationCommand
+from domain.organizations.search_organizations import SearchOrganizations
+from domain.organizations.send_activation_invitation import (
+    SendActivationInvitation,
+    SendActivationInvitationCommand,
+)
 
 # Every support route, whatever its parameters, answers 401 / 403 before its body is validated.
 router = APIRouter(prefix=f"{API_PREFIX}/admin", tags=["support"], dependencies=[Depends(support_viewer)])
@@ -39,9 +49,11 @@ SUPPORT = ("UNAUTHENTICATED", "PASSWORD_CHANGE_REQUIRED", "FORBIDDEN")
     responses=problems(*SUPPORT, "UAI_ALREADY_USED", "INVALID_EMAIL", "VALIDATION_ERROR"),
 )
 async def create_organization(
-    request: Request, body: CreateOrganizationRequest, viewer: SupportViewer
+    create_organization: Annotated[CreateOrganization, Depends(use_case(CreateOrganization))],
+    body: CreateOrganizationRequest,
+    viewer: SupportViewer,
 ) -> AdminOrganizationOut:
-    organization = await use_cases(request).create_organization(
+    organization = await create_organization(
         viewer,
         CreateOrganizationCommand(
             name=body.name,
@@ -61,13 +73,13 @@ async def create_organization(
     responses=problems(*SUPPORT, "VALIDATION_ERROR"),
 )
 async def search_organizations(
-    request: Request,
+    search_organizations: Annotated[SearchOrganizations, Depends(use_case(SearchOrganizations))],
     viewer: SupportViewer,
     paging: Paging,
     uai: Annotated[str | None, Query(max_length=20)] = None,
     name: Annotated[str | None, Query(max_length=255)] = None,
 ) -> PageOut[AdminOrganizationOut]:
-    page = await use_cases(request).search_organizations(viewer, uai, name, paging)
+    page = await search_organizations(viewer, uai, name, paging)
     return PageOut.of(page, AdminOrganizationOut.of)
 
 
@@ -77,8 +89,12 @@ async def search_organizations(
     summary="Archive an organization (its pending invitations are cancelled)",
     responses=problems(*SUPPORT, "ORGANIZATION_NOT_FOUND"),
 )
-async def archive_organization(request: Request, org_id: int, viewer: SupportViewer) -> AdminOrganizationOut:
-    return AdminOrganizationOut.of(await use_cases(request).archive_organization(viewer, org_id))
+async def archive_organization(
+    archive_organization: Annotated[ArchiveOrganization, Depends(use_case(ArchiveOrganization))],
+    org_id: int,
+    viewer: SupportViewer,
+) -> AdminOrganizationOut:
+    return AdminOrganizationOut.of(await archive_organization(viewer, org_id))
 
 
 @router.post(
@@ -100,10 +116,15 @@ async def archive_organization(request: Request, org_id: int, viewer: SupportVie
     ),
 )
 async def send_activation_invitation(
-    request: Request, org_id: int, viewer: SupportViewer, body: ActivationInvitationRequest | None = None
+    send_activation_invitation: Annotated[
+        SendActivationInvitation, Depends(use_case(SendActivationInvitation))
+    ],
+    org_id: int,
+    viewer: SupportViewer,
+    body: ActivationInvitationRequest | None = None,
 ) -> InvitationOut:
     body = body or ActivationInvitationRequest()
-    invitation = await use_cases(request).send_activation_invitation(
+    invitation = await send_activation_invitation(
         viewer,
         SendActivationInvitationCommand(
             organization_id=org_id,
@@ -122,14 +143,14 @@ async def send_activation_invitation(
     responses=problems(*SUPPORT, "VALIDATION_ERROR"),
 )
 async def list_audit_events(
-    request: Request,
+    search_audit_events: Annotated[SearchAuditEvents, Depends(use_case(SearchAuditEvents))],
     viewer: SupportViewer,
     paging: Paging,
     organization_id: int | None = None,
     actor_id: int | None = None,
     type: Annotated[str | None, Query(max_length=64)] = None,
 ) -> PageOut[AuditEventOut]:
-    page = await use_cases(request).search_audit_events(
+    page = await search_audit_events(
         viewer, AuditFilter(organization_id=organization_id, actor_id=actor_id, type=type), paging
     )
     return PageOut.of(page, AuditEventOut.of)
@@ -146,12 +167,12 @@ async def list_audit_events(
     responses=problems(*SUPPORT, "VALIDATION_ERROR"),
 )
 async def search_users(
-    request: Request,
+    search_users: Annotated[SearchUsers, Depends(use_case(SearchUsers))],
     viewer: SupportViewer,
     paging: Paging,
     query: Annotated[str | None, Query(max_length=320)] = None,
 ) -> PageOut[AdminUserOut]:
-    page = await use_cases(request).search_users(viewer, query, paging)
+    page = await search_users(viewer, query, paging)
     return PageOut.of(page, AdminUserOut.of)
 
 
@@ -163,13 +184,13 @@ async def search_users(
     responses=problems(*SUPPORT, "VALIDATION_ERROR"),
 )
 async def search_students(
-    request: Request,
+    search_students: Annotated[SearchStudents, Depends(use_case(SearchStudents))],
     viewer: SupportViewer,
     paging: Paging,
     query: Annotated[str | None, Query(max_length=255)] = None,
     uai: Annotated[str | None, Query(max_length=20)] = None,
 ) -> PageOut[AdminStudentOut]:
-    page = await use_cases(request).search_students(viewer, query, uai, paging)
+    page = await search_students(viewer, query, uai, paging)
     return PageOut.of(page, AdminStudentOut.of)
 
 
@@ -186,11 +207,12 @@ async def search_students(
     ),
 )
 async def attach_student_account(
-    request: Request, student_id: int, body: UserLinkRequest, viewer: SupportViewer
+    support_attach_student: Annotated[SupportAttachStudent, Depends(use_case(SupportAttachStudent))],
+    student_id: int,
+    body: UserLinkRequest,
+    viewer: SupportViewer,
 ) -> AdminStudentOut:
-    return AdminStudentOut.of(
-        await use_cases(request).support_attach_student(viewer, student_id, body.user_id)
-    )
+    return AdminStudentOut.of(await support_attach_student(viewer, student_id, body.user_id))
 
 
 @router.delete(
@@ -200,6 +222,10 @@ async def attach_student_account(
     summary="Detach the account from a student (idempotent; the account is kept)",
     responses=problems(*SUPPORT, StudentNotFound.code),
 )
-async def detach_student_account(request: Request, student_id: int, viewer: SupportViewer) -> Response:
-    await use_cases(request).support_detach_student(viewer, student_id)
+async def detach_student_account(
+    support_detach_student: Annotated[SupportDetachStudent, Depends(use_case(SupportDetachStudent))],
+    student_id: int,
+    viewer: SupportViewer,
+) -> Response:
+    await support_detach_student(viewer, student_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

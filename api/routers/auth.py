@@ -2,14 +2,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
 
 from api.client_address import client_key
 from api.errors import problems
 from api.routers import API_PREFIX
 from api.schemas.accounts import TokenOut
-from api.use_cases import use_cases
-from domain.accounts.log_in import LogInCommand
+from api.use_cases import use_case
+from domain.accounts.log_in import LogIn, LogInCommand
+from domain.accounts.refresh_session import RefreshSession
+from domain.accounts.revoke_refresh_token import RevokeRefreshToken
 from domain.errors import Unauthenticated
 
 router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["authentication"])
@@ -53,19 +55,20 @@ router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["authentication"])
 )
 async def create_token(
     request: Request,
+    refresh_session: Annotated[RefreshSession, Depends(use_case(RefreshSession))],
+    log_in: Annotated[LogIn, Depends(use_case(LogIn))],
     grant_type: Annotated[Literal["password", "refresh_token"], Form()] = "password",
     username: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     scope: Annotated[str, Form(max_length=200)] = "",
     refresh_token: Annotated[str, Form(max_length=200)] = "",
 ) -> TokenOut:
-    cases = use_cases(request)
     if grant_type == "refresh_token":
         if not refresh_token:
             raise Unauthenticated()
-        pair = await cases.refresh_session(refresh_token)
+        pair = await refresh_session(refresh_token)
     else:
-        pair = await cases.log_in(
+        pair = await log_in(
             LogInCommand(
                 login=username,
                 password=password,
@@ -96,11 +99,11 @@ async def create_token(
     responses=problems("VALIDATION_ERROR"),
 )
 async def revoke_token(
-    request: Request,
+    revoke_refresh_token: Annotated[RevokeRefreshToken, Depends(use_case(RevokeRefreshToken))],
     token: Annotated[str, Form()] = "",
     token_type_hint: Annotated[str, Form()] = "refresh_token",  # noqa: S107 (RFC 7009 field)
 ) -> Response:
     # "200 always": a missing, unknown or malformed token reveals nothing either.
     if token:
-        await use_cases(request).revoke_refresh_token(token)
+        await revoke_refresh_token(token)
     return Response(status_code=200)

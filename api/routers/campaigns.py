@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from api.auth import CurrentViewer
 from api.client_address import client_key
@@ -28,12 +28,17 @@ from api.schemas.campaigns import (
     StudentLinkRequest,
     StudentMatchOut,
 )
-from api.use_cases import use_cases
-from domain.campaigns.create_campaign import CreateCampaignCommand
+from api.use_cases import use_case
+from domain.campaigns.archive_campaign import ArchiveCampaign
+from domain.campaigns.create_campaign import CreateCampaign, CreateCampaignCommand
 from domain.campaigns.entities import CampaignType
-from domain.joining.create_student_account import CreateStudentAccountCommand
-from domain.joining.link_student_account import LinkStudentAccountCommand
-from domain.joining.match_student_identity import MatchStudentCommand
+from domain.campaigns.list_campaigns import ListCampaigns
+from domain.campaigns.list_participations import ListParticipations
+from domain.campaigns.read_campaign import ReadCampaign
+from domain.joining.create_student_account import CreateStudentAccount, CreateStudentAccountCommand
+from domain.joining.link_student_account import LinkStudentAccount, LinkStudentAccountCommand
+from domain.joining.match_student_identity import MatchStudentCommand, MatchStudentIdentity
+from domain.joining.start_participation import StartParticipation
 from domain.joining.steps import TypedStudent
 
 router = APIRouter(prefix=API_PREFIX)
@@ -80,9 +85,12 @@ def _also(status_code: int, model: type[Any], description: str) -> dict[int | st
     responses=problems(*MEMBER, "ORGANIZATION_ARCHIVED", "VALIDATION_ERROR"),
 )
 async def create_campaign(
-    request: Request, org_id: int, body: CreateCampaignRequest, viewer: CurrentViewer
+    create_campaign: Annotated[CreateCampaign, Depends(use_case(CreateCampaign))],
+    org_id: int,
+    body: CreateCampaignRequest,
+    viewer: CurrentViewer,
 ) -> CampaignOut:
-    campaign = await use_cases(request).create_campaign(
+    campaign = await create_campaign(
         viewer, CreateCampaignCommand(organization_id=org_id, name=body.name, type=CampaignType(body.type))
     )
     return CampaignOut.of(campaign)
@@ -97,9 +105,12 @@ async def create_campaign(
     responses=problems(*MEMBER, "VALIDATION_ERROR"),
 )
 async def list_campaigns(
-    request: Request, org_id: int, viewer: CurrentViewer, paging: Paging
+    list_campaigns: Annotated[ListCampaigns, Depends(use_case(ListCampaigns))],
+    org_id: int,
+    viewer: CurrentViewer,
+    paging: Paging,
 ) -> PageOut[CampaignListItemOut]:
-    page = await use_cases(request).list_campaigns(viewer, org_id, paging)
+    page = await list_campaigns(viewer, org_id, paging)
     return PageOut.of(page, CampaignListItemOut.of_summary)
 
 
@@ -112,9 +123,12 @@ async def list_campaigns(
     responses=problems(*MEMBER, "CAMPAIGN_NOT_FOUND"),
 )
 async def archive_campaign(
-    request: Request, org_id: int, campaign_id: int, viewer: CurrentViewer
+    archive_campaign: Annotated[ArchiveCampaign, Depends(use_case(ArchiveCampaign))],
+    org_id: int,
+    campaign_id: int,
+    viewer: CurrentViewer,
 ) -> CampaignOut:
-    return CampaignOut.of(await use_cases(request).archive_campaign(viewer, org_id, campaign_id))
+    return CampaignOut.of(await archive_campaign(viewer, org_id, campaign_id))
 
 
 @router.get(
@@ -127,9 +141,13 @@ async def archive_campaign(
     responses=problems(*MEMBER, "CAMPAIGN_NOT_FOUND", "VALIDATION_ERROR"),
 )
 async def list_campaign_participations(
-    request: Request, org_id: int, campaign_id: int, viewer: CurrentViewer, paging: Paging
+    list_participations: Annotated[ListParticipations, Depends(use_case(ListParticipations))],
+    org_id: int,
+    campaign_id: int,
+    viewer: CurrentViewer,
+    paging: Paging,
 ) -> PageOut[CampaignParticipationOut]:
-    page = await use_cases(request).list_participations(viewer, org_id, campaign_id, paging)
+    page = await list_participations(viewer, org_id, campaign_id, paging)
     return PageOut.of(page, CampaignParticipationOut.of)
 
 
@@ -143,8 +161,10 @@ async def list_campaign_participations(
     tags=["joining"],
     responses=problems("CAMPAIGN_NOT_FOUND"),
 )
-async def get_campaign_by_code(request: Request, code: str) -> PublicCampaignOut:
-    return PublicCampaignOut.of(await use_cases(request).read_campaign(code))
+async def get_campaign_by_code(
+    read_campaign: Annotated[ReadCampaign, Depends(use_case(ReadCampaign))], code: str
+) -> PublicCampaignOut:
+    return PublicCampaignOut.of(await read_campaign(code))
 
 
 def _typed(body: StudentIdentityRequest | StudentAccountRequest) -> TypedStudent:
@@ -164,8 +184,13 @@ def _typed(body: StudentIdentityRequest | StudentAccountRequest) -> TypedStudent
     ),
     responses=problems(*MATCHING, "VALIDATION_ERROR"),
 )
-async def match_student(request: Request, code: str, body: StudentIdentityRequest) -> StudentMatchOut:
-    found = await use_cases(request).match_student_identity(
+async def match_student(
+    request: Request,
+    match_student_identity: Annotated[MatchStudentIdentity, Depends(use_case(MatchStudentIdentity))],
+    code: str,
+    body: StudentIdentityRequest,
+) -> StudentMatchOut:
+    found = await match_student_identity(
         MatchStudentCommand(campaign_code=code, student=_typed(body), client_address=client_key(request))
     )
     return StudentMatchOut(username_suggestion=found.username_suggestion)
@@ -194,9 +219,12 @@ async def match_student(request: Request, code: str, body: StudentIdentityReques
     ),
 )
 async def create_student_account(
-    request: Request, code: str, body: StudentAccountRequest
+    request: Request,
+    create_student_account: Annotated[CreateStudentAccount, Depends(use_case(CreateStudentAccount))],
+    code: str,
+    body: StudentAccountRequest,
 ) -> StudentAccountOut:
-    created = await use_cases(request).create_student_account(
+    created = await create_student_account(
         CreateStudentAccountCommand(
             campaign_code=code,
             student=_typed(body),
@@ -262,6 +290,7 @@ async def create_student_account(
 )
 async def link_student_account(
     request: Request,
+    link_student_account: Annotated[LinkStudentAccount, Depends(use_case(LinkStudentAccount))],
     response: Response,
     code: str,
     viewer: CurrentViewer,
@@ -273,7 +302,7 @@ async def link_student_account(
         assert body.last_name is not None
         assert body.birthdate is not None
         typed = TypedStudent(first_name=body.first_name, last_name=body.last_name, birthdate=body.birthdate)
-    link = await use_cases(request).link_student_account(
+    link = await link_student_account(
         viewer,
         LinkStudentAccountCommand(campaign_code=code, student=typed, client_address=client_key(request)),
     )
@@ -309,13 +338,13 @@ async def link_student_account(
     },
 )
 async def start_participation(
-    request: Request,
+    start_participation: Annotated[StartParticipation, Depends(use_case(StartParticipation))],
     response: Response,
     code: str,
     viewer: CurrentViewer,
     preview: Annotated[bool, Query(description="A member tries the campaign")] = False,
 ) -> ParticipationOut:
-    started = await use_cases(request).start_participation(viewer, code, preview=preview)
+    started = await start_participation(viewer, code, preview=preview)
     if not started.created:
         response.status_code = status.HTTP_200_OK
     return ParticipationOut.of(started.participation, started.campaign)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from api.auth import CurrentViewer
@@ -16,7 +16,9 @@ from api.schemas.organizations import (
     InvitationLandingOut,
     MembershipOut,
 )
-from api.use_cases import use_cases
+from api.use_cases import use_case
+from domain.organizations.accept_invitation import AcceptInvitation
+from domain.organizations.read_invitation import ReadInvitation
 
 router = APIRouter(prefix=f"{API_PREFIX}/organization-invitations", tags=["invitations"])
 
@@ -28,9 +30,11 @@ router = APIRouter(prefix=f"{API_PREFIX}/organization-invitations", tags=["invit
     responses=problems("INVITATION_NOT_FOUND", "INVITATION_CODE_REPLACED", "VALIDATION_ERROR"),
 )
 async def read_invitation(
-    request: Request, invitation_id: int, code: Annotated[str, Query(min_length=1, max_length=200)]
+    read_invitation: Annotated[ReadInvitation, Depends(use_case(ReadInvitation))],
+    invitation_id: int,
+    code: Annotated[str, Query(min_length=1, max_length=200)],
 ) -> InvitationLandingOut:
-    landing = await use_cases(request).read_invitation(invitation_id, code)
+    landing = await read_invitation(invitation_id, code)
     return InvitationLandingOut(
         id=landing.id,
         organization_name=landing.organization_name,
@@ -64,9 +68,12 @@ async def read_invitation(
     },
 )
 async def accept_invitation(
-    request: Request, invitation_id: int, body: AcceptInvitationRequest, viewer: CurrentViewer
+    accept_invitation: Annotated[AcceptInvitation, Depends(use_case(AcceptInvitation))],
+    invitation_id: int,
+    body: AcceptInvitationRequest,
+    viewer: CurrentViewer,
 ) -> AcceptInvitationOut:
-    result = await use_cases(request).accept_invitation(viewer, invitation_id, body.code)
+    result = await accept_invitation(viewer, invitation_id, body.code)
     out = AcceptInvitationOut(membership=MembershipOut.of(result.membership, result.organization))
     if not result.created:
         return JSONResponse(out.model_dump(mode="json"), status_code=200)  # type: ignore[return-value]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from api.auth import CurrentViewer
 from api.errors import problems
@@ -22,9 +22,16 @@ from api.schemas.organizations import (
     RejectedEmail,
     RoleChangeRequest,
 )
-from api.use_cases import use_cases
+from api.use_cases import use_case
+from domain.organizations.cancel_invitation import CancelInvitation
+from domain.organizations.change_member_role import ChangeMemberRole
 from domain.organizations.entities import InvitationStatus, Role
-from domain.organizations.invite_members import InviteMembersCommand
+from domain.organizations.get_organization import GetOrganization
+from domain.organizations.invite_members import InviteMembers, InviteMembersCommand
+from domain.organizations.list_invitations import ListInvitations
+from domain.organizations.list_members import ListMembers
+from domain.organizations.remove_member import RemoveMember
+from domain.organizations.resend_invitation import ResendInvitation
 
 router = APIRouter(
     prefix=f"{API_PREFIX}/organizations/{{org_id}}", tags=["organizations"], dependencies=[MEMBERS_ONLY]
@@ -32,8 +39,12 @@ router = APIRouter(
 
 
 @router.get("", operation_id="get_organization", summary="My organization", responses=problems(*MEMBER))
-async def get_organization(request: Request, org_id: int, viewer: CurrentViewer) -> OrganizationOut:
-    return OrganizationOut.of(await use_cases(request).get_organization(viewer, org_id))
+async def get_organization(
+    get_organization: Annotated[GetOrganization, Depends(use_case(GetOrganization))],
+    org_id: int,
+    viewer: CurrentViewer,
+) -> OrganizationOut:
+    return OrganizationOut.of(await get_organization(viewer, org_id))
 
 
 @router.post(
@@ -55,10 +66,12 @@ async def get_organization(request: Request, org_id: int, viewer: CurrentViewer)
     ),
 )
 async def invite_members(
-    request: Request, org_id: int, body: InviteRequest, viewer: CurrentViewer
+    invite_members: Annotated[InviteMembers, Depends(use_case(InviteMembers))],
+    org_id: int,
+    body: InviteRequest,
+    viewer: CurrentViewer,
 ) -> InviteResult:
-    cases = use_cases(request)
-    result = await cases.invite_members(
+    result = await invite_members(
         viewer,
         InviteMembersCommand(
             organization_id=org_id,
@@ -82,7 +95,7 @@ async def invite_members(
     responses=problems(*ADMIN, "VALIDATION_ERROR"),
 )
 async def list_invitations(
-    request: Request,
+    list_invitations: Annotated[ListInvitations, Depends(use_case(ListInvitations))],
     org_id: int,
     viewer: CurrentViewer,
     paging: Paging,
@@ -91,7 +104,7 @@ async def list_invitations(
         Query(alias="status", description="PENDING excludes the expired ones"),
     ] = "PENDING",
 ) -> PageOut[InvitationOut]:
-    page = await use_cases(request).list_invitations(viewer, org_id, InvitationStatus(status_), paging)
+    page = await list_invitations(viewer, org_id, InvitationStatus(status_), paging)
     return PageOut.of(page, InvitationOut.of)
 
 
@@ -116,9 +129,12 @@ async def list_invitations(
     ),
 )
 async def resend_invitation(
-    request: Request, org_id: int, invitation_id: int, viewer: CurrentViewer
+    resend_invitation: Annotated[ResendInvitation, Depends(use_case(ResendInvitation))],
+    org_id: int,
+    invitation_id: int,
+    viewer: CurrentViewer,
 ) -> InvitationOut:
-    return InvitationOut.of(await use_cases(request).resend_invitation(viewer, org_id, invitation_id))
+    return InvitationOut.of(await resend_invitation(viewer, org_id, invitation_id))
 
 
 @router.delete(
@@ -131,9 +147,12 @@ async def resend_invitation(
     responses=problems(*ADMIN, "INVITATION_NOT_FOUND", "INVITATION_NOT_CANCELLABLE"),
 )
 async def cancel_invitation(
-    request: Request, org_id: int, invitation_id: int, viewer: CurrentViewer
+    cancel_invitation: Annotated[CancelInvitation, Depends(use_case(CancelInvitation))],
+    org_id: int,
+    invitation_id: int,
+    viewer: CurrentViewer,
 ) -> Response:
-    await use_cases(request).cancel_invitation(viewer, org_id, invitation_id)
+    await cancel_invitation(viewer, org_id, invitation_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -145,9 +164,12 @@ async def cancel_invitation(
     responses=problems(*MEMBER, "VALIDATION_ERROR"),
 )
 async def list_memberships(
-    request: Request, org_id: int, viewer: CurrentViewer, paging: Paging
+    list_members: Annotated[ListMembers, Depends(use_case(ListMembers))],
+    org_id: int,
+    viewer: CurrentViewer,
+    paging: Paging,
 ) -> PageOut[MemberOut]:
-    page = await use_cases(request).list_members(viewer, org_id, paging)
+    page = await list_members(viewer, org_id, paging)
     return PageOut.of(page, MemberOut.of)
 
 
@@ -162,11 +184,13 @@ async def list_memberships(
     ),
 )
 async def change_membership_role(
-    request: Request, org_id: int, membership_id: int, body: RoleChangeRequest, viewer: CurrentViewer
+    change_member_role: Annotated[ChangeMemberRole, Depends(use_case(ChangeMemberRole))],
+    org_id: int,
+    membership_id: int,
+    body: RoleChangeRequest,
+    viewer: CurrentViewer,
 ) -> MemberOut:
-    return MemberOut.of(
-        await use_cases(request).change_member_role(viewer, org_id, membership_id, Role(body.role))
-    )
+    return MemberOut.of(await change_member_role(viewer, org_id, membership_id, Role(body.role)))
 
 
 @router.delete(
@@ -178,7 +202,10 @@ async def change_membership_role(
     responses=problems(*ADMIN, "MEMBERSHIP_NOT_FOUND", "LAST_ADMIN"),
 )
 async def remove_membership(
-    request: Request, org_id: int, membership_id: int, viewer: CurrentViewer
+    remove_member: Annotated[RemoveMember, Depends(use_case(RemoveMember))],
+    org_id: int,
+    membership_id: int,
+    viewer: CurrentViewer,
 ) -> Response:
-    await use_cases(request).remove_member(viewer, org_id, membership_id)
+    await remove_member(viewer, org_id, membership_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from api.client_address import client_key
 from api.errors import problems
 from api.routers import API_PREFIX
 from api.schemas.organizations import PasswordResetBody, PasswordResetRequest, ScoActivationRequest
-from api.use_cases import use_cases
-from domain.accounts.request_password_reset import RequestPasswordResetCommand
-from domain.accounts.reset_password import ResetPasswordCommand
-from domain.organizations.request_sco_activation import RequestScoActivationCommand
+from api.use_cases import use_case
+from domain.accounts.request_password_reset import RequestPasswordReset, RequestPasswordResetCommand
+from domain.accounts.reset_password import ResetPassword, ResetPasswordCommand
+from domain.organizations.request_sco_activation import RequestScoActivation, RequestScoActivationCommand
 
 router = APIRouter(prefix=API_PREFIX)
 
@@ -39,8 +41,12 @@ router = APIRouter(prefix=API_PREFIX)
         "VALIDATION_ERROR",
     ),
 )
-async def request_sco_activation(request: Request, body: ScoActivationRequest) -> Response:
-    await use_cases(request).request_sco_activation(
+async def request_sco_activation(
+    request: Request,
+    request_sco_activation: Annotated[RequestScoActivation, Depends(use_case(RequestScoActivation))],
+    body: ScoActivationRequest,
+) -> Response:
+    await request_sco_activation(
         RequestScoActivationCommand(uai=body.uai, client_address=client_key(request))
     )
     return Response(status_code=status.HTTP_202_ACCEPTED)
@@ -57,8 +63,12 @@ async def request_sco_activation(request: Request, body: ScoActivationRequest) -
     description="Always 202, whether an account has that e-mail or not. The link is valid one hour, once.",
     responses=problems("TOO_MANY_REQUESTS", "VALIDATION_ERROR"),
 )
-async def request_password_reset(request: Request, body: PasswordResetRequest) -> Response:
-    await use_cases(request).request_password_reset(
+async def request_password_reset(
+    request: Request,
+    request_password_reset: Annotated[RequestPasswordReset, Depends(use_case(RequestPasswordReset))],
+    body: PasswordResetRequest,
+) -> Response:
+    await request_password_reset(
         RequestPasswordResetCommand(email=body.email, app=body.app, client_address=client_key(request))
     )
     return Response(status_code=status.HTTP_202_ACCEPTED)
@@ -72,8 +82,8 @@ async def request_password_reset(request: Request, body: PasswordResetRequest) -
     tags=["users"],
     responses=problems("RESET_TOKEN_INVALID", "INVALID_PASSWORD", "VALIDATION_ERROR"),
 )
-async def reset_password(request: Request, body: PasswordResetBody) -> Response:
-    await use_cases(request).reset_password(
-        ResetPasswordCommand(token=body.token, new_password=body.new_password)
-    )
+async def reset_password(
+    reset_password: Annotated[ResetPassword, Depends(use_case(ResetPassword))], body: PasswordResetBody
+) -> Response:
+    await reset_password(ResetPasswordCommand(token=body.token, new_password=body.new_password))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

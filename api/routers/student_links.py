@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from api.auth import CurrentViewer
 from api.errors import problems
@@ -14,9 +15,10 @@ from api.organization_access import ADMINS_ONLY, MEMBERS_ONLY
 from api.routers import API_PREFIX
 from api.routers import MEMBER_PROBLEMS as MEMBER
 from api.schemas.student_links import PasswordResetsOut, PasswordResetsRequest
-from api.use_cases import use_cases
+from api.use_cases import use_case
+from domain.joining.detach_student_account import DetachStudentAccount
 from domain.joining.errors import StudentNotFound
-from domain.joining.reset_student_passwords import StudentPasswordResets
+from domain.joining.reset_student_passwords import ResetStudentPasswords, StudentPasswordResets
 
 router = APIRouter(
     prefix=f"{API_PREFIX}/organizations/{{org_id}}/students", tags=["students"], dependencies=[MEMBERS_ONLY]
@@ -84,9 +86,13 @@ def _wants_json(accept: str) -> bool:
     },
 )
 async def reset_student_passwords(
-    request: Request, org_id: int, body: PasswordResetsRequest, viewer: CurrentViewer
+    request: Request,
+    reset_student_passwords: Annotated[ResetStudentPasswords, Depends(use_case(ResetStudentPasswords))],
+    org_id: int,
+    body: PasswordResetsRequest,
+    viewer: CurrentViewer,
 ) -> Response:
-    result = await use_cases(request).reset_student_passwords(viewer, org_id, body.student_ids)
+    result = await reset_student_passwords(viewer, org_id, body.student_ids)
     if _wants_json(request.headers.get("accept", "")):
         return Response(PasswordResetsOut.of(result).model_dump_json(), media_type="application/json")
     language = request_language(request)
@@ -107,7 +113,10 @@ async def reset_student_passwords(
     responses=problems(*MEMBER, "FORBIDDEN", StudentNotFound.code),
 )
 async def detach_student_account(
-    request: Request, org_id: int, student_id: int, viewer: CurrentViewer
+    detach_student_account: Annotated[DetachStudentAccount, Depends(use_case(DetachStudentAccount))],
+    org_id: int,
+    student_id: int,
+    viewer: CurrentViewer,
 ) -> Response:
-    await use_cases(request).detach_student_account(viewer, org_id, student_id)
+    await detach_student_account(viewer, org_id, student_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
@@ -20,8 +20,11 @@ from api.routers import API_PREFIX
 from api.routers import MEMBER_PROBLEMS as MEMBER
 from api.schemas.students import StudentImportHistoryOut, StudentImportOut, StudentOut
 from api.siecle_messages import Language, siecle_detail
-from api.use_cases import use_cases
-from domain.students.import_students import ImportReport, ImportStudentsCommand
+from api.use_cases import use_case
+from domain.students.import_students import ImportReport, ImportStudents, ImportStudentsCommand
+from domain.students.list_divisions import ListDivisions
+from domain.students.list_student_imports import ListStudentImports
+from domain.students.list_students import ListStudents
 from domain.students.ports import StudentFilter, Upload
 
 router = APIRouter(
@@ -82,6 +85,7 @@ router = APIRouter(
 )
 async def import_students(
     request: Request,
+    import_students: Annotated[ImportStudents, Depends(use_case(ImportStudents))],
     org_id: int,
     viewer: CurrentViewer,
     dry_run: Annotated[bool, Query(description="Preview the report, write nothing")] = False,
@@ -92,7 +96,7 @@ async def import_students(
     # The body is not a parameter: FastAPI would read the whole upload before the access check.
     # The use case receives it once the caller is known to be this organization's administrator.
     try:
-        report = await use_cases(request).import_students(
+        report = await import_students(
             viewer,
             ImportStudentsCommand(
                 organization_id=org_id,
@@ -134,9 +138,12 @@ def _render(report: ImportReport, language: Language) -> bytes:
     responses=problems(*ADMIN, "VALIDATION_ERROR"),
 )
 async def list_student_imports(
-    request: Request, org_id: int, viewer: CurrentViewer, paging: Paging
+    list_student_imports: Annotated[ListStudentImports, Depends(use_case(ListStudentImports))],
+    org_id: int,
+    viewer: CurrentViewer,
+    paging: Paging,
 ) -> PageOut[StudentImportHistoryOut]:
-    page = await use_cases(request).list_student_imports(viewer, org_id, paging)
+    page = await list_student_imports(viewer, org_id, paging)
     return PageOut.of(page, StudentImportHistoryOut.of)
 
 
@@ -149,7 +156,7 @@ async def list_student_imports(
     responses=problems(*MEMBER, "VALIDATION_ERROR"),
 )
 async def list_students(
-    request: Request,
+    list_students: Annotated[ListStudents, Depends(use_case(ListStudents))],
     org_id: int,
     viewer: CurrentViewer,
     paging: Paging,
@@ -158,7 +165,7 @@ async def list_students(
     linked: bool | None = None,
     include_disabled: bool = False,
 ) -> PageOut[StudentOut]:
-    page = await use_cases(request).list_students(
+    page = await list_students(
         viewer,
         org_id,
         StudentFilter(search=search, division=division, linked=linked, include_disabled=include_disabled),
@@ -173,5 +180,9 @@ async def list_students(
     summary="The classes of the active students (not paginated)",
     responses=problems(*MEMBER),
 )
-async def list_divisions(request: Request, org_id: int, viewer: CurrentViewer) -> list[str]:
-    return await use_cases(request).list_divisions(viewer, org_id)
+async def list_divisions(
+    list_divisions: Annotated[ListDivisions, Depends(use_case(ListDivisions))],
+    org_id: int,
+    viewer: CurrentViewer,
+) -> list[str]:
+    return await list_divisions(viewer, org_id)

@@ -1,15 +1,19 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from api.auth import CurrentViewer, ViewerAllowingPasswordChange
 from api.client_address import client_key
 from api.errors import problems
 from api.routers import API_PREFIX
 from api.schemas.accounts import MeOut, PasswordChangeRequest, SignUpRequest, UserOut
-from api.use_cases import use_cases
-from domain.accounts.change_password import ChangePasswordCommand
-from domain.accounts.register_user import RegisterUserCommand
+from api.use_cases import use_case
+from domain.accounts.accept_pix_orga_terms import AcceptPixOrgaTerms
+from domain.accounts.change_password import ChangePassword, ChangePasswordCommand
+from domain.accounts.get_my_account import GetMyAccount
+from domain.accounts.register_user import RegisterUser, RegisterUserCommand
 
 router = APIRouter(prefix=f"{API_PREFIX}/users", tags=["users"])
 
@@ -35,8 +39,12 @@ AUTHENTICATED = ("UNAUTHENTICATED",)
         "TOO_MANY_REQUESTS",
     ),
 )
-async def create_user(request: Request, body: SignUpRequest) -> UserOut:
-    user = await use_cases(request).register_user(
+async def create_user(
+    request: Request,
+    register_user: Annotated[RegisterUser, Depends(use_case(RegisterUser))],
+    body: SignUpRequest,
+) -> UserOut:
+    user = await register_user(
         RegisterUserCommand(
             first_name=body.first_name,
             last_name=body.last_name,
@@ -56,8 +64,11 @@ async def create_user(request: Request, body: SignUpRequest) -> UserOut:
     summary="My account and my memberships",
     responses=problems(*AUTHENTICATED),
 )
-async def get_me(request: Request, viewer: ViewerAllowingPasswordChange) -> MeOut:
-    return MeOut.of_account(await use_cases(request).get_my_account(viewer))
+async def get_me(
+    get_my_account: Annotated[GetMyAccount, Depends(use_case(GetMyAccount))],
+    viewer: ViewerAllowingPasswordChange,
+) -> MeOut:
+    return MeOut.of_account(await get_my_account(viewer))
 
 
 @router.put(
@@ -69,9 +80,11 @@ async def get_me(request: Request, viewer: ViewerAllowingPasswordChange) -> MeOu
     responses=problems(*AUTHENTICATED, "WRONG_CURRENT_PASSWORD", "INVALID_PASSWORD", "VALIDATION_ERROR"),
 )
 async def change_my_password(
-    request: Request, body: PasswordChangeRequest, viewer: ViewerAllowingPasswordChange
+    change_password: Annotated[ChangePassword, Depends(use_case(ChangePassword))],
+    body: PasswordChangeRequest,
+    viewer: ViewerAllowingPasswordChange,
 ) -> Response:
-    await use_cases(request).change_password(
+    await change_password(
         viewer, ChangePasswordCommand(current_password=body.current_password, new_password=body.new_password)
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -84,6 +97,9 @@ async def change_my_password(
     summary="Accept the Pix Orga terms of service (idempotent)",
     responses=problems(*AUTHENTICATED, "PASSWORD_CHANGE_REQUIRED"),
 )
-async def accept_pix_orga_terms(request: Request, viewer: CurrentViewer) -> Response:
-    await use_cases(request).accept_pix_orga_terms(viewer)
+async def accept_pix_orga_terms(
+    accept_pix_orga_terms: Annotated[AcceptPixOrgaTerms, Depends(use_case(AcceptPixOrgaTerms))],
+    viewer: CurrentViewer,
+) -> Response:
+    await accept_pix_orga_terms(viewer)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

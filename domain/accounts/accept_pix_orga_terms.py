@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from domain.accounts.entities import Viewer
 from domain.clock import Clock
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasUsers, UnitOfWorkFactory, Writes
+
+
+class AcceptPixOrgaTermsPorts(Writes, HasUsers, Protocol): ...
 
 
 class AcceptPixOrgaTerms:
     """Accepted once; accepting again changes nothing (idempotent)."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[AcceptPixOrgaTermsPorts], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 

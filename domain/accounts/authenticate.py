@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from domain.accounts.entities import Viewer
 from domain.accounts.ports import AccessTokens
 from domain.errors import Unauthenticated
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasSessions, HasUsers, Reads, UnitOfWorkFactory
+
+
+class AuthenticatePorts(Reads, HasSessions, HasUsers, Protocol): ...
 
 
 class Authenticate:
     """A token is good while it is valid, its session is not revoked and its account exists,
     so logging out or changing one's password takes effect at once, not at expiry."""
 
-    def __init__(self, uow: UnitOfWorkFactory, tokens: AccessTokens) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[AuthenticatePorts], tokens: AccessTokens) -> None:
         self._uow = uow
         self._tokens = tokens
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from domain.accounts.entities import Viewer
 from domain.accounts.errors import WrongCurrentPassword
 from domain.accounts.password_policy import check_password_policy
 from domain.accounts.ports import PasswordHasher
 from domain.clock import Clock
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasSessions, HasUsers, UnitOfWorkFactory, Writes
 
 
 @dataclass(frozen=True)
@@ -18,11 +19,16 @@ class ChangePasswordCommand:
     new_password: str
 
 
+class ChangePasswordPorts(Writes, HasSessions, HasUsers, Protocol): ...
+
+
 class ChangePassword:
     """Needs the current password; the new one follows the policy. Clears
     ``must_change_password`` and revokes every other session of the account."""
 
-    def __init__(self, uow: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory[ChangePasswordPorts], hasher: PasswordHasher, clock: Clock
+    ) -> None:
         self._uow = uow
         self._hasher = hasher
         self._clock = clock

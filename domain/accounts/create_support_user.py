@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from domain.accounts.entities import NewUser, User
 from domain.accounts.errors import InvalidEmail
@@ -10,7 +11,7 @@ from domain.accounts.password_policy import check_password_policy
 from domain.accounts.ports import PasswordHasher
 from domain.clock import Clock
 from domain.organizations.email_addresses import normalise_email
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasUsers, UnitOfWorkFactory, Writes
 
 
 @dataclass(frozen=True)
@@ -21,10 +22,15 @@ class CreateSupportUserCommand:
     password: str
 
 
+class CreateSupportUserPorts(Writes, HasUsers, Protocol): ...
+
+
 class CreateSupportUser:
     """A user with the SUPPORT role; the same password policy as everyone."""
 
-    def __init__(self, uow: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory[CreateSupportUserPorts], hasher: PasswordHasher, clock: Clock
+    ) -> None:
         self._uow = uow
         self._hasher = hasher
         self._clock = clock

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from domain.accounts.entities import User, Viewer
 from domain.organizations.entities import UserMembership
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasMemberships, Reads, UnitOfWorkFactory
 
 
 @dataclass(frozen=True)
@@ -15,10 +16,13 @@ class MyAccount:
     memberships: list[UserMembership]
 
 
+class GetMyAccountPorts(Reads, HasMemberships, Protocol): ...
+
+
 class GetMyAccount:
     """Memberships are read from the database each time: a removal shows at once."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[GetMyAccountPorts]) -> None:
         self._uow = uow
 
     async def __call__(self, viewer: Viewer) -> MyAccount:

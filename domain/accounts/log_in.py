@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
 from domain.accounts.entities import TokenPair
 from domain.accounts.errors import InvalidCredentials, PixOrgaAccessRequiresMembership
@@ -11,7 +12,7 @@ from domain.accounts.ports import AccessTokens, PasswordHasher
 from domain.accounts.sessions import open_session
 from domain.clock import Clock
 from domain.rate_limits import Limit, LimitKey, RateLimiter, record_all, refuse_when_reached
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasMemberships, HasSessions, HasUsers, UnitOfWorkFactory, Writes
 
 PIX_ORGA_SCOPE = "pix-orga"
 
@@ -22,6 +23,9 @@ class LogInCommand:
     password: str
     client_address: str
     scopes: frozenset[str] = frozenset()
+
+
+class LogInPorts(Writes, HasMemberships, HasSessions, HasUsers, Protocol): ...
 
 
 class LogIn:
@@ -35,7 +39,7 @@ class LogIn:
 
     def __init__(
         self,
-        uow: UnitOfWorkFactory,
+        uow: UnitOfWorkFactory[LogInPorts],
         hasher: PasswordHasher,
         tokens: AccessTokens,
         limiter: RateLimiter,

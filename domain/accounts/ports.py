@@ -4,7 +4,6 @@ from datetime import datetime
 from typing import Protocol
 
 from domain.accounts.entities import NewUser, StoredRefreshToken, User
-from domain.pagination import Page, PageRequest
 
 
 class PasswordHasher(Protocol):
@@ -52,10 +51,6 @@ class UserRepository(Protocol):
     ) -> None: ...
 
     async def accept_pix_orga_terms(self, user_id: int, now: datetime) -> None: ...
-
-    async def search(self, words: tuple[str, ...], page: PageRequest) -> Page[User]:
-        """Support: accounts whose e-mail, username or names contain every word (lower-cased)."""
-        ...
 
 
 class SessionRepository(Protocol):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Protocol
 
 from domain.accounts.entities import TokenPair
 from domain.accounts.ports import AccessTokens
@@ -10,7 +11,10 @@ from domain.accounts.sessions import issue_tokens
 from domain.clock import Clock
 from domain.errors import Unauthenticated
 from domain.secrets import hash_secret
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasSessions, HasUsers, UnitOfWorkFactory, Writes
+
+
+class RefreshSessionPorts(Writes, HasSessions, HasUsers, Protocol): ...
 
 
 class RefreshSession:
@@ -22,7 +26,11 @@ class RefreshSession:
     """
 
     def __init__(
-        self, uow: UnitOfWorkFactory, tokens: AccessTokens, clock: Clock, refresh_ttl: timedelta
+        self,
+        uow: UnitOfWorkFactory[RefreshSessionPorts],
+        tokens: AccessTokens,
+        clock: Clock,
+        refresh_ttl: timedelta,
     ) -> None:
         self._uow = uow
         self._tokens = tokens

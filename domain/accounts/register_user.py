@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from domain.accounts.entities import NewUser, User
 from domain.accounts.errors import InvalidEmail, TermsNotAccepted
@@ -11,7 +12,7 @@ from domain.accounts.ports import PasswordHasher
 from domain.clock import Clock
 from domain.organizations.email_addresses import normalise_email
 from domain.rate_limits import Limit, LimitKey, RateLimiter, acquire_all, refuse_when_reached
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasUsers, UnitOfWorkFactory, Writes
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,9 @@ class RegisterUserCommand:
     locale: str = "fr"
 
 
+class RegisterUserPorts(Writes, HasUsers, Protocol): ...
+
+
 class RegisterUser:
     """Creates an account. The e-mail is unique whatever its case (409 ``EMAIL_ALREADY_USED``,
     enforced by the unique index, so two simultaneous sign-ups cannot both win).
@@ -33,7 +37,11 @@ class RegisterUser:
     the input checks is counted, whatever its outcome, since each costs a password hash."""
 
     def __init__(
-        self, uow: UnitOfWorkFactory, hasher: PasswordHasher, limiter: RateLimiter, clock: Clock
+        self,
+        uow: UnitOfWorkFactory[RegisterUserPorts],
+        hasher: PasswordHasher,
+        limiter: RateLimiter,
+        clock: Clock,
     ) -> None:
         self._uow = uow
         self._hasher = hasher

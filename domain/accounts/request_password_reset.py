@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal
+from typing import Literal, Protocol
 
 from domain.audit.events import Actor, AuditEvent
 from domain.clock import Clock
@@ -13,7 +13,7 @@ from domain.notifications.outbox import QueuedEmail
 from domain.organizations.email_addresses import normalise_email
 from domain.rate_limits import Limit, LimitKey, RateLimiter, acquire_all
 from domain.secrets import hash_secret, new_secret
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasAudit, HasOutbox, HasPasswordResets, HasUsers, UnitOfWorkFactory, Writes
 
 RESET_LINK_TTL = timedelta(hours=1)
 
@@ -25,11 +25,16 @@ class RequestPasswordResetCommand:
     client_address: str
 
 
+class RequestPasswordResetPorts(Writes, HasUsers, HasPasswordResets, HasOutbox, HasAudit, Protocol): ...
+
+
 class RequestPasswordReset:
     """Always "accepted", whether an account has that e-mail or not (no account enumeration).
     Rate-limited per client address and per address asked, so it cannot flood a mailbox."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, limiter: RateLimiter) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory[RequestPasswordResetPorts], clock: Clock, limiter: RateLimiter
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._limiter = limiter

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from domain.accounts.errors import ResetTokenInvalid
 from domain.accounts.password_policy import check_password_policy
@@ -10,7 +11,7 @@ from domain.accounts.ports import PasswordHasher
 from domain.audit.events import Actor, AuditEvent
 from domain.clock import Clock
 from domain.secrets import hash_secret
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasAudit, HasPasswordResets, HasSessions, HasUsers, UnitOfWorkFactory, Writes
 
 
 @dataclass(frozen=True)
@@ -19,12 +20,17 @@ class ResetPasswordCommand:
     new_password: str
 
 
+class ResetPasswordPorts(Writes, HasUsers, HasSessions, HasPasswordResets, HasAudit, Protocol): ...
+
+
 class ResetPassword:
     """The link works once and for one hour (410 ``RESET_TOKEN_INVALID`` otherwise, whichever
     the reason); the new password follows the policy; every session of the account is revoked
     and a temporary-password obligation is lifted."""
 
-    def __init__(self, uow: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory[ResetPasswordPorts], hasher: PasswordHasher, clock: Clock
+    ) -> None:
         self._uow = uow
         self._hasher = hasher
         self._clock = clock

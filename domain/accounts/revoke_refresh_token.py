@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from domain.clock import Clock
 from domain.secrets import hash_secret
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasSessions, UnitOfWorkFactory, Writes
+
+
+class RevokeRefreshTokenPorts(Writes, HasSessions, Protocol): ...
 
 
 class RevokeRefreshToken:
@@ -13,7 +18,7 @@ class RevokeRefreshToken:
     Access tokens of the session stop working at once too, as every request checks its session.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[RevokeRefreshTokenPorts], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 

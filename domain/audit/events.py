@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from domain.pagination import Page, PageRequest
-
 
 @dataclass(frozen=True, slots=True)
 class Actor:
@@ -51,5 +49,3 @@ class AuditFilter:
 
 class AuditLog(Protocol):
     async def record(self, event: AuditEvent) -> None: ...
-
-    async def search(self, criteria: AuditFilter, page: PageRequest) -> Page[StoredAuditEvent]: ...

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from domain.access import require_member, user_actor
+from typing import Protocol
+
+from domain.access import MemberPorts, require_member, user_actor
 from domain.accounts.entities import Viewer
 from domain.audit.events import AuditEvent
 from domain.campaigns.entities import Campaign
 from domain.campaigns.errors import CampaignNotFound
 from domain.clock import Clock
-from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from domain.unit_of_work import HasAudit, HasCampaigns, UnitOfWorkFactory, Writes
 
 
-async def campaign_of_organization(uow: UnitOfWork, organization_id: int, campaign_id: int) -> Campaign:
+async def campaign_of_organization(uow: HasCampaigns, organization_id: int, campaign_id: int) -> Campaign:
     """A campaign of another organization is not found (404, never a hint that it exists)."""
     campaign = await uow.campaigns.get(campaign_id)
     if campaign is None or campaign.organization_id != organization_id:
@@ -19,10 +21,13 @@ async def campaign_of_organization(uow: UnitOfWork, organization_id: int, campai
     return campaign
 
 
+class ArchiveCampaignPorts(Writes, MemberPorts, HasCampaigns, HasAudit, Protocol): ...
+
+
 class ArchiveCampaign:
     """Any member; idempotent (archiving an archived campaign changes nothing, and answers it)."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[ArchiveCampaignPorts], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 

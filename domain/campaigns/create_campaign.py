@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Protocol
 
-from domain.access import require_member, user_actor
+from domain.access import MemberPorts, require_member, user_actor
 from domain.accounts.entities import Viewer
 from domain.audit.events import AuditEvent
 from domain.campaigns.codes import generate_campaign_code
@@ -16,7 +16,7 @@ from domain.campaigns.ports import NewCampaign
 from domain.clock import Clock
 from domain.errors import Invalid
 from domain.organizations.errors import OrganizationArchived
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasAudit, HasCampaigns, UnitOfWorkFactory, Writes
 
 MAX_CODE_ATTEMPTS: Final = 20
 
@@ -28,13 +28,19 @@ class CreateCampaignCommand:
     type: CampaignType
 
 
+class CreateCampaignPorts(Writes, MemberPorts, HasCampaigns, HasAudit, Protocol): ...
+
+
 class CreateCampaign:
     """Any active member may create one, not in an archived organization (409
     ``ORGANIZATION_ARCHIVED``). The code (6 letters, 3 digits, unambiguous alphabets) is unique by
     the unique index: a code already taken is drawn again, never checked first."""
 
     def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, generate_code: Callable[[], str] = generate_campaign_code
+        self,
+        uow: UnitOfWorkFactory[CreateCampaignPorts],
+        clock: Clock,
+        generate_code: Callable[[], str] = generate_campaign_code,
     ) -> None:
         self._uow = uow
         self._clock = clock

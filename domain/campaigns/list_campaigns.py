@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from domain.access import require_member
+from typing import Protocol
+
+from domain.access import MemberPorts, require_member
 from domain.accounts.entities import Viewer
 from domain.campaigns.entities import CampaignSummary
 from domain.pagination import Page, PageRequest
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasCampaignQueries, Reads, UnitOfWorkFactory
+
+
+class ListCampaignsPorts(Reads, MemberPorts, HasCampaignQueries, Protocol): ...
 
 
 class ListCampaigns:
     """Newest first, archived ones included, each with its participations count (previews left out)."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[ListCampaignsPorts]) -> None:
         self._uow = uow
 
     async def __call__(
@@ -20,4 +25,4 @@ class ListCampaigns:
     ) -> Page[CampaignSummary]:
         async with self._uow() as uow:
             await require_member(uow, viewer, organization_id)
-            return await uow.campaigns.list_for_organization(organization_id, page)
+            return await uow.campaign_queries.list_for_organization(organization_id, page)

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from domain.access import require_member
+from typing import Protocol
+
+from domain.access import MemberPorts, require_member
 from domain.accounts.entities import Viewer
 from domain.campaigns.archive_campaign import campaign_of_organization
 from domain.campaigns.entities import ParticipationView
 from domain.pagination import Page, PageRequest
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasCampaignQueries, HasCampaigns, Reads, UnitOfWorkFactory
+
+
+class ListParticipationsPorts(Reads, MemberPorts, HasCampaigns, HasCampaignQueries, Protocol): ...
 
 
 class ListParticipations:
     """Oldest first, with the student each was started as; previews are listed, flagged."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[ListParticipationsPorts]) -> None:
         self._uow = uow
 
     async def __call__(
@@ -22,4 +27,4 @@ class ListParticipations:
         async with self._uow() as uow:
             await require_member(uow, viewer, organization_id)
             campaign = await campaign_of_organization(uow, organization_id, campaign_id)
-            return await uow.participations.list_for_campaign(campaign.id, page)
+            return await uow.campaign_queries.list_for_campaign(campaign.id, page)

@@ -7,12 +7,9 @@ from typing import Protocol
 from domain.campaigns.entities import (
     Campaign,
     CampaignOverview,
-    CampaignSummary,
     CampaignType,
     Participation,
-    ParticipationView,
 )
-from domain.pagination import Page, PageRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +43,6 @@ class CampaignRepository(Protocol):
         request starts here)."""
         ...
 
-    async def list_for_organization(self, organization_id: int, page: PageRequest) -> Page[CampaignSummary]:
-        """Newest first, with the participations that are not previews counted."""
-        ...
-
     async def archive(self, campaign_id: int, now: datetime) -> None:
         """Sets ``archived_at`` unless it is set already."""
         ...
@@ -61,5 +54,3 @@ class ParticipationRepository(Protocol):
     async def add(self, participation: NewParticipation) -> Participation | None:
         """None when the account already has a participation in the campaign (unique index)."""
         ...
-
-    async def list_for_campaign(self, campaign_id: int, page: PageRequest) -> Page[ParticipationView]: ...

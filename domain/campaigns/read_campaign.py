@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from domain.campaigns.campaign_lookup import campaign_by_code
 from domain.campaigns.entities import CampaignOverview
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasCampaigns, Reads, UnitOfWorkFactory
+
+
+class ReadCampaignPorts(Reads, HasCampaigns, Protocol): ...
 
 
 class ReadCampaign:
@@ -12,7 +17,7 @@ class ReadCampaign:
     ``CAMPAIGN_NOT_FOUND``. Archived campaigns are answered, flagged; ``is_restricted`` when the
     organization manages students (joining then needs to be found among them)."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[ReadCampaignPorts]) -> None:
         self._uow = uow
 
     async def __call__(self, code: str) -> CampaignOverview:

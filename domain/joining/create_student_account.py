@@ -6,7 +6,7 @@ import dataclasses
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, Protocol
 
 from domain.accounts.entities import NewUser, TokenPair, User
 from domain.accounts.errors import EmailAlreadyUsed, InvalidEmail, TermsNotAccepted, UsernameAlreadyUsed
@@ -30,7 +30,17 @@ from domain.joining.steps import (
 )
 from domain.organizations.email_addresses import normalise_email
 from domain.students.entities import Student
-from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from domain.unit_of_work import (
+    HasAudit,
+    HasCampaigns,
+    HasMatchDecisions,
+    HasSessions,
+    HasStudentLinks,
+    HasStudents,
+    HasUsers,
+    UnitOfWorkFactory,
+    Writes,
+)
 
 LoginKind = Literal["username", "email"]
 
@@ -60,6 +70,19 @@ class StudentAccount:
     tokens: TokenPair
 
 
+class CreateStudentAccountPorts(
+    Writes,
+    HasCampaigns,
+    HasStudentLinks,
+    HasStudents,
+    HasMatchDecisions,
+    HasUsers,
+    HasSessions,
+    HasAudit,
+    Protocol,
+): ...
+
+
 class CreateStudentAccount:
     """The same identification as matching (same errors, same brute-force guard, same keys). The
     password is hashed only once the student is found free and the e-mail unused, so that a refused
@@ -75,7 +98,7 @@ class CreateStudentAccount:
 
     def __init__(
         self,
-        uow: UnitOfWorkFactory,
+        uow: UnitOfWorkFactory[CreateStudentAccountPorts],
         hasher: PasswordHasher,
         tokens: AccessTokens,
         guard: MatchGuard,
@@ -132,7 +155,7 @@ class CreateStudentAccount:
             except EmailAlreadyUsed:
                 await uow.commit()  # the refused insert was a savepoint: only the decision is kept
                 raise
-            if not await uow.student_links.attach(student.id, user.id, now):
+            if not await uow.students.attach(student.id, user.id, now):
                 # Not reachable while the row lock holds; the conditional update still guards it.
                 fresh = await uow.student_links.get(student.id)
                 late = await link_conflict(uow, fresh, endpoint=ENDPOINT_ACCOUNTS) if fresh else None
@@ -172,7 +195,12 @@ class CreateStudentAccount:
         raise StudentNotFound()
 
     async def _refuse_if_linked(
-        self, uow: UnitOfWork, campaign: Campaign, student: Student, decision: MatchDecision, now: datetime
+        self,
+        uow: CreateStudentAccountPorts,
+        campaign: Campaign,
+        student: Student,
+        decision: MatchDecision,
+        now: datetime,
     ) -> None:
         conflict = await link_conflict(uow, student, endpoint=ENDPOINT_ACCOUNTS)
         if conflict is not None:
@@ -191,7 +219,7 @@ class CreateStudentAccount:
 
     async def _add_user(
         self,
-        uow: UnitOfWork,
+        uow: CreateStudentAccountPorts,
         student: Student,
         email: str | None,
         password_hash: str,
@@ -219,7 +247,9 @@ class CreateStudentAccount:
                 continue
         raise UsernameAlreadyUsed()
 
-    async def _audit(self, uow: UnitOfWork, student: Student, user: User, login: str, now: datetime) -> None:
+    async def _audit(
+        self, uow: CreateStudentAccountPorts, student: Student, user: User, login: str, now: datetime
+    ) -> None:
         actor = Actor(user.id, "user")
         await uow.audit.record(
             AuditEvent(

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from domain.access import require_member, user_actor
+from typing import Protocol
+
+from domain.access import MemberPorts, require_member, user_actor
 from domain.accounts.entities import Viewer
 from domain.audit.events import AuditEvent
 from domain.clock import Clock
 from domain.joining.errors import StudentNotFound
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasAudit, HasStudentLinks, HasStudents, UnitOfWorkFactory, Writes
+
+
+class DetachStudentAccountPorts(Writes, MemberPorts, HasStudentLinks, HasStudents, HasAudit, Protocol): ...
 
 
 class DetachStudentAccount:
     """Administrators only. A student of another organization is not found (404). Idempotent: a
     student with no account stays so. The account keeps existing; the pupil can attach again."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[DetachStudentAccountPorts], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 
@@ -27,7 +32,7 @@ class DetachStudentAccount:
                 raise StudentNotFound()
             if student.user_id is None:
                 return
-            await uow.student_links.detach(student.id, now)
+            await uow.students.detach(student.id, now)
             await uow.audit.record(
                 AuditEvent(
                     type="STUDENT_DETACHED",

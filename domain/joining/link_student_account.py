@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from typing import Protocol
 
 from domain.access import user_actor
 from domain.accounts.entities import Viewer
@@ -36,7 +37,17 @@ from domain.joining.steps import (
 )
 from domain.organizations.entities import Organization
 from domain.students.entities import Student
-from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from domain.unit_of_work import (
+    HasAudit,
+    HasCampaigns,
+    HasMatchDecisions,
+    HasMemberships,
+    HasStudentLinks,
+    HasStudents,
+    HasUsers,
+    UnitOfWorkFactory,
+    Writes,
+)
 
 RefusalWithReason = UserAlreadyLinkedInOrganization | AccountBelongsToAnotherStudent
 
@@ -54,6 +65,19 @@ class StudentLink:
     created: bool  # False when the account was attached to that student already (200)
 
 
+class LinkStudentAccountPorts(
+    Writes,
+    HasCampaigns,
+    HasMemberships,
+    HasStudentLinks,
+    HasStudents,
+    HasMatchDecisions,
+    HasUsers,
+    HasAudit,
+    Protocol,
+): ...
+
+
 class LinkStudentAccount:
     """Attaches the logged-in account to the student the typed identity designates (same matching,
     same brute-force guard as ``student-matches``), or, with an empty body, to the active student of
@@ -67,7 +91,9 @@ class LinkStudentAccount:
     attached only to students with neither that INE nor that birthdate → 422
     ``ACCOUNT_BELONGS_TO_ANOTHER_STUDENT`` (``R90``)."""
 
-    def __init__(self, uow: UnitOfWorkFactory, guard: MatchGuard, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory[LinkStudentAccountPorts], guard: MatchGuard, clock: Clock
+    ) -> None:
         self._uow = uow
         self._guard = guard
         self._clock = clock
@@ -115,7 +141,7 @@ class LinkStudentAccount:
 
     async def _attach(
         self,
-        uow: UnitOfWork,
+        uow: LinkStudentAccountPorts,
         viewer: Viewer,
         campaign: Campaign,
         organization: Organization,
@@ -157,7 +183,7 @@ class LinkStudentAccount:
         )
         if refusal is not None:
             raise await refused(refusal)
-        if not await uow.student_links.attach(student.id, user_id, now):
+        if not await uow.students.attach(student.id, user_id, now):
             # Not reachable while the row lock holds; the conditional update still guards it.
             fresh = await uow.student_links.get(student.id)
             late = await link_conflict(uow, fresh, endpoint=ENDPOINT_LINKS) if fresh else None
@@ -180,7 +206,7 @@ class LinkStudentAccount:
         return StudentLink(student, created=True)
 
     async def _automatic_target(
-        self, uow: UnitOfWork, organization: Organization, user_id: int
+        self, uow: LinkStudentAccountPorts, organization: Organization, user_id: int
     ) -> Student | None:
         """The active student of this organization with the INE and birthdate of a student the account
         is attached to; the account's own active student here when it has one already."""

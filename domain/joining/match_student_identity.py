@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from typing import Protocol
 
 from domain.clock import Clock
 from domain.joining.decisions import ENDPOINT_MATCHES, OUTCOME_CONFLICT, match_record
@@ -16,7 +17,14 @@ from domain.joining.steps import (
     restricted_campaign,
     suggest_username,
 )
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import (
+    HasCampaigns,
+    HasMatchDecisions,
+    HasStudentLinks,
+    HasUsers,
+    UnitOfWorkFactory,
+    Writes,
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,11 @@ class StudentMatch:
     username_suggestion: str
 
 
+class MatchStudentIdentityPorts(
+    Writes, HasCampaigns, HasStudentLinks, HasMatchDecisions, HasUsers, Protocol
+): ...
+
+
 class MatchStudentIdentity:
     """Changes nothing but the record of the decision. Exactly one active student of the campaign's
     organization, born that day, whose names match (strict pass, then fuzzy) → the username the
@@ -39,7 +52,9 @@ class MatchStudentIdentity:
     ``R31``/``R32`` and the obfuscated login; a student of the same INE attached elsewhere →
     ``R11``/``R12``."""
 
-    def __init__(self, uow: UnitOfWorkFactory, guard: MatchGuard, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory[MatchStudentIdentityPorts], guard: MatchGuard, clock: Clock
+    ) -> None:
         self._uow = uow
         self._guard = guard
         self._clock = clock

@@ -9,7 +9,6 @@ from datetime import date, datetime
 from typing import Protocol
 
 from domain.joining.matching import MatchCandidate
-from domain.pagination import Page, PageRequest
 from domain.students.entities import Student
 
 
@@ -76,19 +75,6 @@ class StudentLinkRepository(Protocol):
         (``SELECT … FOR UPDATE``), so that two attachments of one student run one after the other."""
         ...
 
-    async def attach(self, student_id: int, user_id: int, now: datetime) -> bool:
-        """Attach an account to an active student that has none, as one conditional update; False
-        when the student is attached (or disabled) already. Raises ``UserAlreadyLinkedInOrganization``
-        when the account is attached to another active student of the organization (unique index)."""
-        ...
-
-    async def replace_link(self, student_id: int, user_id: int, now: datetime) -> None:
-        """Support: attach the account whatever the student had. Raises
-        ``UserAlreadyLinkedInOrganization`` like ``attach``."""
-        ...
-
-    async def detach(self, student_id: int, now: datetime) -> None: ...
-
     async def active_of_user(self, organization_id: int, user_id: int) -> Student | None:
         """The active student of the organization the account is attached to, if any."""
         ...
@@ -112,8 +98,6 @@ class StudentLinkRepository(Protocol):
     ) -> list[StudentWithAccount]:
         """Those of the students that belong to the organization, with their accounts."""
         ...
-
-    async def search(self, criteria: StudentSearch, page: PageRequest) -> Page[SupportStudentView]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,9 +7,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
-from typing import Final
+from typing import Final, Protocol
 
-from domain.access import require_member, user_actor
+from domain.access import MemberPorts, require_member, user_actor
 from domain.accounts.entities import Viewer
 from domain.accounts.ports import PasswordHasher
 from domain.accounts.temporary_password import generate_temporary_password
@@ -18,7 +18,7 @@ from domain.clock import Clock
 from domain.joining.ports import StudentWithAccount
 from domain.pagination import MAX_PAGE_SIZE
 from domain.students.entities import Student
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasAudit, HasSessions, HasStudentLinks, HasUsers, UnitOfWorkFactory, Writes
 
 TEMPORARY_PASSWORD_VALIDITY: Final = timedelta(days=30)
 MAX_STUDENTS: Final = MAX_PAGE_SIZE
@@ -63,6 +63,11 @@ def _reason(item: StudentWithAccount | None) -> NotResetReason | None:
     return None
 
 
+class ResetStudentPasswordsPorts(
+    Writes, MemberPorts, HasStudentLinks, HasUsers, HasSessions, HasAudit, Protocol
+): ...
+
+
 class ResetStudentPasswords:
     """Any member. Only accounts attached to an active student of the organization that log in with
     a **username**: an e-mail account (even one that also has a username) keeps its password and is
@@ -77,7 +82,7 @@ class ResetStudentPasswords:
 
     def __init__(
         self,
-        uow: UnitOfWorkFactory,
+        uow: UnitOfWorkFactory[ResetStudentPasswordsPorts],
         hasher: PasswordHasher,
         clock: Clock,
         generate: Callable[[], str] = generate_temporary_password,

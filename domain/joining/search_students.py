@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
 from domain.access import require_support
 from domain.accounts.entities import Viewer
 from domain.joining.ports import StudentSearch, SupportStudentView
 from domain.pagination import Page, PageRequest
 from domain.students.search_text import fold
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasJoiningQueries, Reads, UnitOfWorkFactory
 
 _WORDS = re.compile(r"[^\W_]+")
+
+
+class SearchStudentsPorts(Reads, HasJoiningQueries, Protocol): ...
 
 
 class SearchStudents:
     """By names (every word, ignoring case and accents) or by INE, optionally within the organization
     of a UAI; sorted by last name, first name. Disabled students are included (flagged)."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[SearchStudentsPorts]) -> None:
         self._uow = uow
 
     async def __call__(
@@ -32,4 +36,4 @@ class SearchStudents:
             uai=(uai or "").strip().upper() or None,
         )
         async with self._uow() as uow:
-            return await uow.student_links.search(criteria, page)
+            return await uow.joining_queries.search(criteria, page)

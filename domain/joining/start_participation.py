@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from domain.accounts.entities import Viewer
 from domain.campaigns.campaign_lookup import campaign_by_code
@@ -15,7 +16,14 @@ from domain.campaigns.errors import (
 from domain.campaigns.ports import NewParticipation
 from domain.clock import Clock
 from domain.organizations.errors import RoleNotAllowed
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import (
+    HasCampaigns,
+    HasMemberships,
+    HasParticipations,
+    HasStudentLinks,
+    UnitOfWorkFactory,
+    Writes,
+)
 
 
 @dataclass(frozen=True)
@@ -23,6 +31,11 @@ class ParticipationStarted:
     participation: Participation
     campaign: Campaign
     created: bool  # False when the account had started it already (200, the same participation)
+
+
+class StartParticipationPorts(
+    Writes, HasCampaigns, HasMemberships, HasStudentLinks, HasParticipations, Protocol
+): ...
 
 
 class StartParticipation:
@@ -35,7 +48,7 @@ class StartParticipation:
     organization tries the campaign as a pupil would; the participation is flagged and left out of
     results (403 ``FORBIDDEN`` for anyone else). An archived campaign takes no new participation (409)."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[StartParticipationPorts], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 

@@ -12,14 +12,13 @@ from collections.abc import Iterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import date
-from typing import Final
-
-import anyio
+from typing import Final, Protocol
 
 from domain.campaigns.campaign_lookup import campaign_by_code
 from domain.campaigns.codes import normalise_campaign_code
 from domain.campaigns.entities import Campaign
 from domain.campaigns.errors import CampaignArchived, CampaignNotRestricted
+from domain.cpu_work import CpuWork
 from domain.joining.decisions import link_conflict_of
 from domain.joining.errors import StudentAlreadyLinked
 from domain.joining.matching import MatchCandidate, MatchDecision, Roster, TypedIdentity, match_student
@@ -29,7 +28,7 @@ from domain.joining.usernames import username_for
 from domain.organizations.entities import Organization
 from domain.rate_limits import Limit, LimitKey, RateLimiter, record_all, refuse_when_reached
 from domain.students.entities import Student
-from domain.unit_of_work import UnitOfWork
+from domain.unit_of_work import HasCampaigns, HasStudentLinks, HasUsers
 
 MAX_USERNAME_ATTEMPTS: Final = 100
 
@@ -43,7 +42,7 @@ class TypedStudent:
     birthdate: date = dataclasses.field(repr=False)
 
 
-async def restricted_campaign(uow: UnitOfWork, code: str) -> tuple[Campaign, Organization]:
+async def restricted_campaign(uow: HasCampaigns, code: str) -> tuple[Campaign, Organization]:
     """A campaign one can join by identity: not archived (409), of an organization that manages
     students (422 ``CAMPAIGN_NOT_RESTRICTED`` otherwise: nobody to match)."""
     found = await campaign_by_code(uow, code)
@@ -58,9 +57,6 @@ LimitKeys = list[LimitKey]
 
 ROSTERS_KEPT: Final = 16
 """Organizations whose prepared roster a guard keeps between requests (a few thousand names each)."""
-
-# Preparing a roster is CPU work: one thread at a time, off the event loop.
-_ROSTER_THREADS: Final = anyio.CapacityLimiter(1)
 
 
 class MatchGuard:
@@ -81,8 +77,9 @@ class MatchGuard:
     (a student added, disabled or enabled, an import), so that a request reads one aggregate row
     and compares strings, instead of reading and normalising thousands of names."""
 
-    def __init__(self, limiter: RateLimiter) -> None:
+    def __init__(self, limiter: RateLimiter, cpu: CpuWork) -> None:
         self._limiter = limiter
+        self._cpu = cpu  # preparing a roster is CPU work
         self._rosters: OrderedDict[int, tuple[tuple[str, ...], Roster]] = OrderedDict()
 
     async def admit(self, address: str) -> LimitKeys:
@@ -93,7 +90,7 @@ class MatchGuard:
 
     async def aim(
         self,
-        uow: UnitOfWork,
+        uow: HasStudentLinks,
         organization: Organization,
         code: str,
         typed: TypedStudent,
@@ -113,14 +110,14 @@ class MatchGuard:
         await refuse_when_reached(self._limiter, keys)
         return keys
 
-    async def _roster(self, uow: UnitOfWork, organization_id: int) -> Roster:
+    async def _roster(self, uow: HasStudentLinks, organization_id: int) -> Roster:
         version = await uow.student_links.roster_version(organization_id)
         kept = self._rosters.get(organization_id)
         if kept is not None and kept[0] == version:
             self._rosters.move_to_end(organization_id)
             return kept[1]
         students = await uow.student_links.active_roster(organization_id)
-        roster = await anyio.to_thread.run_sync(Roster, students, limiter=_ROSTER_THREADS)
+        roster = await self._cpu.run(Roster, students)
         self._rosters[organization_id] = (version, roster)
         self._rosters.move_to_end(organization_id)
         while len(self._rosters) > ROSTERS_KEPT:
@@ -137,7 +134,7 @@ class Identification:
     student: Student | None
 
 
-async def identify(uow: UnitOfWork, organization: Organization, typed: TypedStudent) -> Identification:
+async def identify(uow: HasStudentLinks, organization: Organization, typed: TypedStudent) -> Identification:
     """Steps 1 to 4: the organization's active students born that day, then ``match_student``."""
     candidates = await uow.student_links.active_born_on(organization.id, typed.birthdate)
     decision = match_student(
@@ -158,8 +155,12 @@ async def identify(uow: UnitOfWork, organization: Organization, typed: TypedStud
     return Identification(decision, student)
 
 
+class LinkCheckPorts(HasUsers, HasStudentLinks, Protocol):
+    """What telling why a student cannot be attached reads."""
+
+
 async def link_conflict(
-    uow: UnitOfWork, student: Student, *, endpoint: str, own_user_id: int | None = None
+    uow: LinkCheckPorts, student: Student, *, endpoint: str, own_user_id: int | None = None
 ) -> StudentAlreadyLinked | None:
     """Step 6: reads the accounts ``link_conflict_of`` decides from."""
     attached_to = None
@@ -187,7 +188,7 @@ def username_attempts(student: Student) -> Iterator[str]:
         yield username_for(student.first_name, student.last_name, student.birthdate, attempt, rng)
 
 
-async def suggest_username(uow: UnitOfWork, student: Student) -> str:
+async def suggest_username(uow: HasUsers, student: Student) -> str:
     """The first username of the sequence that no account has now."""
     last = ""
     for username in username_attempts(student):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Protocol
 
 from domain.access import require_support
 from domain.accounts.entities import Viewer
@@ -10,7 +11,26 @@ from domain.audit.events import AuditEvent
 from domain.clock import Clock
 from domain.joining.errors import StudentNotFound, UserNotFound
 from domain.joining.ports import LinkedAccount, SupportStudentView
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import (
+    HasAudit,
+    HasOrganizations,
+    HasStudentLinks,
+    HasStudents,
+    HasUsers,
+    UnitOfWorkFactory,
+    Writes,
+)
+
+
+class SupportAttachStudentPorts(
+    Writes,
+    HasOrganizations,
+    HasStudentLinks,
+    HasStudents,
+    HasUsers,
+    HasAudit,
+    Protocol,
+): ...
 
 
 class SupportAttachStudent:
@@ -18,7 +38,7 @@ class SupportAttachStudent:
     audit event). Refused with 409 ``USER_ALREADY_LINKED_IN_ORGANIZATION`` when the account is
     attached to another active student of the organization (unique index): detach that one first."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[SupportAttachStudentPorts], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 
@@ -33,7 +53,7 @@ class SupportAttachStudent:
             if user is None:
                 raise UserNotFound()
             if student.user_id != user.id:
-                await uow.student_links.replace_link(student.id, user.id, now)
+                await uow.students.replace_link(student.id, user.id, now)
                 await uow.audit.record(
                     AuditEvent(
                         type="STUDENT_ATTACHED",

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from domain.access import require_support
 from domain.accounts.entities import Viewer
 from domain.audit.events import AuditEvent
 from domain.clock import Clock
 from domain.joining.errors import StudentNotFound
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasAudit, HasStudentLinks, HasStudents, UnitOfWorkFactory, Writes
+
+
+class SupportDetachStudentPorts(Writes, HasStudentLinks, HasStudents, HasAudit, Protocol): ...
 
 
 class SupportDetachStudent:
     """SUPPORT role; idempotent (a student without account stays so). The account is kept."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[SupportDetachStudentPorts], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 
@@ -26,7 +31,7 @@ class SupportDetachStudent:
                 raise StudentNotFound()
             if student.user_id is None:
                 return
-            await uow.student_links.detach(student.id, now)
+            await uow.students.detach(student.id, now)
             await uow.audit.record(
                 AuditEvent(
                     type="STUDENT_DETACHED",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from domain.access import user_actor
 from domain.accounts.entities import Viewer
@@ -12,7 +13,14 @@ from domain.organizations.entities import Membership, Organization
 from domain.organizations.errors import InvitationAlreadyAccepted
 from domain.organizations.invitation_acceptance import Acceptance, decide_acceptance
 from domain.organizations.invitation_codes import invitation_by_code
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import (
+    HasAudit,
+    HasInvitations,
+    HasMemberships,
+    HasOrganizations,
+    UnitOfWorkFactory,
+    Writes,
+)
 
 
 @dataclass(frozen=True)
@@ -22,13 +30,16 @@ class AcceptanceResult:
     created: bool  # 201 when the acceptance created or re-enabled the membership, else 200
 
 
+class AcceptInvitationPorts(Writes, HasOrganizations, HasMemberships, HasInvitations, HasAudit, Protocol): ...
+
+
 class AcceptInvitation:
     """Single use: PENDING → ACCEPTED by one conditional update, so of two simultaneous clicks
     the first wins and the second gets ``INVITATION_ALREADY_ACCEPTED``. Not tied to the invited
     address. What acceptance does is ``decide_acceptance``'s to say; this loads what it needs and
     applies its decision."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[AcceptInvitationPorts], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 

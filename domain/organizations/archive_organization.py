@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from domain.access import require_support
 from domain.accounts.entities import Viewer
 from domain.audit.events import AuditEvent
 from domain.clock import Clock
 from domain.organizations.entities import Organization
 from domain.organizations.errors import OrganizationNotFound
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasAudit, HasInvitations, HasOrganizations, UnitOfWorkFactory, Writes
+
+
+class ArchiveOrganizationPorts(Writes, HasOrganizations, HasInvitations, HasAudit, Protocol): ...
 
 
 class ArchiveOrganization:
     """Idempotent: archiving an archived organization changes nothing."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[ArchiveOrganizationPorts], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from domain.access import require_member, user_actor
+from typing import Protocol
+
+from domain.access import MemberPorts, require_member, user_actor
 from domain.accounts.entities import Viewer
 from domain.audit.events import AuditEvent
 from domain.clock import Clock
 from domain.organizations.errors import InvitationNotCancellable, InvitationNotFound
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasAudit, HasInvitations, UnitOfWorkFactory, Writes
+
+
+class CancelInvitationPorts(Writes, MemberPorts, HasInvitations, HasAudit, Protocol): ...
 
 
 class CancelInvitation:
     """Only a pending one (409 ``INVITATION_NOT_CANCELLABLE``); its link then answers
     ``INVITATION_CANCELLED``. A conditional update, so a concurrent acceptance wins or loses cleanly."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[CancelInvitationPorts], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from domain.access import require_member, user_actor
+from typing import Protocol
+
+from domain.access import MemberPorts, require_member, user_actor
 from domain.accounts.entities import Viewer
 from domain.audit.events import AuditEvent
 from domain.clock import Clock
 from domain.organizations.entities import MemberView, Role
 from domain.organizations.errors import CannotChangeOwnRole, LastAdmin, MembershipNotFound
-from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from domain.unit_of_work import HasAudit, UnitOfWorkFactory, Writes
+
+
+class ChangeMemberRolePorts(Writes, MemberPorts, HasAudit, Protocol): ...
 
 
 class ChangeMemberRole:
@@ -16,7 +21,7 @@ class ChangeMemberRole:
     no active administrator is left (409 ``LAST_ADMIN``): the administrators' rows are locked
     before counting, so two administrators demoting each other at once leave exactly one."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[ChangeMemberRolePorts], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 
@@ -56,7 +61,7 @@ class ChangeMemberRole:
         return view
 
     @staticmethod
-    async def _view(uow: UnitOfWork, membership_id: int) -> MemberView:
+    async def _view(uow: ChangeMemberRolePorts, membership_id: int) -> MemberView:
         view = await uow.memberships.get_view(membership_id)
         assert view is not None
         return view

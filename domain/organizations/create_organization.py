@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 from domain.access import require_support
 from domain.accounts.entities import Viewer
@@ -14,7 +15,7 @@ from domain.organizations.email_addresses import normalise_email
 from domain.organizations.entities import Organization, OrganizationType
 from domain.organizations.errors import InvalidUai
 from domain.organizations.ports import NewOrganization
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasAudit, HasOrganizations, UnitOfWorkFactory, Writes
 
 UAI_PATTERN = re.compile(r"^[0-9]{7}[A-Z]$")
 
@@ -40,10 +41,13 @@ def normalise_uai(uai: str | None, type_: OrganizationType) -> str | None:
     return value
 
 
+class CreateOrganizationPorts(Writes, HasOrganizations, HasAudit, Protocol): ...
+
+
 class CreateOrganization:
     """The UAI is unique (409 ``UAI_ALREADY_USED``, enforced by a unique index)."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[CreateOrganizationPorts], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from domain.audit.events import Actor, AuditEvent
 from domain.notifications.email import ACTIVATION, INVITATION
@@ -13,7 +14,7 @@ from domain.organizations.entities import Invitation, Organization, Role
 from domain.organizations.errors import InvitationEmailsPerDayReached
 from domain.organizations.ports import NewInvitation, SentEmails
 from domain.secrets import hash_secret, new_secret
-from domain.unit_of_work import UnitOfWork
+from domain.unit_of_work import HasAudit, HasInvitations, HasOutbox
 
 KEEP_ROLE = object()
 DAY = timedelta(days=1)
@@ -41,8 +42,12 @@ def email_allowance(sent: SentEmails, emails_per_day: int, now: datetime) -> Ema
     )
 
 
+class InvitationSendingPorts(HasInvitations, HasOutbox, HasAudit, Protocol):
+    """What sending an invitation writes: the invitation, its e-mail and the audit event."""
+
+
 async def emails_left_today(
-    uow: UnitOfWork, organization_id: int, now: datetime, policy: InvitationPolicy
+    uow: HasInvitations, organization_id: int, now: datetime, policy: InvitationPolicy
 ) -> EmailAllowance:
     """Every invitation e-mail counts: new, re-invitation, resend, activation (support's and the
     anonymous request's). Counted in the database under the organization's invitation lock,
@@ -52,7 +57,7 @@ async def emails_left_today(
 
 
 async def require_email_left_today(
-    uow: UnitOfWork, organization_id: int, now: datetime, policy: InvitationPolicy
+    uow: HasInvitations, organization_id: int, now: datetime, policy: InvitationPolicy
 ) -> None:
     """For a single e-mail (a resend, support's activation): 429 ``RATE_LIMITED`` past the cap."""
     allowance = await emails_left_today(uow, organization_id, now, policy)
@@ -61,7 +66,7 @@ async def require_email_left_today(
 
 
 async def send_invitation(
-    uow: UnitOfWork,
+    uow: InvitationSendingPorts,
     organization: Organization,
     email: str,
     *,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from domain.access import require_member, user_actor
+from domain.access import MemberPorts, require_member, user_actor
 from domain.accounts.entities import Viewer
 from domain.clock import Clock
 from domain.organizations.email_addresses import parse_email_addresses
@@ -14,10 +15,11 @@ from domain.organizations.errors import NoValidEmail, OrganizationArchived
 from domain.organizations.invitation_sending import (
     KEEP_ROLE,
     InvitationPolicy,
+    InvitationSendingPorts,
     emails_left_today,
     send_invitation,
 )
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import UnitOfWorkFactory, Writes
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,9 @@ class InviteMembersResult:
     rejected: list[Rejection]
 
 
+class InviteMembersPorts(Writes, MemberPorts, InvitationSendingPorts, Protocol): ...
+
+
 class InviteMembers:
     """Addresses as a mail client pastes them, read only once the caller is known to be an
     administrator; at most ``INVITATION_EMAILS_PER_REQUEST`` of them (422 ``TOO_MANY_EMAILS``).
@@ -49,7 +54,9 @@ class InviteMembers:
     24 hours, every invitation e-mail counted; the addresses over the limit are rejected with
     ``RATE_LIMITED``."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, policy: InvitationPolicy) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory[InviteMembersPorts], clock: Clock, policy: InvitationPolicy
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._policy = policy

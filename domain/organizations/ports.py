@@ -6,7 +6,6 @@ from typing import Protocol
 
 from domain.organizations.entities import (
     Invitation,
-    InvitationStatus,
     Membership,
     MemberView,
     Organization,
@@ -14,7 +13,6 @@ from domain.organizations.entities import (
     Role,
     UserMembership,
 )
-from domain.pagination import Page, PageRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +55,6 @@ class OrganizationRepository(Protocol):
 
     async def get_by_uai(self, uai: str) -> Organization | None: ...
 
-    async def search(self, uai: str | None, name: str | None, page: PageRequest) -> Page[Organization]: ...
-
     async def archive(self, organization_id: int, now: datetime) -> None: ...
 
 
@@ -81,8 +77,6 @@ class MembershipRepository(Protocol):
         ...
 
     async def count_active(self, organization_id: int) -> int: ...
-
-    async def list_members(self, organization_id: int, page: PageRequest) -> Page[MemberView]: ...
 
     async def get_view(self, membership_id: int) -> MemberView | None: ...
 
@@ -124,10 +118,6 @@ class InvitationRepository(Protocol):
         ...
 
     async def cancel_all_pending(self, organization_id: int, now: datetime) -> int: ...
-
-    async def list(
-        self, organization_id: int, status: InvitationStatus, now: datetime, page: PageRequest
-    ) -> Page[Invitation]: ...
 
     async def lock_sent_emails(self, organization_id: int, since: datetime) -> SentEmails:
         """The organization's invitation e-mails queued since ``since``, counted after taking the

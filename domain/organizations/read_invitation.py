@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from domain.clock import Clock
 from domain.organizations.entities import InvitationStatus, Role
 from domain.organizations.invitation_codes import invitation_by_code
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasInvitations, HasOrganizations, Reads, UnitOfWorkFactory
 
 
 @dataclass(frozen=True)
@@ -18,8 +19,11 @@ class InvitationLanding:
     role: Role | None
 
 
+class ReadInvitationPorts(Reads, HasOrganizations, HasInvitations, Protocol): ...
+
+
 class ReadInvitation:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[ReadInvitationPorts], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from domain.access import require_member, user_actor
+from typing import Protocol
+
+from domain.access import MemberPorts, require_member, user_actor
 from domain.accounts.entities import Viewer
 from domain.audit.events import AuditEvent
 from domain.clock import Clock
 from domain.organizations.entities import Role
 from domain.organizations.errors import LastAdmin, MembershipNotFound, RoleNotAllowed
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasAudit, UnitOfWorkFactory, Writes
+
+
+class RemoveMemberPorts(Writes, MemberPorts, HasAudit, Protocol): ...
 
 
 class RemoveMember:
     """The membership is disabled, not deleted (history kept, no access). An administrator may
     leave when another administrator remains (409 ``LAST_ADMIN`` otherwise, with the rows locked)."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[RemoveMemberPorts], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 

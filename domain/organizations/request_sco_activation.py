@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from domain.audit.events import Actor, AuditEvent
 from domain.clock import Clock
@@ -13,11 +14,12 @@ from domain.organizations.errors import OrganizationArchived, OrganizationNotFou
 from domain.organizations.invitation_sending import (
     EmailAllowance,
     InvitationPolicy,
+    InvitationSendingPorts,
     emails_left_today,
     send_invitation,
 )
 from domain.rate_limits import Limit, RateLimiter, acquire_all
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasOrganizations, UnitOfWorkFactory, Writes
 
 QUIET_PERIOD = timedelta(hours=24)
 SENT_RECENTLY = "sent_less_than_24_hours_ago"
@@ -47,6 +49,9 @@ def reason_to_send_nothing(
     return None
 
 
+class RequestScoActivationPorts(Writes, HasOrganizations, InvitationSendingPorts, Protocol): ...
+
+
 class RequestScoActivation:
     """The ADMIN invitation always goes to the school's official e-mail, never to the requester,
     unless an invitation e-mail went there less than 24 hours ago or the organization sent its
@@ -54,7 +59,11 @@ class RequestScoActivation:
     per client address. The requester's name is not stored (we keep only what the service uses)."""
 
     def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, policy: InvitationPolicy, limiter: RateLimiter
+        self,
+        uow: UnitOfWorkFactory[RequestScoActivationPorts],
+        clock: Clock,
+        policy: InvitationPolicy,
+        limiter: RateLimiter,
     ) -> None:
         self._uow = uow
         self._clock = clock

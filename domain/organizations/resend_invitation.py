@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Protocol
 
-from domain.access import require_member, user_actor
+from domain.access import MemberPorts, require_member, user_actor
 from domain.accounts.entities import Viewer
 from domain.clock import Clock
 from domain.organizations.entities import InvitationView
@@ -18,12 +19,16 @@ from domain.organizations.errors import (
 from domain.organizations.invitation_sending import (
     KEEP_ROLE,
     InvitationPolicy,
+    InvitationSendingPorts,
     emails_left_today,
     send_invitation,
 )
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import UnitOfWorkFactory, Writes
 
 RESEND_INTERVAL = timedelta(minutes=1)
+
+
+class ResendInvitationPorts(Writes, MemberPorts, InvitationSendingPorts, Protocol): ...
 
 
 class ResendInvitation:
@@ -31,7 +36,9 @@ class ResendInvitation:
     ``TOO_MANY_REQUESTS``), within the organization's daily invitation e-mails (429
     ``RATE_LIMITED``). The code rotates: the old link answers 410 ``INVITATION_CODE_REPLACED``."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, policy: InvitationPolicy) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory[ResendInvitationPorts], clock: Clock, policy: InvitationPolicy
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._policy = policy

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from domain.access import require_support
 from domain.accounts.entities import Viewer
@@ -13,10 +14,11 @@ from domain.organizations.entities import InvitationView, Role
 from domain.organizations.errors import OrganizationArchived, OrganizationNotFound, OrganizationWithoutEmail
 from domain.organizations.invitation_sending import (
     InvitationPolicy,
+    InvitationSendingPorts,
     require_email_left_today,
     send_invitation,
 )
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasOrganizations, UnitOfWorkFactory, Writes
 
 
 @dataclass(frozen=True)
@@ -27,11 +29,16 @@ class SendActivationInvitationCommand:
     locale: str = "fr"
 
 
+class SendActivationInvitationPorts(Writes, HasOrganizations, InvitationSendingPorts, Protocol): ...
+
+
 class SendActivationInvitation:
     """ADMIN unless told otherwise; re-sending to an address with a pending invitation rotates it.
     The e-mail counts against the organization's daily invitation e-mails (429 ``RATE_LIMITED``)."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, policy: InvitationPolicy) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory[SendActivationInvitationPorts], clock: Clock, policy: InvitationPolicy
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._policy = policy

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from domain.access import require_member, user_actor
+from domain.access import MemberPorts, require_member, user_actor
 from domain.accounts.entities import Viewer
 from domain.audit.events import Actor, AuditEvent
 from domain.clock import Clock
+from domain.cpu_work import CpuWork
 from domain.errors import DomainError
 from domain.organizations.entities import Organization
 from domain.organizations.errors import OrganizationArchived, OrganizationNotFound
@@ -28,7 +29,7 @@ from domain.students.ports import (
     imported_fields,
 )
 from domain.students.siecle import SiecleReport, SiecleWarning, StudentRecord, check_siecle_file
-from domain.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from domain.unit_of_work import HasAudit, HasStudentImports, HasStudents, UnitOfWorkFactory, Writes
 
 COMPLETED = "COMPLETED"
 FAILED = "FAILED"
@@ -182,6 +183,9 @@ class _Accounts:
     warnings: list[SiecleWarning]
 
 
+class ImportStudentsPorts(Writes, MemberPorts, HasStudents, HasStudentImports, HasAudit, Protocol): ...
+
+
 class ImportStudents:
     """Nothing of the upload is received before the caller is known to be an administrator of a
     school that manages students. One transaction, all or nothing: any error in the file means
@@ -199,14 +203,16 @@ class ImportStudents:
 
     def __init__(
         self,
-        uow: UnitOfWorkFactory,
+        uow: UnitOfWorkFactory[ImportStudentsPorts],
         reader: SiecleReader,
+        cpu: CpuWork,
         clock: Clock,
         disable_threshold: float,
         metrics: ImportMetrics | None = None,
     ) -> None:
         self._uow = uow
         self._reader = reader
+        self._cpu = cpu
         self._clock = clock
         self._threshold = disable_threshold
         self._metrics = metrics
@@ -219,9 +225,7 @@ class ImportStudents:
             filename = upload.filename
             read = await self._reader.read(upload.stream)
             today = self._clock.now().date()
-            report = await self._reader.in_worker(
-                lambda: check_siecle_file(read.file, organization.uai or "", today)
-            )
+            report = await self._cpu.run(check_siecle_file, read.file, organization.uai or "", today)
             if report.errors:
                 raise InvalidSiecleFile(report.errors)
             result = await self._write(actor, organization, command, filename, report, read.sha256)
@@ -270,9 +274,7 @@ class ImportStudents:
             if not await uow.students.try_lock_imports(organization.id):
                 raise ImportInProgress()
             stored = await uow.students.stored_for_import(organization.id)
-            plan = await self._reader.in_worker(
-                lambda: plan_import(report.records, stored, len(report.skipped))
-            )
+            plan = await self._cpu.run(plan_import, report.records, stored, len(report.skipped))
             too_many = plan.counts.disabled > self._threshold * plan.active_before
             if too_many and not command.confirm_disable and not command.dry_run:
                 raise TooManyStudentsDisabled(
@@ -320,7 +322,9 @@ class ImportStudents:
             await uow.commit()
         return result
 
-    async def _returning_accounts(self, uow: UnitOfWork, organization_id: int, plan: _Plan) -> _Accounts:
+    async def _returning_accounts(
+        self, uow: ImportStudentsPorts, organization_id: int, plan: _Plan
+    ) -> _Accounts:
         if not plan.arrivals and not plan.returning:
             return _Accounts([], [], [])
         elsewhere = await uow.students.accounts_elsewhere(
@@ -335,7 +339,12 @@ class ImportStudents:
         return _Accounts(links, detached, [*kept_warnings, *warnings])
 
     async def _detach(
-        self, uow: UnitOfWork, organization_id: int, pairs: list[tuple[int, int]], actor: Actor, now: datetime
+        self,
+        uow: ImportStudentsPorts,
+        organization_id: int,
+        pairs: list[tuple[int, int]],
+        actor: Actor,
+        now: datetime,
     ) -> None:
         await uow.students.detach_many([student_id for student_id, _ in pairs])
         for student_id, user_id in pairs:
@@ -352,7 +361,12 @@ class ImportStudents:
             )
 
     async def _attach(
-        self, uow: UnitOfWork, organization_id: int, links: list[tuple[str, int]], actor: Actor, now: datetime
+        self,
+        uow: ImportStudentsPorts,
+        organization_id: int,
+        links: list[tuple[str, int]],
+        actor: Actor,
+        now: datetime,
     ) -> None:
         if not links:
             return

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from domain.access import require_member
+from typing import Protocol
+
+from domain.access import MemberPorts, require_member
 from domain.accounts.entities import Viewer
 from domain.pagination import Page, PageRequest
 from domain.students.entities import StudentListItem
 from domain.students.ports import StudentFilter
-from domain.unit_of_work import UnitOfWorkFactory
+from domain.unit_of_work import HasStudentQueries, Reads, UnitOfWorkFactory
+
+
+class ListStudentsPorts(Reads, MemberPorts, HasStudentQueries, Protocol): ...
 
 
 class ListStudents:
     """Sorted by last name then first name (stable: the id breaks ties); the search ignores case
     and accents over the names; disabled students are hidden unless asked for."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[ListStudentsPorts]) -> None:
         self._uow = uow
 
     async def __call__(
@@ -22,4 +27,4 @@ class ListStudents:
     ) -> Page[StudentListItem]:
         async with self._uow() as uow:
             await require_member(uow, viewer, organization_id)
-            return await uow.students.search(organization_id, criteria, page)
+            return await uow.student_queries.search(organization_id, criteria, page)

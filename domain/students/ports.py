@@ -3,10 +3,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, BinaryIO, Protocol, TypeVar
+from typing import Any, BinaryIO, Protocol
 
-from domain.pagination import Page, PageRequest
-from domain.students.entities import StudentListItem
 from domain.students.siecle import SiecleFile, StudentRecord
 
 
@@ -14,9 +12,6 @@ from domain.students.siecle import SiecleFile, StudentRecord
 class ReadUpload:
     file: SiecleFile
     sha256: str
-
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -34,11 +29,6 @@ ReceiveUpload = Callable[[], Awaitable[Upload]]
 class SiecleReader(Protocol):
     async def read(self, stream: BinaryIO, progress: Callable[[int], None] | None = None) -> ReadUpload:
         """Reads an upload off the event loop; raises the file-level SIECLE errors."""
-        ...
-
-    async def in_worker(self, work: Callable[[], T]) -> T:
-        """Runs other CPU work of an import (checking, planning) off the event loop, sharing the
-        reader's bound on parallel work."""
         ...
 
 
@@ -100,6 +90,9 @@ def imported_fields(record: StudentRecord) -> tuple[Any, ...]:
 
 
 class StudentRepository(Protocol):
+    """The one writer of students, their attached account (``user_id``) included, so that the lock
+    ``lock_accounts`` takes is known to stand in the way of every attachment."""
+
     async def try_lock_imports(self, organization_id: int) -> bool:
         """Takes the organization's import lock for the transaction; False when another import holds it."""
         ...
@@ -134,11 +127,18 @@ class StudentRepository(Protocol):
 
     async def detach_many(self, student_ids: list[int]) -> None: ...
 
-    async def search(
-        self, organization_id: int, criteria: StudentFilter, page: PageRequest
-    ) -> Page[StudentListItem]: ...
+    async def attach(self, student_id: int, user_id: int, now: datetime) -> bool:
+        """Attach an account to an active student that has none, as one conditional update; False
+        when the student is attached (or disabled) already. Raises ``UserAlreadyLinkedInOrganization``
+        when the account is attached to another active student of the organization (unique index)."""
+        ...
 
-    async def divisions(self, organization_id: int) -> list[str]: ...
+    async def replace_link(self, student_id: int, user_id: int, now: datetime) -> None:
+        """Support: attach the account whatever the student had. Raises
+        ``UserAlreadyLinkedInOrganization`` like ``attach``."""
+        ...
+
+    async def detach(self, student_id: int, now: datetime) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,5 +167,3 @@ class StudentImportRepository(Protocol):
         counts: dict[str, int],
         error_codes: list[str],
     ) -> int: ...
-
-    async def history(self, organization_id: int, page: PageRequest) -> Page[StudentImportRecord]: ...

@@ -7,6 +7,12 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from infrastructure.db.queries.accounts import SqlAccountQueries
+from infrastructure.db.queries.audit import SqlAuditQueries
+from infrastructure.db.queries.campaigns import SqlCampaignQueries
+from infrastructure.db.queries.joining import SqlJoiningQueries
+from infrastructure.db.queries.organizations import SqlOrganizationQueries
+from infrastructure.db.queries.students import SqlStudentQueries
 from infrastructure.db.repositories.audit import SqlAuditLog
 from infrastructure.db.repositories.campaigns import (
     SqlCampaignRepository,
@@ -41,6 +47,13 @@ class SqlUnitOfWork:
     participations: SqlParticipationRepository
     match_decisions: SqlIdentityMatchLog
     student_links: SqlStudentLinkRepository
+    # What the lists and searches read
+    account_queries: SqlAccountQueries
+    audit_queries: SqlAuditQueries
+    campaign_queries: SqlCampaignQueries
+    joining_queries: SqlJoiningQueries
+    organization_queries: SqlOrganizationQueries
+    student_queries: SqlStudentQueries
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -68,6 +81,12 @@ class SqlUnitOfWork:
         self.participations = SqlParticipationRepository(connection)
         self.match_decisions = SqlIdentityMatchLog(connection)
         self.student_links = SqlStudentLinkRepository(connection)
+        self.account_queries = SqlAccountQueries(connection)
+        self.audit_queries = SqlAuditQueries(connection)
+        self.campaign_queries = SqlCampaignQueries(connection)
+        self.joining_queries = SqlJoiningQueries(connection)
+        self.organization_queries = SqlOrganizationQueries(connection)
+        self.student_queries = SqlStudentQueries(connection)
         return self
 
     async def __aexit__(

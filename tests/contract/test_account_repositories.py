@@ -91,15 +91,15 @@ class TestUsers:
             curie = await uow.users.add(new_user("marie@example.fr", last_name="Curie"))
             other = await uow.users.add(new_user("ada@example.net", last_name="Byron"))
             hopper = await uow.users.add(new_user(None, "grace.hopper", last_name="Hopper"))
-            first = await uow.users.search(("example.fr",), PageRequest(1, 1))
-            second = await uow.users.search(("example.fr",), PageRequest(2, 1))
+            first = await uow.account_queries.search(("example.fr",), PageRequest(1, 1))
+            second = await uow.account_queries.search(("example.fr",), PageRequest(2, 1))
             assert ([u.id for u in first.items], first.total) == ([curie.id], 2)
             assert [u.id for u in second.items] == [zola.id]
-            every = await uow.users.search((), PageRequest())
+            every = await uow.account_queries.search((), PageRequest())
             assert [u.id for u in every.items] == [other.id, curie.id, hopper.id, zola.id]
-            both = await uow.users.search(("ADA", "NET"), PageRequest())
+            both = await uow.account_queries.search(("ADA", "NET"), PageRequest())
             assert [u.id for u in both.items] == [other.id]
-            assert (await uow.users.search(("%",), PageRequest())).total == 0
+            assert (await uow.account_queries.search(("%",), PageRequest())).total == 0
 
 
 class TestSessions:

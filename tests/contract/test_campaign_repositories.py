@@ -64,8 +64,8 @@ class TestCampaigns:
             await uow.campaigns.add(new_campaign(other.id, "DDDDDD444", LATER))
             for user, preview in [(ada, False), (grace, True)]:
                 await uow.participations.add(NewParticipation(old.id, user.id, None, preview, T0))
-            first = await uow.campaigns.list_for_organization(organization.id, PageRequest(1, 2))
-            second = await uow.campaigns.list_for_organization(organization.id, PageRequest(2, 2))
+            first = await uow.campaign_queries.list_for_organization(organization.id, PageRequest(1, 2))
+            second = await uow.campaign_queries.list_for_organization(organization.id, PageRequest(2, 2))
             assert first.total == 3
             assert first.items + second.items == [
                 CampaignSummary(new, 0),
@@ -112,8 +112,8 @@ class TestParticipations:
             late = await uow.participations.add(NewParticipation(campaign.id, ada.id, None, False, LATER))
             early = await uow.participations.add(NewParticipation(campaign.id, grace.id, alan.id, False, T0))
             await uow.participations.add(NewParticipation(other.id, ada.id, None, False, T0))
-            first = await uow.participations.list_for_campaign(campaign.id, PageRequest(1, 1))
-            second = await uow.participations.list_for_campaign(campaign.id, PageRequest(2, 1))
+            first = await uow.campaign_queries.list_for_campaign(campaign.id, PageRequest(1, 1))
+            second = await uow.campaign_queries.list_for_campaign(campaign.id, PageRequest(2, 1))
             assert first.total == 2
             assert [(v.participation, v.student) for v in first.items + second.items] == [
                 (early, ParticipantStudent(alan.id, "Alan", "TURING", "6A", alan.birthdate)),

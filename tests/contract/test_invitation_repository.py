@@ -120,7 +120,12 @@ class TestInvitations:
             await uow.invitations.cancel(cancelled.id, LATER)
 
             async def listed(status: InvitationStatus, page: PageRequest = PageRequest()) -> list[int]:
-                return [i.id for i in (await uow.invitations.list(organization.id, status, T0, page)).items]
+                return [
+                    i.id
+                    for i in (
+                        await uow.organization_queries.list_invitations(organization.id, status, T0, page)
+                    ).items
+                ]
 
             assert await listed(InvitationStatus.PENDING) == [second.id, first.id]
             assert await listed(InvitationStatus.PENDING, PageRequest(2, 1)) == [first.id]

@@ -55,13 +55,13 @@ class TestOrganizations:
             bravo = await uow.organizations.add(new_organization("0750002B", "Lycée Bravo"))
             alpha = await uow.organizations.add(new_organization("0750001A", "Lycée Alpha"))
             college = await uow.organizations.add(new_organization("0750003C", "Collège Zulu"))
-            every = await uow.organizations.search(None, None, PageRequest())
+            every = await uow.organization_queries.search(None, None, PageRequest())
             assert [o.id for o in every.items] == [college.id, alpha.id, bravo.id]
-            named = await uow.organizations.search(None, "LYC", PageRequest(2, 1))
+            named = await uow.organization_queries.search(None, "LYC", PageRequest(2, 1))
             assert ([o.id for o in named.items], named.total) == ([bravo.id], 2)
-            by_uai = await uow.organizations.search("0750001A", "lyc", PageRequest())
+            by_uai = await uow.organization_queries.search("0750001A", "lyc", PageRequest())
             assert [o.id for o in by_uai.items] == [alpha.id]
-            assert (await uow.organizations.search(None, "%", PageRequest())).total == 0
+            assert (await uow.organization_queries.search(None, "%", PageRequest())).total == 0
 
     async def test_archiving_keeps_the_first_date(self, backend: Backend) -> None:
         organization = await committed_organization(backend)
@@ -134,8 +134,8 @@ class TestMemberships:
             await uow.memberships.add(other.id, gone.id, Role.ADMIN, T0)
             assert await uow.memberships.lock_active_admins(organization.id) == [zola.id, byron.id]
             assert await uow.memberships.count_active(organization.id) == 3
-            first = await uow.memberships.list_members(organization.id, PageRequest(1, 2))
-            second = await uow.memberships.list_members(organization.id, PageRequest(2, 2))
+            first = await uow.organization_queries.list_members(organization.id, PageRequest(1, 2))
+            second = await uow.organization_queries.list_members(organization.id, PageRequest(2, 2))
             assert first.total == 3
             assert [v.id for v in first.items + second.items] == [m_byron.id, m_curie.id, m_zola.id]
             assert await uow.memberships.get_view(m_curie.id) == MemberView(
@@ -156,12 +156,14 @@ class TestAudit:
         async with backend.uow() as uow:
             for event in events:
                 await uow.audit.record(event)
-            every = await uow.audit.search(AuditFilter(), PageRequest())
+            every = await uow.audit_queries.search(AuditFilter(), PageRequest())
             assert [stored.event for stored in every.items] == [events[2], events[1], events[3], events[0]]
             ids = [stored.id for stored in every.items]
             assert ids[0] > ids[1] and ids[2] > ids[3]
-            page = await uow.audit.search(AuditFilter(organization_id=organization.id), PageRequest(2, 1))
+            page = await uow.audit_queries.search(
+                AuditFilter(organization_id=organization.id), PageRequest(2, 1)
+            )
             assert ([s.event for s in page.items], page.total) == ([events[0]], 2)
-            mine = await uow.audit.search(AuditFilter(actor_id=ada.id, type="A"), PageRequest())
+            mine = await uow.audit_queries.search(AuditFilter(actor_id=ada.id, type="A"), PageRequest())
             assert [s.event for s in mine.items] == [events[2], events[0]]
-            assert (await uow.audit.search(AuditFilter(type="Z"), PageRequest())).total == 0
+            assert (await uow.audit_queries.search(AuditFilter(type="Z"), PageRequest())).total == 0

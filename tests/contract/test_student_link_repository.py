@@ -86,9 +86,9 @@ class TestLinks:
         ada = await committed_user(backend)
         grace = await committed_user(backend, "grace@example.fr")
         async with backend.uow() as uow:
-            assert await uow.student_links.attach(alan.id, ada.id, LATER)
-            assert not await uow.student_links.attach(alan.id, grace.id, LATEST)
-            assert not await uow.student_links.attach(gone.id, grace.id, LATEST)
+            assert await uow.students.attach(alan.id, ada.id, LATER)
+            assert not await uow.students.attach(alan.id, grace.id, LATEST)
+            assert not await uow.students.attach(gone.id, grace.id, LATEST)
             assert await uow.student_links.get(alan.id) == dataclasses.replace(
                 alan, user_id=ada.id, updated_at=LATER
             )
@@ -104,12 +104,12 @@ class TestLinks:
         (elsewhere,) = await backend.add_pupils(other.id, [Pupil("000000001AA")], T0)
         ada = await committed_user(backend)
         async with backend.uow() as uow:
-            assert await uow.student_links.attach(alan.id, ada.id, LATER)
+            assert await uow.students.attach(alan.id, ada.id, LATER)
             with pytest.raises(UserAlreadyLinkedInOrganization):
-                await uow.student_links.attach(grace.id, ada.id, LATER)
+                await uow.students.attach(grace.id, ada.id, LATER)
             with pytest.raises(UserAlreadyLinkedInOrganization):
-                await uow.student_links.replace_link(grace.id, ada.id, LATER)
-            assert await uow.student_links.attach(elsewhere.id, ada.id, LATER)
+                await uow.students.replace_link(grace.id, ada.id, LATER)
+            assert await uow.students.attach(elsewhere.id, ada.id, LATER)
             await uow.commit()
         async with backend.uow() as uow:
             assert (await uow.student_links.get(grace.id)) == grace
@@ -120,11 +120,11 @@ class TestLinks:
         alan, grace = await backend.add_pupils(school.id, [Pupil("000000001AA"), Pupil("000000002AA")], T0)
         ada = await committed_user(backend)
         async with backend.uow() as uow:
-            assert await uow.student_links.attach(alan.id, ada.id, LATER)
+            assert await uow.students.attach(alan.id, ada.id, LATER)
             await uow.commit()
         await backend.disable([alan.id], LATER)
         async with backend.uow() as uow:
-            assert await uow.student_links.attach(grace.id, ada.id, LATEST)
+            assert await uow.students.attach(grace.id, ada.id, LATEST)
             assert [s.id for s in await uow.student_links.of_user(ada.id)] == [grace.id, alan.id]
 
     async def test_replace_then_detach(self, backend: Backend) -> None:
@@ -133,12 +133,12 @@ class TestLinks:
         ada = await committed_user(backend)
         grace = await committed_user(backend, "grace@example.fr")
         async with backend.uow() as uow:
-            assert await uow.student_links.attach(alan.id, ada.id, LATER)
-            await uow.student_links.replace_link(alan.id, grace.id, LATEST)
+            assert await uow.students.attach(alan.id, ada.id, LATER)
+            await uow.students.replace_link(alan.id, grace.id, LATEST)
             assert await uow.student_links.get(alan.id) == dataclasses.replace(
                 alan, user_id=grace.id, updated_at=LATEST
             )
-            await uow.student_links.detach(alan.id, LATEST + timedelta(hours=1))
+            await uow.students.detach(alan.id, LATEST + timedelta(hours=1))
             assert await uow.student_links.get(alan.id) == dataclasses.replace(
                 alan, updated_at=LATEST + timedelta(hours=1)
             )
@@ -154,10 +154,10 @@ class TestAccounts:
         ada = await committed_user(backend)
         grace = await committed_user(backend, None, "grace.hopper0101")
         async with backend.uow() as uow:
-            await uow.student_links.attach(pupils[1].id, ada.id, LATER)
-            await uow.student_links.attach(pupils[2].id, grace.id, LATEST)
-            await uow.student_links.attach(pupils[3].id, ada.id, T0)
-            await uow.student_links.attach(pupils[0].id, grace.id, LATEST)
+            await uow.students.attach(pupils[1].id, ada.id, LATER)
+            await uow.students.attach(pupils[2].id, grace.id, LATEST)
+            await uow.students.attach(pupils[3].id, ada.id, T0)
+            await uow.students.attach(pupils[0].id, grace.id, LATEST)
             assert await uow.student_links.accounts_linked_elsewhere("000000001AA", schools[0].id) == [
                 LinkedAccount(grace.id, "grace.hopper0101", None),
                 LinkedAccount(ada.id, None, "ada@example.fr"),
@@ -173,7 +173,7 @@ class TestAccounts:
         (elsewhere,) = await backend.add_pupils(other.id, [Pupil("000000004AA")], T0)
         ada = await committed_user(backend)
         async with backend.uow() as uow:
-            await uow.student_links.attach(alan.id, ada.id, T0)
+            await uow.students.attach(alan.id, ada.id, T0)
             found = await uow.student_links.with_accounts(school.id, [alan.id, grace.id, elsewhere.id])
             assert sorted(found, key=lambda s: s.student.id) == [
                 StudentWithAccount(
@@ -182,6 +182,6 @@ class TestAccounts:
                 StudentWithAccount(grace, None),
             ]
             assert await uow.student_links.with_accounts(school.id, []) == []
-            await uow.student_links.attach(elsewhere.id, ada.id, T0)
+            await uow.students.attach(elsewhere.id, ada.id, T0)
             (alan_now,) = await uow.student_links.with_accounts(school.id, [alan.id])
             assert alan_now.in_use_elsewhere

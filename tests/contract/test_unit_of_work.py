@@ -58,7 +58,7 @@ async def write_everywhere(uow: ContractUnitOfWork) -> None:
     await uow.campaigns.add(new_campaign(organization.id, "GHJKLM567"))
     await uow.campaigns.archive(campaign.id, LATER)
     await uow.participations.add(NewParticipation(campaign.id, ada.id, None, False, T0))
-    assert await uow.student_links.attach(alan.id, ada.id, LATER)
+    assert await uow.students.attach(alan.id, ada.id, LATER)
 
 
 async def seed(backend: Backend) -> None:
@@ -87,7 +87,7 @@ async def snapshot(backend: Backend) -> tuple[object, ...]:
             await uow.memberships.find(organization.id, ada.id),
             await uow.invitations.find_pending(organization.id, "grace@example.fr"),
             await uow.invitations.lock_sent_emails(organization.id, T0),
-            (await uow.audit.search(AuditFilter(), PageRequest())).total,
+            (await uow.audit_queries.search(AuditFilter(), PageRequest())).total,
             campaign,
             await uow.campaigns.get_by_code("GHJKLM567"),
             await uow.participations.find(campaign.campaign.id, ada.id),

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from domain.clock import SystemClock
 from domain.students.import_students import ImportStudents, ImportStudentsCommand
 from domain.students.ports import Upload
+from infrastructure.cpu_work import ThreadedCpuWork
 from infrastructure.db.engine import create_engine
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.siecle.upload_reader import ThreadedSiecleReader
@@ -227,8 +228,13 @@ def test_two_schools_importing_a_returning_student_at_once_cannot_both_take_her_
     async def import_both() -> None:
         engine = create_engine(url)
         try:
+            cpu = ThreadedCpuWork(max_parallel=2)
             use_case = ImportStudents(
-                lambda: SqlUnitOfWork(engine), ThreadedSiecleReader(10**8, 10**9, 20_000), SystemClock(), 0.5
+                lambda: SqlUnitOfWork(engine),
+                ThreadedSiecleReader(10**8, 10**9, 20_000, cpu),
+                cpu,
+                SystemClock(),
+                0.5,
             )
             await asyncio.gather(
                 *(
@@ -275,9 +281,11 @@ def test_a_database_error_in_the_middle_leaves_the_students_as_they_were(client,
     async def run():
         engine = create_engine(url)
         try:
+            cpu = ThreadedCpuWork(max_parallel=2)
             use_case = ImportStudents(
                 lambda: FailingUnitOfWork(engine),
-                ThreadedSiecleReader(10**8, 10**9, 20_000),
+                ThreadedSiecleReader(10**8, 10**9, 20_000, cpu),
+                cpu,
                 SystemClock(),
                 0.5,
             )

@@ -14,12 +14,14 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, TypeVarTuple
 
 from domain.accounts.entities import NewUser, StoredRefreshToken, User
 from domain.accounts.errors import EmailAlreadyUsed, UsernameAlreadyUsed
 from domain.accounts.ports import PasswordResetRepository, SessionRepository, UserRepository
+from domain.accounts.queries import AccountQueries
 from domain.audit.events import AuditEvent, AuditFilter, AuditLog, StoredAuditEvent
+from domain.audit.queries import AuditQueries
 from domain.campaigns.entities import (
     Campaign,
     CampaignOverview,
@@ -30,6 +32,7 @@ from domain.campaigns.entities import (
 )
 from domain.campaigns.errors import CampaignCodeAlreadyUsed
 from domain.campaigns.ports import CampaignRepository, NewCampaign, NewParticipation, ParticipationRepository
+from domain.campaigns.queries import CampaignQueries
 from domain.errors import Unauthenticated
 from domain.joining.errors import UserAlreadyLinkedInOrganization
 from domain.joining.matching import MatchCandidate
@@ -38,9 +41,7 @@ from domain.joining.ports import (
     LinkedAccount,
     RecordedMatch,
     StudentLinkRepository,
-    StudentSearch,
     StudentWithAccount,
-    SupportStudentView,
 )
 from domain.notifications.outbox import EmailOutbox, QueuedEmail
 from domain.organizations.entities import (
@@ -62,12 +63,17 @@ from domain.organizations.ports import (
     OrganizationRepository,
     SentEmails,
 )
+from domain.organizations.queries import OrganizationQueries
 from domain.pagination import Page, PageRequest
 from domain.rate_limits import Limit
 from domain.students.entities import Student
+from domain.students.ports import AccountElsewhere, StoredStudent, StudentRepository
+from domain.students.siecle import StudentRecord
 from infrastructure.rate_limiting import KeyedLocks
 
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
+IMPORT_OVER_HTTP = "the import is covered over HTTP, on both databases"
 
 
 class FakeClock:
@@ -131,6 +137,13 @@ class FakeLimiter:
 
     def exclusive(self, keys: Sequence[tuple[Limit, tuple[str, ...]]]) -> AbstractAsyncContextManager[None]:
         return self.locks.hold([f"{limit}:{key}" for limit, key in keys])
+
+
+class InlineCpuWork:
+    """Runs the work at once, on the caller's thread."""
+
+    async def run(self, fn: Callable[[*Ts], T], *args: *Ts) -> T:
+        return fn(*args)
 
 
 @dataclasses.dataclass
@@ -236,14 +249,6 @@ class FakeUsers:
                 user, pix_orga_terms_accepted_at=now, updated_at=now
             )
 
-    async def search(self, words: tuple[str, ...], page: PageRequest) -> Page[User]:
-        def searchable(u: User) -> str:
-            return f"{u.email or ''} {u.username or ''} {u.first_name} {u.last_name}"
-
-        found = [u for u in self.store.users.values() if all(_contains(searchable(u), w) for w in words)]
-        found.sort(key=lambda u: (u.last_name.lower(), u.first_name.lower(), u.id))
-        return _page(found, page)
-
 
 class FakeSessions:
     def __init__(self, store: Store) -> None:
@@ -343,15 +348,6 @@ class FakeOrganizations:
     async def get_by_uai(self, uai: str) -> Organization | None:
         return next((o for o in self.store.organizations.values() if o.uai == uai), None)
 
-    async def search(self, uai: str | None, name: str | None, page: PageRequest) -> Page[Organization]:
-        found = [
-            o
-            for o in self.store.organizations.values()
-            if (not uai or o.uai == uai) and (not name or _contains(o.name, name))
-        ]
-        found.sort(key=lambda o: (o.name, o.id))
-        return _page(found, page)
-
     async def archive(self, organization_id: int, now: datetime) -> None:
         organization = self.store.organizations.get(organization_id)
         if organization is not None and organization.archived_at is None:
@@ -362,16 +358,16 @@ class FakeMemberships:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def _active(self, predicate: Callable[[Membership], bool]) -> list[Membership]:
+    def active(self, predicate: Callable[[Membership], bool]) -> list[Membership]:
         return [m for m in self.store.memberships.values() if m.is_active and predicate(m)]
 
     async def has_active_membership(self, user_id: int) -> bool:
-        return bool(self._active(lambda m: m.user_id == user_id))
+        return bool(self.active(lambda m: m.user_id == user_id))
 
     async def list_active_for_user(self, user_id: int) -> list[UserMembership]:
         organizations = self.store.organizations
         found = sorted(
-            self._active(lambda m: m.user_id == user_id),
+            self.active(lambda m: m.user_id == user_id),
             key=lambda m: (organizations[m.organization_id].name, m.organization_id),
         )
         return [
@@ -416,13 +412,13 @@ class FakeMemberships:
         return updated
 
     async def lock_active_admins(self, organization_id: int) -> list[int]:
-        admins = self._active(lambda m: m.organization_id == organization_id and m.role is Role.ADMIN)
+        admins = self.active(lambda m: m.organization_id == organization_id and m.role is Role.ADMIN)
         return [m.user_id for m in sorted(admins, key=lambda m: m.id)]
 
     async def count_active(self, organization_id: int) -> int:
-        return len(self._active(lambda m: m.organization_id == organization_id))
+        return len(self.active(lambda m: m.organization_id == organization_id))
 
-    def _view(self, membership: Membership) -> MemberView:
+    def view(self, membership: Membership) -> MemberView:
         user = self.store.users[membership.user_id]
         return MemberView(
             membership.id,
@@ -434,14 +430,9 @@ class FakeMemberships:
             user.email,
         )
 
-    async def list_members(self, organization_id: int, page: PageRequest) -> Page[MemberView]:
-        views = [self._view(m) for m in self._active(lambda m: m.organization_id == organization_id)]
-        views.sort(key=lambda v: (v.last_name.lower(), v.first_name.lower(), v.id))
-        return _page(views, page)
-
     async def get_view(self, membership_id: int) -> MemberView | None:
         membership = self.store.memberships.get(membership_id)
-        return self._view(membership) if membership else None
+        return self.view(membership) if membership else None
 
 
 class FakeInvitations:
@@ -543,20 +534,6 @@ class FakeInvitations:
             if i.organization_id == organization_id
         )
 
-    async def list(
-        self, organization_id: int, status: InvitationStatus, now: datetime, page: PageRequest
-    ) -> Page[Invitation]:
-        found = sorted(
-            (
-                i
-                for i in self.store.invitations.values()
-                if i.organization_id == organization_id and i.status_at(now) is status
-            ),
-            key=lambda i: (i.updated_at, i.id),
-            reverse=True,
-        )
-        return _page(found, page)
-
     async def lock_sent_emails(self, organization_id: int, since: datetime) -> SentEmails:
         sent = [
             queued_at
@@ -600,25 +577,6 @@ class FakeCampaigns:
             else None
         )
 
-    async def list_for_organization(self, organization_id: int, page: PageRequest) -> Page[CampaignSummary]:
-        found = sorted(
-            (c for c in self.store.campaigns.values() if c.organization_id == organization_id),
-            key=lambda c: (c.created_at, c.id),
-            reverse=True,
-        )
-        summaries = [
-            CampaignSummary(
-                c,
-                sum(
-                    1
-                    for p in self.store.participations.values()
-                    if p.campaign_id == c.id and not p.is_preview
-                ),
-            )
-            for c in found
-        ]
-        return _page(summaries, page)
-
     async def archive(self, campaign_id: int, now: datetime) -> None:
         campaign = self.store.campaigns.get(campaign_id)
         if campaign is not None and campaign.archived_at is None:
@@ -646,20 +604,13 @@ class FakeParticipations:
         self.store.participations[new.id] = new
         return new
 
-    def _student(self, student_id: int | None) -> ParticipantStudent | None:
+    def student(self, student_id: int | None) -> ParticipantStudent | None:
         student = self.store.students.get(student_id) if student_id is not None else None
         if student is None:
             return None
         return ParticipantStudent(
             student.id, student.first_name, student.last_name, student.division, student.birthdate
         )
-
-    async def list_for_campaign(self, campaign_id: int, page: PageRequest) -> Page[ParticipationView]:
-        found = sorted(
-            (p for p in self.store.participations.values() if p.campaign_id == campaign_id),
-            key=lambda p: (p.created_at, p.id),
-        )
-        return _page([ParticipationView(p, self._student(p.student_id)) for p in found], page)
 
 
 class FakeMatchLog:
@@ -677,16 +628,73 @@ class FakeAudit:
     async def record(self, event: AuditEvent) -> None:
         self.store.events.append(event)
 
-    async def search(self, criteria: AuditFilter, page: PageRequest) -> Page[StoredAuditEvent]:
-        found = [
-            StoredAuditEvent(number, event)
-            for number, event in enumerate(self.store.events, start=1)
-            if criteria.organization_id in (None, event.organization_id)
-            and criteria.actor_id in (None, event.actor.user_id)
-            and (not criteria.type or event.type == criteria.type)
-        ]
-        found.sort(key=lambda stored: (stored.event.occurred_at, stored.id), reverse=True)
-        return _page(found, page)
+
+class FakeStudents:
+    """The attachments only: the import is covered over HTTP, on both databases."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def _check_unique(self, student: Student, user_id: int) -> None:
+        if student.is_active and any(
+            s.id != student.id
+            and s.organization_id == student.organization_id
+            and s.user_id == user_id
+            and s.is_active
+            for s in self.store.students.values()
+        ):
+            raise UserAlreadyLinkedInOrganization()
+
+    async def attach(self, student_id: int, user_id: int, now: datetime) -> bool:
+        student = self.store.students.get(student_id)
+        if student is None or student.user_id is not None or not student.is_active:
+            return False
+        self._check_unique(student, user_id)
+        self.store.students[student_id] = dataclasses.replace(student, user_id=user_id, updated_at=now)
+        return True
+
+    async def replace_link(self, student_id: int, user_id: int, now: datetime) -> None:
+        student = self.store.students.get(student_id)
+        if student is not None:
+            self._check_unique(student, user_id)
+            self.store.students[student_id] = dataclasses.replace(student, user_id=user_id, updated_at=now)
+
+    async def detach(self, student_id: int, now: datetime) -> None:
+        student = self.store.students.get(student_id)
+        if student is not None:
+            self.store.students[student_id] = dataclasses.replace(student, user_id=None, updated_at=now)
+
+    async def try_lock_imports(self, organization_id: int) -> bool:
+        raise NotImplementedError(IMPORT_OVER_HTTP)
+
+    async def stored_for_import(self, organization_id: int) -> dict[str, StoredStudent]:
+        raise NotImplementedError(IMPORT_OVER_HTTP)
+
+    async def insert_many(self, organization_id: int, records: list[StudentRecord], now: datetime) -> None:
+        raise NotImplementedError(IMPORT_OVER_HTTP)
+
+    async def update_many(self, changes: list[tuple[int, StudentRecord]], now: datetime) -> None:
+        raise NotImplementedError(IMPORT_OVER_HTTP)
+
+    async def disable_many(self, student_ids: list[int], now: datetime) -> None:
+        raise NotImplementedError(IMPORT_OVER_HTTP)
+
+    async def ids_by_national_id(self, organization_id: int, national_ids: list[str]) -> dict[str, int]:
+        raise NotImplementedError(IMPORT_OVER_HTTP)
+
+    async def accounts_elsewhere(
+        self, organization_id: int, national_ids: list[str]
+    ) -> list[AccountElsewhere]:
+        raise NotImplementedError(IMPORT_OVER_HTTP)
+
+    async def lock_accounts(self, user_ids: list[int]) -> dict[int, frozenset[int]]:
+        raise NotImplementedError(IMPORT_OVER_HTTP)
+
+    async def attach_many(self, links: list[tuple[int, int]]) -> None:
+        raise NotImplementedError(IMPORT_OVER_HTTP)
+
+    async def detach_many(self, student_ids: list[int]) -> None:
+        raise NotImplementedError(IMPORT_OVER_HTTP)
 
 
 class FakeStudentLinks:
@@ -720,35 +728,6 @@ class FakeStudentLinks:
 
     async def lock(self, student_id: int) -> Student | None:
         return self.store.students.get(student_id)
-
-    def _check_unique(self, student: Student, user_id: int) -> None:
-        if student.is_active and any(
-            s.id != student.id
-            and s.organization_id == student.organization_id
-            and s.user_id == user_id
-            and s.is_active
-            for s in self.store.students.values()
-        ):
-            raise UserAlreadyLinkedInOrganization()
-
-    async def attach(self, student_id: int, user_id: int, now: datetime) -> bool:
-        student = self.store.students.get(student_id)
-        if student is None or student.user_id is not None or not student.is_active:
-            return False
-        self._check_unique(student, user_id)
-        self.store.students[student_id] = dataclasses.replace(student, user_id=user_id, updated_at=now)
-        return True
-
-    async def replace_link(self, student_id: int, user_id: int, now: datetime) -> None:
-        student = self.store.students.get(student_id)
-        if student is not None:
-            self._check_unique(student, user_id)
-            self.store.students[student_id] = dataclasses.replace(student, user_id=user_id, updated_at=now)
-
-    async def detach(self, student_id: int, now: datetime) -> None:
-        student = self.store.students.get(student_id)
-        if student is not None:
-            self.store.students[student_id] = dataclasses.replace(student, user_id=None, updated_at=now)
 
     async def active_of_user(self, organization_id: int, user_id: int) -> Student | None:
         return next(
@@ -811,8 +790,100 @@ class FakeStudentLinks:
             if s.organization_id == organization_id and s.id in student_ids
         ]
 
-    async def search(self, criteria: StudentSearch, page: PageRequest) -> Page[SupportStudentView]:
-        raise NotImplementedError("the support search of pupils is covered over HTTP only")
+
+class FakeOrganizationQueries:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def search(self, uai: str | None, name: str | None, page: PageRequest) -> Page[Organization]:
+        found = [
+            o
+            for o in self.store.organizations.values()
+            if (not uai or o.uai == uai) and (not name or _contains(o.name, name))
+        ]
+        found.sort(key=lambda o: (o.name, o.id))
+        return _page(found, page)
+
+    async def list_members(self, organization_id: int, page: PageRequest) -> Page[MemberView]:
+        members = FakeMemberships(self.store)
+        views = [members.view(m) for m in members.active(lambda m: m.organization_id == organization_id)]
+        views.sort(key=lambda v: (v.last_name.lower(), v.first_name.lower(), v.id))
+        return _page(views, page)
+
+    async def list_invitations(
+        self, organization_id: int, status: InvitationStatus, now: datetime, page: PageRequest
+    ) -> Page[Invitation]:
+        found = sorted(
+            (
+                i
+                for i in self.store.invitations.values()
+                if i.organization_id == organization_id and i.status_at(now) is status
+            ),
+            key=lambda i: (i.updated_at, i.id),
+            reverse=True,
+        )
+        return _page(found, page)
+
+
+class FakeCampaignQueries:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def list_for_organization(self, organization_id: int, page: PageRequest) -> Page[CampaignSummary]:
+        found = sorted(
+            (c for c in self.store.campaigns.values() if c.organization_id == organization_id),
+            key=lambda c: (c.created_at, c.id),
+            reverse=True,
+        )
+        summaries = [
+            CampaignSummary(
+                c,
+                sum(
+                    1
+                    for p in self.store.participations.values()
+                    if p.campaign_id == c.id and not p.is_preview
+                ),
+            )
+            for c in found
+        ]
+        return _page(summaries, page)
+
+    async def list_for_campaign(self, campaign_id: int, page: PageRequest) -> Page[ParticipationView]:
+        found = sorted(
+            (p for p in self.store.participations.values() if p.campaign_id == campaign_id),
+            key=lambda p: (p.created_at, p.id),
+        )
+        participations = FakeParticipations(self.store)
+        return _page([ParticipationView(p, participations.student(p.student_id)) for p in found], page)
+
+
+class FakeAuditQueries:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def search(self, criteria: AuditFilter, page: PageRequest) -> Page[StoredAuditEvent]:
+        found = [
+            StoredAuditEvent(number, event)
+            for number, event in enumerate(self.store.events, start=1)
+            if criteria.organization_id in (None, event.organization_id)
+            and criteria.actor_id in (None, event.actor.user_id)
+            and (not criteria.type or event.type == criteria.type)
+        ]
+        found.sort(key=lambda stored: (stored.event.occurred_at, stored.id), reverse=True)
+        return _page(found, page)
+
+
+class FakeAccountQueries:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def search(self, words: tuple[str, ...], page: PageRequest) -> Page[User]:
+        def searchable(u: User) -> str:
+            return f"{u.email or ''} {u.username or ''} {u.first_name} {u.last_name}"
+
+        found = [u for u in self.store.users.values() if all(_contains(searchable(u), w) for w in words)]
+        found.sort(key=lambda u: (u.last_name.lower(), u.first_name.lower(), u.id))
+        return _page(found, page)
 
 
 class FakeUnitOfWork:
@@ -831,6 +902,11 @@ class FakeUnitOfWork:
     participations: ParticipationRepository
     match_decisions: IdentityMatchLog
     student_links: StudentLinkRepository
+    students: StudentRepository
+    organization_queries: OrganizationQueries
+    campaign_queries: CampaignQueries
+    audit_queries: AuditQueries
+    account_queries: AccountQueries
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -851,6 +927,11 @@ class FakeUnitOfWork:
         self.participations = FakeParticipations(work)
         self.match_decisions = FakeMatchLog(work)
         self.student_links = FakeStudentLinks(work)
+        self.students = FakeStudents(work)
+        self.organization_queries = FakeOrganizationQueries(work)
+        self.campaign_queries = FakeCampaignQueries(work)
+        self.audit_queries = FakeAuditQueries(work)
+        self.account_queries = FakeAccountQueries(work)
 
     async def __aenter__(self) -> Self:
         self._begin()

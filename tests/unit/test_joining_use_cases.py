@@ -38,7 +38,7 @@ from domain.joining.steps import MatchGuard, TypedStudent
 from domain.organizations.entities import Role
 from domain.organizations.errors import OrganizationArchived, RoleNotAllowed
 from domain.rate_limits import Limit
-from tests.unit.fakes import FakeClock, FakeHasher, FakeLimiter, FakeTokens, FakeUnitOfWork
+from tests.unit.fakes import FakeClock, FakeHasher, FakeLimiter, FakeTokens, FakeUnitOfWork, InlineCpuWork
 from tests.unit.fakes_campaigns import T0, CountingHasher, JoiningStore
 
 CODE = "ABCDEF234"
@@ -74,7 +74,7 @@ def viewer(user: User) -> Viewer:
 
 
 def matcher(store, clock, limiter=None):
-    return MatchStudentIdentity(uow(store), MatchGuard(limiter or FakeLimiter()), clock)
+    return MatchStudentIdentity(uow(store), MatchGuard(limiter or FakeLimiter(), InlineCpuWork()), clock)
 
 
 def creator(store, clock, limiter=None, hasher=None):
@@ -82,14 +82,14 @@ def creator(store, clock, limiter=None, hasher=None):
         uow(store),
         hasher or FakeHasher(),
         FakeTokens(),
-        MatchGuard(limiter or FakeLimiter()),
+        MatchGuard(limiter or FakeLimiter(), InlineCpuWork()),
         clock,
         timedelta(days=30),
     )
 
 
 def linker(store, clock, limiter=None):
-    return LinkStudentAccount(uow(store), MatchGuard(limiter or FakeLimiter()), clock)
+    return LinkStudentAccount(uow(store), MatchGuard(limiter or FakeLimiter(), InlineCpuWork()), clock)
 
 
 def match_command(typed=ALAN, code=CODE):
@@ -230,7 +230,8 @@ class TestMatching:
 
     async def test_a_student_added_after_the_roster_was_kept_is_aimed_at(self, store, school, clock):
         limiter = FakeLimiter({Limit.MATCH_PER_NAME: 1})
-        match = MatchStudentIdentity(uow(store), MatchGuard(limiter), clock)  # one guard, one kept roster
+        # one guard, one kept roster
+        match = MatchStudentIdentity(uow(store), MatchGuard(limiter, InlineCpuWork()), clock)
         await match(match_command())
         ada = store.add_student(
             school[0], first_name="Ada", last_name="LOVELACE", birthdate=date(2003, 12, 10)

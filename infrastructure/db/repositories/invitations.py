@@ -9,8 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.organizations.entities import DeliveryStatus, Invitation, InvitationStatus, Role
 from domain.organizations.ports import NewInvitation, SentEmails
-from domain.pagination import Page, PageRequest
-from infrastructure.db.pagination import paginate
 from infrastructure.db.tables import invitations, outbox_emails, replaced_invitation_codes
 
 PENDING = InvitationStatus.PENDING.value
@@ -160,19 +158,6 @@ class SqlInvitationRepository:
             .values(status=InvitationStatus.CANCELLED.value, cancelled_at=now, updated_at=now)
         )
         return int(result.rowcount)
-
-    async def list(
-        self, organization_id: int, status: InvitationStatus, now: datetime, page: PageRequest
-    ) -> Page[Invitation]:
-        query = select(invitations).where(invitations.c.organization_id == organization_id)
-        if status is InvitationStatus.PENDING:
-            query = query.where(invitations.c.status == PENDING, invitations.c.expires_at > now)
-        elif status is InvitationStatus.EXPIRED:
-            query = query.where(invitations.c.status == PENDING, invitations.c.expires_at <= now)
-        else:
-            query = query.where(invitations.c.status == status.value)
-        query = query.order_by(invitations.c.updated_at.desc(), invitations.c.id.desc())
-        return await paginate(self._db, query, page, invitation_from_row)
 
     async def lock_sent_emails(self, organization_id: int, since: datetime) -> SentEmails:
         if self._db.dialect.name == "postgresql":

@@ -7,8 +7,6 @@ from sqlalchemy import Select, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.organizations.entities import Membership, MemberView, OrganizationType, Role, UserMembership
-from domain.pagination import Page, PageRequest
-from infrastructure.db.pagination import paginate
 from infrastructure.db.tables import memberships, organizations, users
 
 
@@ -120,20 +118,12 @@ class SqlMembershipRepository:
         )
         return int((await self._db.execute(query)).scalar_one())
 
-    async def list_members(self, organization_id: int, page: PageRequest) -> Page[MemberView]:
-        query = (
-            _member_views()
-            .where(memberships.c.organization_id == organization_id, memberships.c.disabled_at.is_(None))
-            .order_by(func.lower(users.c.last_name), func.lower(users.c.first_name), memberships.c.id)
-        )
-        return await paginate(self._db, query, page, member_view_from_row)
-
     async def get_view(self, membership_id: int) -> MemberView | None:
-        row = (await self._db.execute(_member_views().where(memberships.c.id == membership_id))).one_or_none()
+        row = (await self._db.execute(member_views().where(memberships.c.id == membership_id))).one_or_none()
         return member_view_from_row(row) if row else None
 
 
-def _member_views() -> Select[Any]:
+def member_views() -> Select[Any]:
     return select(
         memberships.c.id,
         memberships.c.role,

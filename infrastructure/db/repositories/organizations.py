@@ -10,11 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.organizations.entities import Organization, OrganizationType
 from domain.organizations.errors import UaiAlreadyUsed
 from domain.organizations.ports import NewOrganization
-from domain.pagination import Page, PageRequest
 from infrastructure.db.integrity import violates
-from infrastructure.db.pagination import paginate
 from infrastructure.db.tables import organizations
-from infrastructure.db.text_search import contains
 
 
 def organization_from_row(row: Any) -> Organization:
@@ -66,14 +63,6 @@ class SqlOrganizationRepository:
     async def get_by_uai(self, uai: str) -> Organization | None:
         row = (await self._db.execute(select(organizations).where(organizations.c.uai == uai))).one_or_none()
         return organization_from_row(row) if row else None
-
-    async def search(self, uai: str | None, name: str | None, page: PageRequest) -> Page[Organization]:
-        query = select(organizations).order_by(organizations.c.name, organizations.c.id)
-        if uai:
-            query = query.where(organizations.c.uai == uai)
-        if name:
-            query = query.where(contains(organizations.c.name, name.lower(), ignore_case=True))
-        return await paginate(self._db, query, page, organization_from_row)
 
     async def archive(self, organization_id: int, now: datetime) -> None:
         await self._db.execute(

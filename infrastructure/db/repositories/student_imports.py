@@ -3,12 +3,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.pagination import Page, PageRequest
 from domain.students.ports import StudentImportRecord
-from infrastructure.db.pagination import paginate
 from infrastructure.db.tables import student_imports
 
 
@@ -58,11 +56,3 @@ class SqlStudentImportRepository:
             .returning(student_imports.c.id)
         )
         return int(result.scalar_one())
-
-    async def history(self, organization_id: int, page: PageRequest) -> Page[StudentImportRecord]:
-        query = (
-            select(student_imports)
-            .where(student_imports.c.organization_id == organization_id)
-            .order_by(student_imports.c.created_at.desc(), student_imports.c.id.desc())
-        )
-        return await paginate(self._db, query, page, import_from_row)

@@ -1,34 +1,30 @@
-"""Attaching accounts to students: matching candidates, conditional attach, detach, support search."""
+"""What attaching accounts to students reads: matching candidates, the row lock, support search.
+
+The attachments themselves are written by the students repository."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.joining.errors import UserAlreadyLinkedInOrganization
 from domain.joining.matching import MatchCandidate
-from domain.joining.ports import LinkedAccount, StudentSearch, StudentWithAccount, SupportStudentView
-from domain.pagination import Page, PageRequest
+from domain.joining.ports import LinkedAccount, StudentWithAccount
 from domain.students.entities import Student
-from infrastructure.db.integrity import violates
-from infrastructure.db.pagination import paginate
 from infrastructure.db.repositories.students import student_from_row
-from infrastructure.db.tables import organizations, student_imports, students, users
-from infrastructure.db.text_search import contains
+from infrastructure.db.tables import student_imports, students, users
 
 
-def _account(row: Any) -> LinkedAccount | None:
+def linked_account(row: Any) -> LinkedAccount | None:
     if row.user_id is None:
         return None
     return LinkedAccount(row.user_id, row.username, row.email)
 
 
-_STUDENT_COLUMNS = [column for column in students.c if column.name != "search_text"]
+STUDENT_COLUMNS = [column for column in students.c if column.name != "search_text"]
 
 
 class SqlStudentLinkRepository:
@@ -37,7 +33,7 @@ class SqlStudentLinkRepository:
 
     async def active_born_on(self, organization_id: int, birthdate: date) -> list[Student]:
         query = (
-            select(*_STUDENT_COLUMNS)
+            select(*STUDENT_COLUMNS)
             .where(
                 students.c.organization_id == organization_id,
                 students.c.birthdate == birthdate,
@@ -76,53 +72,22 @@ class SqlStudentLinkRepository:
 
     async def get(self, student_id: int) -> Student | None:
         row = (
-            await self._db.execute(select(*_STUDENT_COLUMNS).where(students.c.id == student_id))
+            await self._db.execute(select(*STUDENT_COLUMNS).where(students.c.id == student_id))
         ).one_or_none()
         return student_from_row(row) if row else None
 
     async def lock(self, student_id: int) -> Student | None:
         row = (
             await self._db.execute(
-                select(*_STUDENT_COLUMNS).where(students.c.id == student_id).with_for_update()
+                select(*STUDENT_COLUMNS).where(students.c.id == student_id).with_for_update()
             )
         ).one_or_none()
         return student_from_row(row) if row else None
 
-    async def attach(self, student_id: int, user_id: int, now: datetime) -> bool:
-        statement = (
-            update(students)
-            .where(
-                students.c.id == student_id, students.c.user_id.is_(None), students.c.disabled_at.is_(None)
-            )
-            .values(user_id=user_id, updated_at=now)
-        )
-        return await self._update_link(statement) == 1
-
-    async def replace_link(self, student_id: int, user_id: int, now: datetime) -> None:
-        await self._update_link(
-            update(students).where(students.c.id == student_id).values(user_id=user_id, updated_at=now)
-        )
-
-    async def _update_link(self, statement: Any) -> int:
-        try:
-            # A savepoint, so that a refusal by the unique index leaves the transaction usable.
-            async with self._db.begin_nested():
-                result = await self._db.execute(statement)
-        except IntegrityError as error:
-            if violates(error, "uq_students_active_user", "students.organization_id", "students.user_id"):
-                raise UserAlreadyLinkedInOrganization() from error
-            raise
-        return int(result.rowcount)
-
-    async def detach(self, student_id: int, now: datetime) -> None:
-        await self._db.execute(
-            update(students).where(students.c.id == student_id).values(user_id=None, updated_at=now)
-        )
-
     async def active_of_user(self, organization_id: int, user_id: int) -> Student | None:
         row = (
             await self._db.execute(
-                select(*_STUDENT_COLUMNS).where(
+                select(*STUDENT_COLUMNS).where(
                     students.c.organization_id == organization_id,
                     students.c.user_id == user_id,
                     students.c.disabled_at.is_(None),
@@ -133,7 +98,7 @@ class SqlStudentLinkRepository:
 
     async def of_user(self, user_id: int) -> list[Student]:
         query = (
-            select(*_STUDENT_COLUMNS)
+            select(*STUDENT_COLUMNS)
             .where(students.c.user_id == user_id)
             .order_by(students.c.updated_at.desc(), students.c.id.desc())
         )
@@ -144,7 +109,7 @@ class SqlStudentLinkRepository:
     ) -> Student | None:
         row = (
             await self._db.execute(
-                select(*_STUDENT_COLUMNS).where(
+                select(*STUDENT_COLUMNS).where(
                     students.c.organization_id == organization_id,
                     students.c.national_student_id == national_student_id,
                     students.c.birthdate == birthdate,
@@ -187,48 +152,11 @@ class SqlStudentLinkRepository:
             .exists()
         )
         query = (
-            select(*_STUDENT_COLUMNS, users.c.username, users.c.email, elsewhere.label("in_use_elsewhere"))
+            select(*STUDENT_COLUMNS, users.c.username, users.c.email, elsewhere.label("in_use_elsewhere"))
             .outerjoin(users, users.c.id == students.c.user_id)
             .where(students.c.organization_id == organization_id, students.c.id.in_(list(student_ids)))
         )
         return [
-            StudentWithAccount(student_from_row(row), _account(row), bool(row.in_use_elsewhere))
+            StudentWithAccount(student_from_row(row), linked_account(row), bool(row.in_use_elsewhere))
             for row in (await self._db.execute(query)).all()
         ]
-
-    async def search(self, criteria: StudentSearch, page: PageRequest) -> Page[SupportStudentView]:
-        query = (
-            select(
-                *_STUDENT_COLUMNS,
-                users.c.username,
-                users.c.email,
-                organizations.c.name.label("organization_name"),
-                organizations.c.uai.label("organization_uai"),
-            )
-            .select_from(
-                students.join(organizations, organizations.c.id == students.c.organization_id).outerjoin(
-                    users, users.c.id == students.c.user_id
-                )
-            )
-            .order_by(func.lower(students.c.last_name), func.lower(students.c.first_name), students.c.id)
-        )
-        if criteria.uai:
-            query = query.where(organizations.c.uai == criteria.uai)
-        matches = []
-        if criteria.name_words:
-            matches.append(and_(*(contains(students.c.search_text, word) for word in criteria.name_words)))
-        if criteria.national_student_id:
-            matches.append(students.c.national_student_id == criteria.national_student_id)
-        if matches:
-            query = query.where(or_(*matches))
-        return await paginate(
-            self._db,
-            query,
-            page,
-            lambda row: SupportStudentView(
-                student=student_from_row(row),
-                account=_account(row),
-                organization_name=row.organization_name,
-                organization_uai=row.organization_uai,
-            ),
-        )

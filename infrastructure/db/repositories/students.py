@@ -5,22 +5,21 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.pagination import Page, PageRequest
-from domain.students.entities import Student, StudentListItem
+from domain.joining.errors import UserAlreadyLinkedInOrganization
+from domain.students.entities import Student
 from domain.students.ports import (
     IMPORTED_FIELDS,
     AccountElsewhere,
     StoredStudent,
-    StudentFilter,
 )
-from domain.students.search_text import fold, student_search_text
+from domain.students.search_text import student_search_text
 from domain.students.siecle import StudentRecord
-from infrastructure.db.pagination import paginate
+from infrastructure.db.integrity import violates
 from infrastructure.db.tables import students, users
-from infrastructure.db.text_search import contains
 
 # asyncpg takes at most 32,767 parameters a statement.
 CHUNK = 5_000
@@ -172,7 +171,8 @@ class SqlStudentRepository:
     async def lock_accounts(self, user_ids: list[int]) -> dict[int, frozenset[int]]:
         in_use: dict[int, set[int]] = {}
         for part in chunks(user_ids):
-            # PostgreSQL: any other attachment of these accounts (an UPDATE of students.user_id)
+            # PostgreSQL: any other attachment of these accounts (an UPDATE of students.user_id,
+            # all of them in this class)
             # takes a key-share lock on the account's row for its foreign key, so it and this lock
             # wait for each other. SQLite: the transaction already holds the database's write lock.
             if self._db.dialect.name == "postgresql":
@@ -197,39 +197,33 @@ class SqlStudentRepository:
         for part in chunks(student_ids):
             await self._db.execute(update(students).where(students.c.id.in_(part)).values(user_id=None))
 
-    async def search(
-        self, organization_id: int, criteria: StudentFilter, page: PageRequest
-    ) -> Page[StudentListItem]:
-        query = (
-            select(students, users.c.username, users.c.email)
-            .outerjoin(users, users.c.id == students.c.user_id)
-            .where(students.c.organization_id == organization_id)
-            .order_by(func.lower(students.c.last_name), func.lower(students.c.first_name), students.c.id)
-        )
-        if not criteria.include_disabled:
-            query = query.where(students.c.disabled_at.is_(None))
-        if criteria.division:
-            query = query.where(students.c.division == criteria.division)
-        if criteria.linked is not None:
-            query = query.where(
-                students.c.user_id.is_not(None) if criteria.linked else students.c.user_id.is_(None)
+    async def attach(self, student_id: int, user_id: int, now: datetime) -> bool:
+        statement = (
+            update(students)
+            .where(
+                students.c.id == student_id, students.c.user_id.is_(None), students.c.disabled_at.is_(None)
             )
-        for word in fold(criteria.search or "").split():
-            query = query.where(contains(students.c.search_text, word))
-        return await paginate(
-            self._db,
-            query,
-            page,
-            lambda row: StudentListItem(
-                student=student_from_row(row), username=row.username, email=row.email
-            ),
+            .values(user_id=user_id, updated_at=now)
+        )
+        return await self._update_link(statement) == 1
+
+    async def replace_link(self, student_id: int, user_id: int, now: datetime) -> None:
+        await self._update_link(
+            update(students).where(students.c.id == student_id).values(user_id=user_id, updated_at=now)
         )
 
-    async def divisions(self, organization_id: int) -> list[str]:
-        query = (
-            select(students.c.division)
-            .where(students.c.organization_id == organization_id, students.c.disabled_at.is_(None))
-            .distinct()
-            .order_by(students.c.division)
+    async def _update_link(self, statement: Any) -> int:
+        try:
+            # A savepoint, so that a refusal by the unique index leaves the transaction usable.
+            async with self._db.begin_nested():
+                result = await self._db.execute(statement)
+        except IntegrityError as error:
+            if violates(error, "uq_students_active_user", "students.organization_id", "students.user_id"):
+                raise UserAlreadyLinkedInOrganization() from error
+            raise
+        return int(result.rowcount)
+
+    async def detach(self, student_id: int, now: datetime) -> None:
+        await self._db.execute(
+            update(students).where(students.c.id == student_id).values(user_id=None, updated_at=now)
         )
-        return [row.division for row in (await self._db.execute(query)).all()]

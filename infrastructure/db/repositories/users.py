@@ -3,17 +3,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.accounts.entities import NewUser, User
 from domain.accounts.errors import EmailAlreadyUsed, UsernameAlreadyUsed
-from domain.pagination import Page, PageRequest
 from infrastructure.db.integrity import violates
-from infrastructure.db.pagination import paginate
 from infrastructure.db.tables import users
-from infrastructure.db.text_search import contains
 
 
 def user_from_row(row: Any) -> User:
@@ -110,20 +107,3 @@ class SqlUserRepository:
             .where(users.c.id == user_id, users.c.pix_orga_terms_accepted_at.is_(None))
             .values(pix_orga_terms_accepted_at=now, updated_at=now)
         )
-
-    async def search(self, words: tuple[str, ...], page: PageRequest) -> Page[User]:
-        searchable = func.lower(
-            func.coalesce(users.c.email, "")
-            + " "
-            + func.coalesce(users.c.username, "")
-            + " "
-            + users.c.first_name
-            + " "
-            + users.c.last_name
-        )
-        query = select(users).order_by(
-            func.lower(users.c.last_name), func.lower(users.c.first_name), users.c.id
-        )
-        for word in words:
-            query = query.where(contains(searchable, word.lower()))
-        return await paginate(self._db, query, page, user_from_row)
