@@ -84,7 +84,7 @@ from domain.students.import_students import ImportStudents
 from domain.students.list_divisions import ListDivisions
 from domain.students.list_student_imports import ListStudentImports
 from domain.students.list_students import ListStudents
-from domain.students.ports import ImportMetrics, SiecleReader
+from domain.students.ports import ImportMetrics, StudentFileReader
 from infrastructure.cpu_work import ThreadedCpuWork
 from infrastructure.db.engine import create_engine
 from infrastructure.db.errors import DATABASE_EXCEPTIONS, is_database_unavailable, is_invalid_value
@@ -94,7 +94,7 @@ from infrastructure.rate_limiting import LimitsRateLimiter
 from infrastructure.security.access_tokens import JwtAccessTokens
 from infrastructure.security.password_hasher import Argon2PasswordHasher, build_context
 from infrastructure.settings import Settings
-from infrastructure.siecle.upload_reader import ThreadedSiecleReader
+from infrastructure.siecle.upload_reader import ThreadedStudentFileReader
 
 UPLOAD_PATHS = re.compile(r"^/api/v1/organizations/[^/]+/student-imports/?$")
 
@@ -122,7 +122,7 @@ def build_use_cases(
     limiter: LimitsRateLimiter,
     clock: Clock,
     import_metrics: ImportMetrics | None = None,
-    siecle_reader: SiecleReader | None = None,
+    siecle_reader: StudentFileReader | None = None,
 ) -> UseCases:
     def uow() -> SqlUnitOfWork:
         return SqlUnitOfWork(engine)
@@ -178,7 +178,7 @@ def build_use_cases(
             ImportStudents(
                 uow,
                 siecle_reader
-                or ThreadedSiecleReader(
+                or ThreadedStudentFileReader(
                     settings.import_max_upload_bytes,
                     settings.import_max_xml_bytes,
                     settings.import_max_students,

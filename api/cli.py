@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.bootstrap import build_limiter, build_use_cases
 from api.messages import message
-from api.siecle_messages import siecle_detail
+from api.siecle_messages import item_detail
 from api.use_cases import UseCases
 from domain.accounts.create_support_user import CreateSupportUser, CreateSupportUserCommand
 from domain.clock import SystemClock
@@ -38,7 +38,7 @@ from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.email.factory import build_dispatcher
 from infrastructure.security.password_hasher import Argon2PasswordHasher
 from infrastructure.settings import Settings
-from infrastructure.siecle.upload_reader import ThreadedSiecleReader
+from infrastructure.siecle.upload_reader import ThreadedStudentFileReader
 
 app = typer.Typer(help="Pix Orga activation service: operators' commands.", no_args_is_help=True)
 
@@ -57,7 +57,7 @@ UVICORN_OPTIONS: dict[str, Any] = {
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 organizations_app = typer.Typer(help="Organizations and their activation.", no_args_is_help=True)
-students_app = typer.Typer(help="Students and SIECLE imports.", no_args_is_help=True)
+students_app = typer.Typer(help="Students and their imports (SIECLE, CSV, JSON).", no_args_is_help=True)
 app.add_typer(students_app, name="students")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
@@ -85,8 +85,11 @@ def _run(awaitable: Awaitable[T]) -> T:
     try:
         return asyncio.run(runner())
     except DomainError as error:
+        roster = error.code == "INVALID_STUDENT_FILE"
         for item in error.errors or []:
-            typer.echo(f"  {item.get('code')}: {siecle_detail(item, 'en')}", err=True)
+            typer.echo(f"  {item.get('code')}: {item_detail(item, 'en', roster)}", err=True)
+        for skipped in getattr(error, "skipped", []):
+            typer.echo(f"  skipped: {item_detail(asdict(skipped), 'en', roster)}", err=True)
         _fail(f"{error.code}: {message(error.code, 'en')}")
     except OSError as error:
         _fail(f"cannot reach the database ({type(error).__name__})")
@@ -237,13 +240,19 @@ def invite_organization(
 @students_app.command("import")
 def import_students(
     org_id: Annotated[int, typer.Argument(help="Organization id")],
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="XML or zip")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, readable=True, help="SIECLE XML or zip, CSV or JSON roster"
+        ),
+    ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the report, write nothing")] = False,
     confirm_disable: Annotated[
         bool, typer.Option("--confirm-disable", help="Confirm a large number of students disabled")
     ] = False,
 ) -> None:
-    """Import a SIECLE export, audited with actor `cli`; prints the same report as the API."""
+    """Import a SIECLE export (XML or zip) or a CSV or JSON roster, audited with actor `cli`; prints
+    the same report as the API."""
     settings = _settings()
     size = file.stat().st_size
 
@@ -261,7 +270,7 @@ def import_students(
                     read_so_far = done
 
                 reader = _ProgressReader(
-                    ThreadedSiecleReader(
+                    ThreadedStudentFileReader(
                         settings.import_max_upload_bytes,
                         settings.import_max_xml_bytes,
                         settings.import_max_students,
@@ -293,7 +302,7 @@ class _ProgressReader:
     """Reads the file as the server's reader does, once the import may start, moving the
     operator's progress bar as it goes."""
 
-    def __init__(self, reader: ThreadedSiecleReader, progress: Callable[[int], None]) -> None:
+    def __init__(self, reader: ThreadedStudentFileReader, progress: Callable[[int], None]) -> None:
         self._reader = reader
         self._progress = progress
 
@@ -308,13 +317,15 @@ async def _received(upload: Upload) -> Upload:
 def _print_report(report: ImportReport) -> None:
     counts = report.counts.as_dict()
     title = "dry run (nothing written)" if report.dry_run else f"import {report.id} {report.status}"
+    title += f" ({report.format})"
     typer.echo(f"{title}: " + ", ".join(f"{name} {value}" for name, value in counts.items()))
     if report.requires_confirmation:
         typer.echo("confirmation needed: run again with --confirm-disable")
+    roster = report.format != "SIECLE_XML"
     for skipped in report.report.skipped:
-        typer.echo(f"skipped: {siecle_detail(asdict(skipped), 'en')}")
+        typer.echo(f"skipped: {item_detail(asdict(skipped), 'en', roster)}")
     for warning in report.warnings:
-        typer.echo(f"warning: {siecle_detail(asdict(warning), 'en')}")
+        typer.echo(f"warning: {item_detail(asdict(warning), 'en', roster)}")
 
 
 def main() -> None:

@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import asdict
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.language import request_language
 from api.messages import message
 from api.request_context import current_request_id
-from api.siecle_messages import SIECLE_MESSAGES, bounded_item, siecle_detail
+from api.siecle_messages import ROSTER_MESSAGES, SIECLE_MESSAGES, Language, bounded_item, item_detail
 from domain.errors import (
     Conflict,
     DomainError,
@@ -35,8 +36,13 @@ from domain.errors import (
     UnsupportedMediaType,
     all_error_classes,
 )
+from domain.students.siecle import MAX_REPORT_ITEMS
 
 logger = logging.getLogger("pix_orga.errors")
+
+ROSTER_REFUSAL = "INVALID_STUDENT_FILE"
+"""The refusal of a CSV or JSON roster: its items read with the roster's sentences."""
+
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -92,6 +98,12 @@ class ProblemItem(BaseModel):
     detail: str | None = None
 
 
+class SkippedProblemItem(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    reason: str
+    detail: str | None = None
+
+
 class Problem(BaseModel):
     """An RFC 9457 problem, with our stable ``code`` and the request id."""
 
@@ -104,6 +116,11 @@ class Problem(BaseModel):
     request_id: str | None = None
     errors: list[ProblemItem] | None = None
     meta: dict[str, Any] | None = None
+    skipped: list[SkippedProblemItem] | None = Field(
+        default=None,
+        description="`NO_STUDENTS` only: the entries skipped instead (the first "
+        f"{MAX_REPORT_ITEMS}; `meta.skipped_total` counts them all), each with its `reason` and `detail`",
+    )
 
 
 def problems(*codes: str) -> dict[int | str, dict[str, Any]]:
@@ -131,6 +148,7 @@ def problem_response(
     errors: list[dict[str, Any]] | None = None,
     meta: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
     language = request_language(request)
     body: dict[str, Any] = {
@@ -145,20 +163,35 @@ def problem_response(
         body["errors"] = errors
     if meta:
         body["meta"] = meta
+    body.update(extensions or {})
     all_headers = {"Content-Language": language, **(headers or {})}
     return JSONResponse(body, status_code=status, headers=all_headers, media_type=PROBLEM_MEDIA_TYPE)
 
 
-def _render_items(items: Iterable[dict[str, Any]], language: str) -> list[dict[str, Any]]:
-    """Items of a SIECLE report get their sentence; others keep theirs."""
+def _render_items(
+    items: Iterable[dict[str, Any]], language: str, roster: bool = False
+) -> list[dict[str, Any]]:
+    """Items of a SIECLE report, or of a CSV or JSON roster's, get their sentence; others keep theirs."""
+    known = ROSTER_MESSAGES.keys() | SIECLE_MESSAGES.keys() if roster else SIECLE_MESSAGES.keys()
     return [
-        _with_detail(bounded_item(item), language) if str(item.get("code")) in SIECLE_MESSAGES else item
+        _with_detail(bounded_item(item), language, roster) if str(item.get("code")) in known else item
         for item in items
     ]
 
 
-def _with_detail(item: dict[str, Any], language: str) -> dict[str, Any]:
-    return {**item, "detail": siecle_detail(item, "en" if language == "en" else "fr")}
+def _with_detail(item: dict[str, Any], language: str, roster: bool) -> dict[str, Any]:
+    return {**item, "detail": item_detail(item, "en" if language == "en" else "fr", roster)}
+
+
+def _skipped_items(error: DomainError, language: str) -> list[dict[str, Any]] | None:
+    """The entries skipped, which a ``NO_STUDENTS`` refusal lists as a report does."""
+    skipped = getattr(error, "skipped", None)
+    if not skipped:
+        return None
+    english: Language = "en" if language == "en" else "fr"
+    roster = error.code == ROSTER_REFUSAL
+    items = (bounded_item(asdict(entry)) for entry in skipped[:MAX_REPORT_ITEMS])
+    return [{**item, "detail": item_detail(item, english, roster)} for item in items]
 
 
 async def _domain_error(request: Request, error: Exception) -> JSONResponse:
@@ -173,8 +206,18 @@ async def _domain_error(request: Request, error: Exception) -> JSONResponse:
         logger.error("domain error without a status", extra={"code": error.code})
         return problem_response(request, 500, "INTERNAL_ERROR")
     language = request_language(request)
-    errors = _render_items(error.errors, language) if error.errors is not None else None
-    return problem_response(request, status, error.code, errors=errors, meta=error.meta, headers=headers)
+    roster = error.code == ROSTER_REFUSAL
+    errors = _render_items(error.errors, language, roster) if error.errors is not None else None
+    skipped = _skipped_items(error, language)
+    return problem_response(
+        request,
+        status,
+        error.code,
+        errors=errors,
+        meta=error.meta,
+        headers=headers,
+        extensions={"skipped": skipped} if skipped is not None else None,
+    )
 
 
 VALIDATION_FR = {

@@ -48,9 +48,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "GONE": ("Cette ressource n'est plus disponible.", "This resource is no longer available."),
     "PRECONDITION_FAILED": ("Une condition préalable n'est pas remplie.", "A precondition is not met."),
     "UNSUPPORTED_FILE_TYPE": (
-        "Ce type de fichier n'est pas pris en charge : déposez le fichier XML de SIECLE, "
-        "ou le zip qui le contient.",
-        "This file type is not supported: upload the SIECLE XML file, or the zip that holds it.",
+        "Ce type de fichier n'est pas pris en charge : déposez l'export SIECLE (XML ou zip), un "
+        "fichier CSV ou une liste JSON. Un classeur Excel ou LibreOffice doit d'abord être "
+        "enregistré au format « CSV UTF-8 ».",
+        "This file type is not supported: upload the SIECLE export (XML or zip), a CSV file or a "
+        "JSON list. An Excel or LibreOffice workbook must first be saved as “CSV UTF-8”.",
     ),
     # Organizations, invitations, memberships
     "ORGANIZATION_NOT_FOUND": ("Organisation introuvable.", "Organization not found."),
@@ -131,6 +133,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The SIECLE file cannot be imported: fix the errors listed and upload it again. "
         "No student was changed.",
     ),
+    "INVALID_STUDENT_FILE": (
+        "La liste d'élèves ne peut pas être importée : corrigez les erreurs listées (chacune donne "
+        "sa ligne et l'élève) puis déposez-la à nouveau. Aucun élève n'a été modifié.",
+        "The list of pupils cannot be imported: fix the errors listed (each gives its line and the "
+        "pupil) and upload it again. No student was changed.",
+    ),
     "IMPORT_IN_PROGRESS": (
         "Un autre import est en cours pour cet établissement : attendez qu'il se termine puis réessayez.",
         "Another import is running for this school: wait for it to finish, then try again.",
@@ -146,9 +154,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The file is too large.",
     ),
     "TOO_MANY_STUDENTS": (
-        "Le fichier contient plus d'élèves qu'un établissement n'en compte : ce n'est pas l'export "
-        "SIECLE d'un seul établissement.",
-        "The file holds more students than any school has: it is not the SIECLE export of one school.",
+        "Le fichier contient plus d'élèves qu'un établissement n'en compte : ce n'est pas la liste "
+        "des élèves d'un seul établissement.",
+        "The file holds more students than any school has: it is not the list of the students of one school.",
     ),
     # Accounts
     "INVALID_CREDENTIALS": (

@@ -6,8 +6,10 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
 
 from api.errors import PROBLEM_MEDIA_TYPE, Problem, code_statuses
+from api.schemas.students import JsonRosterIn
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
@@ -17,6 +19,16 @@ def _validation_error_response() -> dict[str, Any]:
         "description": "Unprocessable Entity: `VALIDATION_ERROR`",
         "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}},
     }
+
+
+BODY_MODELS: tuple[type[BaseModel], ...] = (JsonRosterIn,)
+"""Bodies a route reads itself (not as a parameter), named in its ``openapi_extra``."""
+
+
+def _add_schema(schemas: dict[str, Any], model: type[BaseModel]) -> None:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(schema.pop("$defs", {}))
+    schemas[model.__name__] = schema
 
 
 def install_openapi(app: FastAPI) -> None:
@@ -32,14 +44,9 @@ def install_openapi(app: FastAPI) -> None:
         schemas = document.setdefault("components", {}).setdefault("schemas", {})
         for name in ("HTTPValidationError", "ValidationError"):
             schemas.pop(name, None)
-        schemas.update(
-            Problem.model_json_schema(ref_template="#/components/schemas/{model}").get("$defs", {})
-        )
-        schemas["Problem"] = {
-            k: v
-            for k, v in Problem.model_json_schema(ref_template="#/components/schemas/{model}").items()
-            if k != "$defs"
-        }
+        models: tuple[type[BaseModel], ...] = (Problem, *BODY_MODELS)
+        for model in models:
+            _add_schema(schemas, model)
         for operations in document.get("paths", {}).values():
             for operation in operations.values():
                 responses = operation.get("responses", {})

@@ -1,8 +1,9 @@
-"""Step 4: the SIECLE import, its history, and the student list."""
+"""Step 4: the import of a SIECLE export or a CSV or JSON roster, its history, and the student list."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import tempfile
+from typing import Annotated, BinaryIO, cast
 
 import anyio
 from fastapi import APIRouter, Depends, Query, Request
@@ -18,14 +19,23 @@ from api.pagination import PageOut, Paging
 from api.routers import ADMIN_PROBLEMS as ADMIN
 from api.routers import API_PREFIX
 from api.routers import MEMBER_PROBLEMS as MEMBER
-from api.schemas.students import StudentImportHistoryOut, StudentImportOut, StudentOut
-from api.siecle_messages import Language, siecle_detail
+from api.schemas.students import (
+    JSON_ROSTER_EXAMPLE,
+    StudentImportHistoryOut,
+    StudentImportOut,
+    StudentOut,
+    roster_template_csv,
+)
+from api.siecle_messages import Language, item_detail
 from api.use_cases import use_case
 from domain.students.import_students import ImportReport, ImportStudents, ImportStudentsCommand
 from domain.students.list_divisions import ListDivisions
 from domain.students.list_student_imports import ListStudentImports
 from domain.students.list_students import ListStudents
 from domain.students.ports import StudentFilter, Upload
+from domain.students.roster import SIECLE_XML
+
+SPOOL_MEMORY_BYTES = 4 * 1024 * 1024
 
 router = APIRouter(
     prefix=f"{API_PREFIX}/organizations/{{org_id}}", tags=["students"], dependencies=[MEMBERS_ONLY]
@@ -37,10 +47,18 @@ router = APIRouter(
     status_code=201,
     operation_id="import_students",
     dependencies=[ADMINS_ONLY],
-    summary="Import the SIECLE export (ElevesSansAdresses.xml, or the zip SIECLE gives)",
+    summary="Import the SIECLE export (XML or its zip), a CSV roster or a JSON roster",
     description=(
-        "Multipart `file`. The file type is told from its content, not its name. One transaction: any error "
-        "in the file means nothing is written, and every error is listed with its line and INE. "
+        "Multipart `file`: the SIECLE export (ElevesSansAdresses.xml, or the zip SIECLE gives), a CSV "
+        "roster (the columns of `GET …/student-imports/template.csv`, `;` or `,`, UTF-8 or Windows-1252) "
+        "or a JSON roster; or the JSON roster itself as the body, with `Content-Type: application/json`: "
+        '`{"students": [{"national_student_id", "first_name", "middle_name"?, "third_name"?, '
+        '"last_name", "preferred_last_name"?, "birthdate": "YYYY-MM-DD", "division"}]}`. '
+        "The format is told from the content, not the name. One transaction: any error in the file means "
+        "nothing is written, and every error is listed with its line (CSV, SIECLE) or `meta.index` (JSON) "
+        "and the pupil's identifier. A SIECLE export is refused with `INVALID_SIECLE_FILE`, a roster with "
+        "`INVALID_STUDENT_FILE` (a JSON body that does not parse included: the items are those of a "
+        "file). `NO_STUDENTS` lists the entries skipped instead in `skipped`. "
         "`dry_run=true` previews the same report (200, `id: null`) and writes nothing. An import that would "
         "disable more than `IMPORT_DISABLE_THRESHOLD` of the active students answers 409 "
         "`TOO_MANY_STUDENTS_DISABLED` until sent again with `confirm_disable=true`."
@@ -57,14 +75,18 @@ router = APIRouter(
                                 "type": "string",
                                 "contentMediaType": "application/octet-stream",
                                 "title": "File",
-                                "description": "ElevesSansAdresses.xml, or its zip",
+                                "description": "ElevesSansAdresses.xml or its zip, a CSV or a JSON roster",
                             }
                         },
                         "required": ["file"],
                         "title": "Body_import_students",
                     },
                     "example": {"file": "(the bytes of ElevesSansAdresses.zip)"},
-                }
+                },
+                "application/json": {
+                    "schema": {"$ref": "#/components/schemas/JsonRosterIn"},
+                    "example": JSON_ROSTER_EXAMPLE,
+                },
             },
         }
     },
@@ -73,6 +95,7 @@ router = APIRouter(
         **problems(
             *ADMIN,
             "INVALID_SIECLE_FILE",
+            "INVALID_STUDENT_FILE",
             "FILE_TOO_LARGE",
             "TOO_MANY_STUDENTS",
             "UNSUPPORTED_FILE_TYPE",
@@ -95,23 +118,47 @@ async def import_students(
 ) -> StudentImportOut:
     # The body is not a parameter: FastAPI would read the whole upload before the access check.
     # The use case receives it once the caller is known to be this organization's administrator.
+    spool: list[BinaryIO] = []
     try:
         report = await import_students(
             viewer,
             ImportStudentsCommand(
                 organization_id=org_id,
-                receive=lambda: _receive_file(request),
+                receive=lambda: _receive_upload(request, spool),
                 dry_run=dry_run,
                 confirm_disable=confirm_disable,
             ),
         )
     finally:
         await request.close()  # the spooled upload
+        for stream in spool:
+            stream.close()
     english = request_language(request) == "en"
     body = await anyio.to_thread.run_sync(_render, report, "en" if english else "fr")
     return Response(  # type: ignore[return-value]
         body, status_code=200 if report.dry_run else 201, media_type="application/json"
     )
+
+
+def _is_json(request: Request) -> bool:
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+async def _receive_upload(request: Request, spool: list[BinaryIO]) -> Upload:
+    """The multipart ``file``, or a JSON body spooled as a file (the upload cap, counted by the
+    body-size middleware as it streams in, holds for both)."""
+    if not _is_json(request):
+        return await _receive_file(request)
+    stream = cast(BinaryIO, tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES))  # noqa: SIM115
+    spool.append(stream)
+    async for chunk in request.stream():
+        if stream.tell() + len(chunk) > SPOOL_MEMORY_BYTES:
+            await anyio.to_thread.run_sync(stream.write, chunk)  # the spool is on disk by now
+        else:
+            stream.write(chunk)
+    stream.seek(0)
+    return Upload(stream=stream, filename=None)
 
 
 async def _receive_file(request: Request) -> Upload:
@@ -126,8 +173,30 @@ async def _receive_file(request: Request) -> Upload:
 
 def _render(report: ImportReport, language: Language) -> bytes:
     """The answer's JSON: every item gets its sentence, so it is built in a worker thread."""
-    out = StudentImportOut.of(report, lambda item: siecle_detail(item, language))
+    roster = report.format != SIECLE_XML
+    out = StudentImportOut.of(report, lambda item: item_detail(item, language, roster))
     return out.model_dump_json().encode()
+
+
+@router.get(
+    "/student-imports/template.csv",
+    operation_id="get_student_import_template",
+    dependencies=[ADMINS_ONLY],
+    summary="The CSV roster's header, to fill in a spreadsheet",
+    description="UTF-8 with a byte order mark, `;`-separated, CRLF: a French spreadsheet opens it in "
+    "columns. `*` marks the columns the import requires; the others may stay empty or be removed.",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "The header row"},
+        **problems(*ADMIN),
+    },
+)
+async def student_import_template() -> Response:
+    return Response(
+        roster_template_csv(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="modele-import-eleves.csv"'},
+    )
 
 
 @router.get(

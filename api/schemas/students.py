@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -10,6 +10,7 @@ from api.siecle_messages import bounded_item
 from domain.students.entities import StudentListItem
 from domain.students.import_students import ImportReport
 from domain.students.ports import StudentImportRecord
+from domain.students.roster import CSV_COLUMNS
 from domain.students.siecle import MAX_REPORT_ITEMS
 
 
@@ -82,6 +83,9 @@ class StudentImportHistoryOut(BaseModel):
     created_at: datetime
     created_by: dict[str, Any]
     filename: str | None
+    format: Literal["SIECLE_XML", "CSV", "JSON"] | None = Field(
+        description="What was imported; null for an upload refused before its format was known"
+    )
     counts: dict[str, int]
 
     @classmethod
@@ -92,8 +96,46 @@ class StudentImportHistoryOut(BaseModel):
             created_at=record.created_at,
             created_by={"user_id": record.actor_user_id, "label": record.actor_label},
             filename=record.filename,
+            format=record.format,
             counts=record.counts,
         )
+
+
+class JsonRosterStudentIn(BaseModel):
+    """One pupil of a JSON roster (documentation: the import reads the body itself)."""
+
+    national_student_id: str = Field(max_length=20, description="The pupil's unique identifier")
+    first_name: str = Field(max_length=255)
+    middle_name: str | None = Field(default=None, max_length=255)
+    third_name: str | None = Field(default=None, max_length=255)
+    last_name: str = Field(max_length=255)
+    preferred_last_name: str | None = Field(default=None, max_length=255)
+    birthdate: date
+    division: str = Field(max_length=64)
+
+
+class JsonRosterIn(BaseModel):
+    """A JSON roster, the body of an import sent with ``Content-Type: application/json``."""
+
+    students: list[JsonRosterStudentIn]
+
+
+JSON_ROSTER_EXAMPLE: dict[str, Any] = {
+    "students": [
+        {
+            "national_student_id": "123456789AB",
+            "first_name": "Jeanne",
+            "last_name": "BARET",
+            "birthdate": "2009-07-27",
+            "division": "2NDE-AGRI",
+        }
+    ]
+}
+
+
+def roster_template_csv() -> bytes:
+    """The CSV roster's header as a French spreadsheet opens it: UTF-8 with BOM, ``;``, CRLF."""
+    return ("\ufeff" + ";".join(header for header, _ in CSV_COLUMNS) + "\r\n").encode()
 
 
 def mask_email(email: str | None) -> str | None:

@@ -5,10 +5,11 @@ organization that manages students)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from domain.errors import Conflict, Forbidden, Invalid, PayloadTooLarge, UnsupportedMediaType
-from domain.students.siecle import MAX_REPORT_ITEMS, SiecleIssue
+from domain.students.roster import SIECLE_XML
+from domain.students.siecle import MAX_REPORT_ITEMS, SiecleIssue, SkippedEntry
 
 
 class InvalidSiecleFile(Invalid):
@@ -16,17 +17,33 @@ class InvalidSiecleFile(Invalid):
     ``MAX_REPORT_ITEMS`` of them and ``meta.errors_total`` counts them all."""
 
     code: ClassVar[str] = "INVALID_SIECLE_FILE"
+    file_format: str | None = SIECLE_XML
+    """The format of the file refused, as the history records it."""
 
-    def __init__(self, issues: Iterable[SiecleIssue]) -> None:
+    def __init__(self, issues: Iterable[SiecleIssue], skipped: Iterable[SkippedEntry] = ()) -> None:
         self.issues = list(issues)
-        super().__init__(
-            errors=issues_as_dicts(self.issues[:MAX_REPORT_ITEMS]), meta={"errors_total": len(self.issues)}
-        )
+        self.skipped = list(skipped)
+        """The entries skipped, given with ``NO_STUDENTS``: what the file held instead of pupils.
+        The problem lists the first ``MAX_REPORT_ITEMS`` and ``meta.skipped_total`` counts them."""
+        meta: dict[str, Any] = {"errors_total": len(self.issues)}
+        if self.skipped:
+            meta["skipped_total"] = len(self.skipped)
+        super().__init__(errors=issues_as_dicts(self.issues[:MAX_REPORT_ITEMS]), meta=meta)
 
     @classmethod
-    def single(cls, code: str, *, line: int | None = None, **meta: Any) -> InvalidSiecleFile:
+    def single(cls, code: str, *, line: int | None = None, **meta: Any) -> Self:
         """A file-level problem (``INVALID_ZIP``, ``MALFORMED_XML``…): one item, no student."""
         return cls([SiecleIssue(code=code, line=line, meta=meta)])
+
+
+class InvalidStudentFile(InvalidSiecleFile):
+    """A CSV or JSON roster that cannot be imported: the same items as ``INVALID_SIECLE_FILE``,
+    where ``line`` is the CSV file's line (the header is line 1) and ``meta.index`` the 0-based
+    position of a JSON entry."""
+
+    code: ClassVar[str] = "INVALID_STUDENT_FILE"
+    file_format: str | None = None
+    """``CSV`` or ``JSON``, set by the reader that refuses the file."""
 
 
 class FileTooLarge(PayloadTooLarge):
@@ -51,7 +68,9 @@ class TooManyStudents(PayloadTooLarge):
 
 
 class UnsupportedFileType(UnsupportedMediaType):
-    """The upload is neither an XML file nor a zip (told by its first bytes, never by its name)."""
+    """The upload is none of the files the import reads: a SIECLE XML or its zip, a CSV or a JSON
+    roster (told by its content, never by its name). A binary file, a spreadsheet's own format
+    (xlsx, ods, xls) or a PDF is refused so."""
 
     code: ClassVar[str] = "UNSUPPORTED_FILE_TYPE"
 

@@ -1,9 +1,10 @@
-"""Step 4: an administrator imports the SIECLE export; the student list follows it."""
+"""Step 4: an administrator imports the SIECLE export, or a CSV or JSON roster; the student list
+follows it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from domain.access import MemberPorts, require_member, user_actor
@@ -17,18 +18,28 @@ from domain.organizations.errors import OrganizationArchived, OrganizationNotFou
 from domain.students.errors import (
     ImportInProgress,
     InvalidSiecleFile,
+    InvalidStudentFile,
     NotManagingStudents,
     TooManyStudentsDisabled,
 )
 from domain.students.ports import (
     AccountElsewhere,
     ImportMetrics,
+    ReadUpload,
     ReceiveUpload,
-    SiecleReader,
     StoredStudent,
+    StudentFileReader,
     imported_fields,
 )
-from domain.students.siecle import SiecleReport, SiecleWarning, StudentRecord, check_siecle_file
+from domain.students.roster import SIECLE_XML, Roster, check_roster
+from domain.students.siecle import (
+    NO_STUDENTS,
+    SiecleFile,
+    SiecleReport,
+    SiecleWarning,
+    StudentRecord,
+    check_siecle_file,
+)
 from domain.unit_of_work import HasAudit, HasStudentImports, HasStudents, UnitOfWorkFactory, Writes
 
 COMPLETED = "COMPLETED"
@@ -67,6 +78,7 @@ class ImportReport:
     counts: ImportCounts
     report: SiecleReport
     warnings: list[SiecleWarning]
+    format: str = SIECLE_XML
 
 
 @dataclass
@@ -144,10 +156,7 @@ def plan_returning_accounts(
     for record in arrivals:
         accounts = by_ine[record.national_student_id]
         if any(in_use.get(user_id, frozenset()) - {organization_id} for user_id in accounts):
-            names = {"last_name": record.last_name, "first_name": record.first_name}
-            warnings.append(
-                SiecleWarning(ACCOUNT_KEPT_ELSEWHERE, record.line, record.national_student_id, names)
-            )
+            warnings.append(_account_kept_elsewhere(record))
             continue
         free = [user_id for user_id in accounts if user_id not in in_use and user_id not in given]
         if free:
@@ -169,11 +178,22 @@ def plan_kept_accounts(
     for record, student_id, user_id in returning:
         if in_use.get(user_id, frozenset()) - {organization_id}:
             detached.append((student_id, user_id))
-            names = {"last_name": record.last_name, "first_name": record.first_name}
-            warnings.append(
-                SiecleWarning(ACCOUNT_KEPT_ELSEWHERE, record.line, record.national_student_id, names)
-            )
+            warnings.append(_account_kept_elsewhere(record))
     return detached, warnings
+
+
+def _account_kept_elsewhere(record: StudentRecord) -> SiecleWarning:
+    meta: dict[str, Any] = {"last_name": record.last_name, "first_name": record.first_name}
+    if record.index is not None:
+        meta["index"] = record.index  # a JSON entry has no line
+    return SiecleWarning(ACCOUNT_KEPT_ELSEWHERE, record.line, record.national_student_id, meta)
+
+
+def check_student_file(file: SiecleFile | Roster, organization_uai: str, today: date) -> SiecleReport:
+    """The rules of the file's format: SIECLE's for an export, the roster's for a CSV or JSON."""
+    if isinstance(file, Roster):
+        return check_roster(file, today)
+    return check_siecle_file(file, organization_uai, today)
 
 
 @dataclass(frozen=True)
@@ -204,7 +224,7 @@ class ImportStudents:
     def __init__(
         self,
         uow: UnitOfWorkFactory[ImportStudentsPorts],
-        reader: SiecleReader,
+        reader: StudentFileReader,
         cpu: CpuWork,
         clock: Clock,
         disable_threshold: float,
@@ -220,20 +240,26 @@ class ImportStudents:
     async def __call__(self, viewer: Viewer | None, command: ImportStudentsCommand) -> ImportReport:
         actor, organization = await self._check_access(viewer, command.organization_id)
         filename = None
+        file_format: str | None = None
         try:
             upload = await command.receive()
             filename = upload.filename
             read = await self._reader.read(upload.stream)
+            file_format = read.format
             today = self._clock.now().date()
-            report = await self._cpu.run(check_siecle_file, read.file, organization.uai or "", today)
+            report = await self._cpu.run(check_student_file, read.file, organization.uai or "", today)
             if report.errors:
-                raise InvalidSiecleFile(report.errors)
-            result = await self._write(actor, organization, command, filename, report, read.sha256)
+                refused = InvalidSiecleFile if file_format == SIECLE_XML else InvalidStudentFile
+                skipped = report.skipped if any(e.code == NO_STUDENTS for e in report.errors) else []
+                raise refused(report.errors, skipped)
+            result = await self._write(actor, organization, command, filename, report, read)
         except ImportInProgress:
             raise
         except DomainError as error:
             if not command.dry_run:
-                await self._record_failure(actor, organization, filename, error)
+                if isinstance(error, InvalidSiecleFile):
+                    file_format = error.file_format if file_format is None else file_format
+                await self._record_failure(actor, organization, filename, file_format, error)
                 self._count(FAILED)
             raise
         if not command.dry_run:
@@ -267,7 +293,7 @@ class ImportStudents:
         command: ImportStudentsCommand,
         filename: str | None,
         report: SiecleReport,
-        file_hash: str,
+        read: ReadUpload,
     ) -> ImportReport:
         now = self._clock.now()
         async with self._uow() as uow:
@@ -289,6 +315,7 @@ class ImportStudents:
                 counts=plan.counts,
                 report=report,
                 warnings=[*report.warnings, *accounts.warnings],
+                format=read.format,
             )
             if command.dry_run:
                 return result
@@ -303,10 +330,11 @@ class ImportStudents:
                 actor_user_id=actor.user_id,
                 actor_label=actor.label,
                 filename=filename,
-                file_hash=file_hash,
+                file_hash=read.sha256,
                 status=COMPLETED,
                 counts=plan.counts.as_dict(),
                 error_codes=[],
+                format=read.format,
             )
             await uow.audit.record(
                 AuditEvent(
@@ -316,7 +344,7 @@ class ImportStudents:
                     organization_id=organization.id,
                     target_type="student_import",
                     target_id=result.id,
-                    details=plan.counts.as_dict(),
+                    details={**plan.counts.as_dict(), "format": read.format},
                 )
             )
             await uow.commit()
@@ -389,7 +417,12 @@ class ImportStudents:
             )
 
     async def _record_failure(
-        self, actor: Actor, organization: Organization, filename: str | None, error: DomainError
+        self,
+        actor: Actor,
+        organization: Organization,
+        filename: str | None,
+        file_format: str | None,
+        error: DomainError,
     ) -> None:
         items = error.issues if isinstance(error, InvalidSiecleFile) else []
         codes: list[Any] = sorted({item.code for item in items} or {error.code})
@@ -404,6 +437,7 @@ class ImportStudents:
                 status=FAILED,
                 counts={},
                 error_codes=codes,
+                format=file_format,
             )
             await uow.audit.record(
                 AuditEvent(
@@ -413,7 +447,7 @@ class ImportStudents:
                     organization_id=organization.id,
                     target_type="student_import",
                     target_id=import_id,
-                    details={"error_codes": codes},
+                    details={"error_codes": codes, "format": file_format},
                 )
             )
             await uow.commit()

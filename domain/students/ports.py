@@ -5,13 +5,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, BinaryIO, Protocol
 
+from domain.students.roster import SIECLE_XML, Roster
 from domain.students.siecle import SiecleFile, StudentRecord
 
 
 @dataclass(frozen=True)
 class ReadUpload:
-    file: SiecleFile
+    file: SiecleFile | Roster
     sha256: str
+
+    @property
+    def format(self) -> str:
+        """``SIECLE_XML``, ``CSV`` or ``JSON``: what the history records."""
+        return self.file.format if isinstance(self.file, Roster) else SIECLE_XML
 
 
 @dataclass(frozen=True)
@@ -26,10 +32,16 @@ ReceiveUpload = Callable[[], Awaitable[Upload]]
 """Receives the upload when called: the import calls it only once the caller may import."""
 
 
-class SiecleReader(Protocol):
+class StudentFileReader(Protocol):
     async def read(self, stream: BinaryIO, progress: Callable[[int], None] | None = None) -> ReadUpload:
-        """Reads an upload off the event loop; raises the file-level SIECLE errors."""
+        """Reads an upload off the event loop, a SIECLE export or a CSV or JSON roster (told from
+        its content); raises the file-level errors (``InvalidSiecleFile`` for SIECLE,
+        ``InvalidStudentFile`` for a roster, ``UnsupportedFileType``, ``FileTooLarge``…)."""
         ...
+
+
+SiecleReader = StudentFileReader
+"""The name the port had when it read SIECLE exports only."""
 
 
 class ImportMetrics(Protocol):
@@ -151,6 +163,9 @@ class StudentImportRecord:
     filename: str | None
     status: str
     counts: dict[str, int]
+    format: str | None = SIECLE_XML
+    """``SIECLE_XML``, ``CSV`` or ``JSON``; ``None`` for an upload refused before its format was
+    known (too large, not a list of pupils)."""
 
 
 class StudentImportRepository(Protocol):
@@ -166,4 +181,5 @@ class StudentImportRepository(Protocol):
         status: str,
         counts: dict[str, int],
         error_codes: list[str],
+        format: str | None = SIECLE_XML,
     ) -> int: ...

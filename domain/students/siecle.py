@@ -9,7 +9,8 @@ a ``SiecleFile``: one ``SiecleEntry`` per ``<ELEVE>``, values as written. ``chec
    neither validated nor checked for duplicates;
 3. collects every error of the kept entries in one pass (duplicate INE, missing names, missing or
    invalid birthdate); any error means nothing is imported;
-4. refuses a file where nothing is kept (``NO_STUDENTS``) when nothing else is wrong;
+4. refuses a file where nothing is kept (``NO_STUDENTS``) when nothing else is wrong, saying how
+   many entries were skipped for each reason met;
 5. warns about French-born students without birth city code, students in several classes (the
    first is taken) and names that look double-encoded.
 """
@@ -35,6 +36,8 @@ SIECLE_CHARSET: Final = "iso-8859-15"
 LEFT_SCHOOL: Final = "LEFT_SCHOOL"
 MISSING_NATIONAL_STUDENT_ID: Final = "MISSING_NATIONAL_STUDENT_ID"
 NO_DIVISION: Final = "NO_DIVISION"
+SKIP_REASONS: Final = (LEFT_SCHOOL, MISSING_NATIONAL_STUDENT_ID, NO_DIVISION)
+"""In the order the rules try them: an entry is skipped for the first that holds."""
 # Errors.
 UAI_MISMATCH: Final = "UAI_MISMATCH"
 DUPLICATE_NATIONAL_STUDENT_ID: Final = "DUPLICATE_NATIONAL_STUDENT_ID"
@@ -101,11 +104,16 @@ class SiecleFile:
     entries: list[SiecleEntry]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class StudentRecord:
-    """A kept, valid entry, ready to be upserted."""
+    """A kept, valid entry, ready to be upserted.
 
-    line: int
+    Not frozen: a frozen dataclass builds itself through ``object.__setattr__``, several times
+    slower, and an import builds one per pupil. Nothing changes a record once built.
+    ``line`` is the entry's line in the file (SIECLE, CSV); a JSON roster gives ``index`` instead,
+    its 0-based position."""
+
+    line: int | None
     national_student_id: str
     last_name: str
     preferred_last_name: str | None
@@ -120,6 +128,7 @@ class StudentRecord:
     mef_code: str | None
     status: str | None
     division: str
+    index: int | None = None
 
 
 @dataclass(frozen=True)
@@ -176,8 +185,19 @@ def check_siecle_file(file: SiecleFile, organization_uai: str, today: date) -> S
         else:
             report.skipped.append(_skipped(entry, reason))
     if not first_lines and not report.errors:
-        report.errors.append(SiecleIssue(code=NO_STUDENTS, meta={"skipped": len(report.skipped)}))
+        report.errors.append(no_students(report.skipped))
     return report
+
+
+def no_students(skipped: list[SkippedEntry]) -> SiecleIssue:
+    """``NO_STUDENTS``, with what was found instead: how many entries were skipped and, for each
+    reason actually met, how many (in the order of the rules), so that its sentence names the real
+    causes. The skipped entries themselves go with the refusal (``InvalidSiecleFile.skipped``)."""
+    reasons: dict[str, int] = {}
+    for entry in skipped:
+        reasons[entry.reason] = reasons.get(entry.reason, 0) + 1
+    ordered = {reason: reasons[reason] for reason in SKIP_REASONS if reason in reasons}
+    return SiecleIssue(code=NO_STUDENTS, meta={"skipped_total": len(skipped), "reasons": ordered})
 
 
 def skip_reason(entry: SiecleEntry) -> str | None:

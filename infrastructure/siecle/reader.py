@@ -43,6 +43,8 @@ UTF8_BOM: Final = b"\xef\xbb\xbf"
 ZIP_SIGNATURES: Final = (b"PK\x03\x04", b"PK\x05\x06")
 """A zip starts with a local file header, or is empty and starts with its end record."""
 XML_WHITESPACE: Final = b" \t\r\n"
+SPREADSHEET_MARKERS: Final = frozenset({"[Content_Types].xml", "mimetype"})
+"""Members an Office Open XML (xlsx) or OpenDocument (ods) file holds and a SIECLE zip never does."""
 MAX_ZIP_ENTRIES: Final = 1000
 MAX_ZIP_DIRECTORY_BYTES: Final = 1024 * 1024
 """A SIECLE zip holds one to three entries; a directory beyond these is an attack on memory."""
@@ -113,14 +115,14 @@ def read_siecle_upload(
     ``FORBIDDEN_XML_CONSTRUCT`` or ``MALFORMED_XML`` item.
     ``progress`` receives now and then how many bytes of the upload were consumed.
     """
-    upload, start, size = _seekable_upload(stream, max_upload_bytes)
+    upload, start, size = seekable_upload(stream, max_upload_bytes)
     try:
         head = upload.read(SNIFF_SIZE)
         upload.seek(start)
         report = _progress_reporter(upload, start, size, progress)
         if head.startswith(ZIP_SIGNATURES):
             return _read_zip(upload, start, size, max_xml_bytes, _SiecleParser(max_students), report)
-        if _looks_like_xml(head):
+        if looks_like_xml(head):
             return _SiecleParser(max_students).parse(_stream_chunks(upload, max_xml_bytes), report)
         raise UnsupportedFileType()
     finally:
@@ -128,7 +130,7 @@ def read_siecle_upload(
             upload.close()  # the spooled copy of a stream that could not seek
 
 
-def _seekable_upload(stream: BinaryIO, max_upload_bytes: int) -> tuple[BinaryIO, int, int]:
+def seekable_upload(stream: BinaryIO, max_upload_bytes: int) -> tuple[BinaryIO, int, int]:
     """The upload, its start position and size, refused as soon as it is larger than allowed."""
     if stream.seekable():
         start = stream.tell()
@@ -150,7 +152,7 @@ def _seekable_upload(stream: BinaryIO, max_upload_bytes: int) -> tuple[BinaryIO,
     return cast(BinaryIO, spool), 0, size
 
 
-def _looks_like_xml(head: bytes) -> bool:
+def looks_like_xml(head: bytes) -> bool:
     head = head.removeprefix(UTF8_BOM).lstrip(XML_WHITESPACE)
     return head.startswith(b"<")
 
@@ -209,6 +211,9 @@ def _check_zip_directory(upload: BinaryIO, start: int, size: int) -> None:
 
 
 def _single_xml_member(archive: zipfile.ZipFile) -> zipfile.ZipInfo:
+    names = archive.namelist()
+    if any(name in SPREADSHEET_MARKERS for name in names):
+        raise UnsupportedFileType(meta={"kind": "spreadsheet"})  # xlsx, ods: to be saved as CSV first
     members = [info for info in archive.infolist() if not info.is_dir() and _is_visible_xml(info.filename)]
     if len(members) != 1:
         raise _invalid_zip("expected exactly one .xml", xml_entries=len(members))

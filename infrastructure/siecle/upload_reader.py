@@ -1,4 +1,5 @@
-"""The SIECLE reader as the import use case sees it: off the event loop, with the file's hash."""
+"""The reader of uploads of pupils as the import use case sees it: a SIECLE export or a CSV or JSON
+roster, read off the event loop, with the file's hash."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import BinaryIO
 
 from domain.cpu_work import CpuWork
 from domain.students.ports import ReadUpload
-from infrastructure.siecle.reader import read_siecle_upload
+from infrastructure.rosters.student_upload import read_student_upload
 
 HASH_CHUNK = 1 << 20
 
@@ -22,7 +23,7 @@ def _sha256(stream: BinaryIO) -> str:
     return digest.hexdigest()
 
 
-class ThreadedSiecleReader:
+class ThreadedStudentFileReader:
     """Parsing runs as ``cpu`` work, the bound it shares with the import's checking and planning,
     so a large import never blocks the requests served beside it."""
 
@@ -33,7 +34,7 @@ class ThreadedSiecleReader:
         self._cpu = cpu
 
     def read_sync(self, stream: BinaryIO, progress: Callable[[int], None] | None = None) -> ReadUpload:
-        file = read_siecle_upload(
+        file = read_student_upload(
             stream,
             max_upload_bytes=self._max_upload,
             max_xml_bytes=self._max_xml,
@@ -45,3 +46,7 @@ class ThreadedSiecleReader:
 
     async def read(self, stream: BinaryIO, progress: Callable[[int], None] | None = None) -> ReadUpload:
         return await self._cpu.run(self.read_sync, stream, progress)
+
+
+ThreadedSiecleReader = ThreadedStudentFileReader
+"""The name the reader had when it read SIECLE exports only."""

@@ -109,6 +109,8 @@ MATRIX: dict[tuple[str, str], tuple[Expected, ...]] = {
         (ANON,       HIDDEN,     DENIED,     201,        HIDDEN,     HIDDEN,     HIDDEN),
     ("GET", "/api/v1/organizations/{org_id}/student-imports"):
         (ANON,       HIDDEN,     DENIED,     200,        HIDDEN,     HIDDEN,     HIDDEN),
+    ("GET", "/api/v1/organizations/{org_id}/student-imports/template.csv"):
+        (ANON,       HIDDEN,     DENIED,     200,        HIDDEN,     HIDDEN,     HIDDEN),
     ("GET", "/api/v1/organizations/{org_id}/students"):
         (ANON,       HIDDEN,     200,        200,        HIDDEN,     HIDDEN,     HIDDEN),
     ("GET", "/api/v1/organizations/{org_id}/divisions"):

@@ -108,8 +108,22 @@ class TestSkipRules:
         report = check(entry(6, left_at_text="01/01/2025"))
 
         assert codes(report) == [("NO_STUDENTS", None)]
-        assert report.errors[0].meta == {"skipped": 1}
+        assert report.errors[0].meta == {"skipped_total": 1, "reasons": {"LEFT_SCHOOL": 1}}
         assert codes(check()) == [("NO_STUDENTS", None)]
+
+    def test_no_students_counts_the_reasons_actually_met_in_the_rules_order(self) -> None:
+        report = check(
+            entry(6, divisions=()),
+            entry(22, national_student_id=None),
+            entry(38, national_student_id=None, divisions=()),
+        )
+
+        assert codes(report) == [("NO_STUDENTS", None)]
+        assert report.errors[0].meta == {
+            "skipped_total": 3,
+            "reasons": {"MISSING_NATIONAL_STUDENT_ID": 2, "NO_DIVISION": 1},
+        }
+        assert list(report.errors[0].meta["reasons"]) == ["MISSING_NATIONAL_STUDENT_ID", "NO_DIVISION"]
 
 
 class TestErrors:

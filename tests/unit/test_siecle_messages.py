@@ -92,6 +92,10 @@ def file_items() -> list[dict[str, Any]]:
     return items
 
 
+COMPUTED = {"NO_STUDENTS": {"causes"}}
+"""Values a sentence computes from its item (``causes``: from ``meta.reasons``)."""
+
+
 def code_of(item: dict[str, Any]) -> str:
     return str(item.get("code") or item.get("reason"))
 
@@ -106,7 +110,7 @@ def test_every_code_has_a_french_and_an_english_detail() -> None:
 
 @pytest.mark.parametrize("item", domain_items() + file_items(), ids=code_of)
 def test_a_template_uses_only_what_its_item_carries(item: dict[str, Any]) -> None:
-    available = set(item) | set(item.get("meta") or {})
+    available = set(item) | set(item.get("meta") or {}) | COMPUTED.get(code_of(item), set())
     for template in SIECLE_MESSAGES[code_of(item)]:
         used = {name for _, name, _, _ in string.Formatter().parse(template) if name}
         assert used <= available, f"{code_of(item)} uses {used - available}"
@@ -145,3 +149,31 @@ def test_a_skipped_entry_is_rendered_from_its_reason_and_a_missing_value_shows_e
         "The file is incomplete or damaged (line )"
     )
     assert siecle_detail({"code": "SOMETHING_NEW"}) == "SOMETHING_NEW"
+
+
+def test_no_students_names_the_causes_actually_found() -> None:
+    only_one = {
+        "code": "NO_STUDENTS",
+        "meta": {"skipped_total": 1, "reasons": {"MISSING_NATIONAL_STUDENT_ID": 1}},
+    }
+    several = {
+        "code": "NO_STUDENTS",
+        "meta": {
+            "skipped_total": 5,
+            "reasons": {"LEFT_SCHOOL": 1, "MISSING_NATIONAL_STUDENT_ID": 3, "NO_DIVISION": 1},
+        },
+    }
+    empty = {"code": "NO_STUDENTS", "meta": {"skipped_total": 0, "reasons": {}}}
+
+    assert siecle_detail(only_one, "fr") == "Aucun élève à importer : le seul élève du fichier n'a pas d'INE."
+    assert siecle_detail(only_one, "en") == "No student to import: the only student of the file has no INE."
+    assert "classe" not in siecle_detail(only_one, "fr")
+    assert siecle_detail(several, "fr") == (
+        "Aucun élève à importer : les 5 élèves du fichier sont écartés (1 ayant quitté "
+        "l'établissement, 3 sans INE, 1 dans aucune classe)."
+    )
+    assert siecle_detail(several, "en") == (
+        "No student to import: all 5 students of the file are set aside (1 who left the school, "
+        "3 without INE, 1 in no class)."
+    )
+    assert siecle_detail(empty, "fr") == "Aucun élève à importer : le fichier ne contient aucun élève."

@@ -7,6 +7,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.students.ports import StudentImportRecord
+from domain.students.roster import SIECLE_XML
 from infrastructure.db.tables import student_imports
 
 
@@ -20,6 +21,7 @@ def import_from_row(row: Any) -> StudentImportRecord:
         filename=row.filename,
         status=row.status,
         counts=dict(row.counts or {}),
+        format=row.format,
     )
 
 
@@ -39,6 +41,7 @@ class SqlStudentImportRepository:
         status: str,
         counts: dict[str, int],
         error_codes: list[str],
+        format: str | None = SIECLE_XML,
     ) -> int:
         result = await self._db.execute(
             insert(student_imports)
@@ -52,6 +55,7 @@ class SqlStudentImportRepository:
                 status=status,
                 counts=counts,
                 error_codes=error_codes,
+                format=format,
             )
             .returning(student_imports.c.id)
         )

@@ -1,0 +1,385 @@
+"""The rules of a CSV or JSON roster: which columns are read, and what makes a row a pupil.
+
+A roster is what a school without SIECLE keeps (an agricultural school's FREGATA export, a
+spreadsheet, an integrator's data). Only what the service uses is read: the identifier, the names,
+the birth date and the class. The reader (an adapter) finds the header and the rows; this module,
+pure and fast, does the rest:
+
+1. ``map_columns`` finds each column of the layout in a CSV header, whatever the case, accents,
+   surrounding spaces, trailing ``*`` or apostrophe (``'`` or ``’``), in any order. A required
+   column missing refuses the file (``MISSING_COLUMN``); an unknown one is only a warning
+   (``UNKNOWN_COLUMN``); the layout's columns the service does not use are read past.
+2. ``check_roster`` checks every row in one pass, as SIECLE's rules do for a kept entry:
+   identifier, first and last names, birth date and class are required, the identifier is unique
+   in the file, a value fits what is stored. Nothing is skipped: a row that is not a pupil is an
+   error, and any error means nothing is imported. A file without rows is ``NO_STUDENTS``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Final
+
+from domain.students.siecle import (
+    DOUBLE_ENCODED_NAME,
+    DUPLICATE_NATIONAL_STUDENT_ID,
+    INVALID_BIRTHDATE,
+    MISSING_BIRTHDATE,
+    MISSING_FIRST_NAME,
+    MISSING_LAST_NAME,
+    MISSING_NATIONAL_STUDENT_ID,
+    SiecleIssue,
+    SiecleReport,
+    SiecleWarning,
+    StudentRecord,
+    looks_double_encoded,
+    no_students,
+)
+
+SIECLE_XML: Final = "SIECLE_XML"
+CSV: Final = "CSV"
+JSON: Final = "JSON"
+FORMATS: Final = (SIECLE_XML, CSV, JSON)
+
+# Errors of a roster, beside those SIECLE's rules share.
+MISSING_COLUMN: Final = "MISSING_COLUMN"
+MISSING_DIVISION: Final = "MISSING_DIVISION"
+VALUE_TOO_LONG: Final = "VALUE_TOO_LONG"
+INVALID_FIELD: Final = "INVALID_FIELD"
+MALFORMED_CSV: Final = "MALFORMED_CSV"
+MALFORMED_JSON: Final = "MALFORMED_JSON"
+# Warning.
+UNKNOWN_COLUMN: Final = "UNKNOWN_COLUMN"
+
+ROSTER_FIELDS: Final = (
+    "national_student_id",
+    "first_name",
+    "middle_name",
+    "third_name",
+    "last_name",
+    "preferred_last_name",
+    "birthdate",
+    "division",
+)
+"""What a roster gives, in the order of a row's values; also the keys of a JSON entry."""
+REQUIRED_FIELDS: Final = frozenset(
+    {"national_student_id", "first_name", "last_name", "birthdate", "division"}
+)
+MAX_LENGTHS: Final = {
+    "national_student_id": 20,
+    "first_name": 255,
+    "middle_name": 255,
+    "third_name": 255,
+    "last_name": 255,
+    "preferred_last_name": 255,
+    "division": 64,
+}
+"""What the service stores of each text (the widths of the students table)."""
+
+CSV_COLUMNS: Final = (
+    # (the header as the layout writes it, the field it gives, or None: accepted, never stored)
+    ("Identifiant unique*", "national_student_id"),
+    ("Premier prénom*", "first_name"),
+    ("Deuxième prénom", "middle_name"),
+    ("Troisième prénom", "third_name"),
+    ("Nom de famille*", "last_name"),
+    ("Nom d’usage", "preferred_last_name"),
+    ("Date de naissance (jj/mm/aaaa)*", "birthdate"),
+    ("Code sexe", None),
+    ("Code commune naissance", None),
+    ("Libellé commune naissance", None),
+    ("Code département naissance", None),
+    ("Code pays naissance", None),
+    ("Statut", None),
+    ("Code MEF", None),
+    ("Division*", "division"),
+)
+"""The layout of agricultural schools, in the order of the template; ``*``: required by us."""
+COLUMN_OF_FIELD: Final = {name: header for header, name in CSV_COLUMNS if name is not None}
+_APOSTROPHES: Final = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'"})
+_BIRTHDATE_FR: Final = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+_BIRTHDATE_ISO: Final = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+
+
+def normalise_header(text: str) -> str:
+    """A header as compared: no accents, case, surrounding or doubled spaces, trailing ``*``, and
+    one apostrophe (``Nom d’usage`` and ``NOM D'USAGE *`` are the same column)."""
+    text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).replace("\ufeff", ""))
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    return " ".join(text.casefold().split()).rstrip("* ")
+
+
+_KNOWN_HEADERS: Final = {normalise_header(header): name for header, name in CSV_COLUMNS}
+_KNOWN_HEADERS.setdefault("date de naissance", "birthdate")
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Where each field of ``ROSTER_FIELDS`` is in a CSV row (``None``: the column is absent)."""
+
+    indexes: tuple[int | None, ...]
+    missing: list[str] = field(default_factory=list)
+    """The layout's headers of the required columns not found, in the layout's order."""
+    unknown: list[tuple[int, str]] = field(default_factory=list)
+    """(1-based position, header as written) of the columns the layout does not know."""
+
+
+def map_columns(header: Sequence[str]) -> ColumnMap:
+    """Find the layout's columns in a CSV header; blank header cells (a spreadsheet's trailing
+    columns) are ignored, and a column given twice is read from its first place."""
+    found: dict[str, int] = {}
+    unknown: list[tuple[int, str]] = []
+    for position, text in enumerate(header):
+        key = normalise_header(text)
+        if not key:
+            continue
+        if key not in _KNOWN_HEADERS:
+            unknown.append((position + 1, text.strip()))
+            continue
+        name = _KNOWN_HEADERS[key]
+        if name is not None:
+            found.setdefault(name, position)
+    missing = [
+        COLUMN_OF_FIELD[name] for name in ROSTER_FIELDS if name in REQUIRED_FIELDS and name not in found
+    ]
+    return ColumnMap(tuple(found.get(name) for name in ROSTER_FIELDS), missing, unknown)
+
+
+def missing_columns(columns: ColumnMap) -> list[SiecleIssue]:
+    """The file-level ``MISSING_COLUMN`` errors of a header (line 1)."""
+    return [SiecleIssue(code=MISSING_COLUMN, line=1, meta={"column": column}) for column in columns.missing]
+
+
+def unknown_columns(columns: ColumnMap) -> list[SiecleWarning]:
+    return [
+        SiecleWarning(UNKNOWN_COLUMN, 1, None, {"column": text, "position": position})
+        for position, text in columns.unknown
+    ]
+
+
+RosterRow = tuple[int, Sequence[object] | None]
+"""A row as read: its position (the CSV line, or the JSON index) and its values in the order of
+``ROSTER_FIELDS`` (``None`` for a JSON entry that is not an object). A CSV gives text only; a JSON
+entry may give anything, and a value that is neither text nor null is ``INVALID_FIELD``."""
+
+
+@dataclass
+class Roster:
+    """What the reader found in a CSV or JSON roster."""
+
+    format: str
+    rows: list[RosterRow]
+    warnings: list[SiecleWarning] = field(default_factory=list)
+
+    @property
+    def by_line(self) -> bool:
+        """CSV rows are placed by line, JSON entries by index."""
+        return self.format == CSV
+
+
+def clean(value: str) -> str | None:
+    """A cell's text as stored: stripped, ``None`` when blank. ``="…"`` (how a spreadsheet is told
+    to keep a value as text, leading zeros included) gives what is inside."""
+    value = value.strip()
+    if value.startswith('="') and value.endswith('"') and len(value) >= 3:
+        value = value[2:-1].strip()
+    return value or None
+
+
+def parse_roster_birthdate(text: str, by_line: bool, today: date) -> date | None:
+    """A JSON date is ``YYYY-MM-DD``; a CSV date is ``DD/MM/YYYY`` as the layout asks, also without
+    the leading zeros a spreadsheet drops, or ``YYYY-MM-DD``. ``None`` unless a real, past date."""
+    match = _BIRTHDATE_FR.fullmatch(text) if by_line else None
+    if match is not None:
+        day, month, year = match.groups()
+    else:
+        match = _BIRTHDATE_ISO.fullmatch(text)
+        if match is None:
+            return None
+        year, month, day = match.groups()
+    try:
+        birthdate = date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+    return birthdate if birthdate <= today else None
+
+
+def check_roster(roster: Roster, today: date) -> SiecleReport:
+    """Apply the roster rules to every row; the report's records are the rows to upsert."""
+    report = SiecleReport(warnings=list(roster.warnings))
+    by_line = roster.by_line
+    first_positions: dict[str, int] = {}
+    records = report.records
+    for position, values in roster.rows:
+        if values is not None and len(values) == len(ROSTER_FIELDS):
+            record = _record(position, values, by_line, today, first_positions)
+            if record is not None:
+                records.append(record)
+                if not (record.last_name.isascii() and record.first_name.isascii()):
+                    report.warnings.extend(_double_encoded(record, by_line))
+                continue
+        _check_row(position, values, by_line, today, first_positions, report)
+    if not roster.rows and not report.errors:
+        report.errors.append(no_students([]))
+    return report
+
+
+def _record(
+    position: int, values: Sequence[object], by_line: bool, today: date, first_positions: dict[str, int]
+) -> StudentRecord | None:
+    """The fast path: the record of a row with nothing to say about it, else ``None`` (the row is
+    then checked field by field)."""
+    national_id, first, middle, third, last, preferred, birth, division = values
+    if not (
+        type(national_id) is str and type(first) is str and type(last) is str
+        and type(birth) is str and type(division) is str
+    ):  # fmt: skip
+        return None
+    national_id, first, last, division = clean(national_id), clean(first), clean(last), clean(division)
+    if national_id is None or first is None or last is None or division is None:
+        return None
+    national_id = national_id.upper()
+    if (
+        national_id in first_positions
+        or len(national_id) > 20
+        or len(first) > 255
+        or len(last) > 255
+        or len(division) > 64
+    ):
+        return None
+    names: list[str | None] = []
+    for value in (middle, third, preferred):
+        if value is None:
+            names.append(None)
+        elif type(value) is str:
+            text = clean(value)
+            if text is not None and len(text) > 255:
+                return None
+            names.append(text)
+        else:
+            return None
+    birthdate = parse_roster_birthdate(birth.strip(), by_line, today)
+    if birthdate is None:
+        return None
+    first_positions[national_id] = position
+    return StudentRecord(
+        line=position if by_line else None,
+        national_student_id=national_id,
+        last_name=last,
+        preferred_last_name=names[2],
+        first_name=first,
+        middle_name=names[0],
+        third_name=names[1],
+        birthdate=birthdate,
+        birth_country_code=None,
+        birth_department_code=None,
+        birth_city_code=None,
+        birth_city=None,
+        mef_code=None,
+        status=None,
+        division=division,
+        index=None if by_line else position,
+    )
+
+
+def _check_row(
+    position: int,
+    values: Sequence[object] | None,
+    by_line: bool,
+    today: date,
+    first_positions: dict[str, int],
+    report: SiecleReport,
+) -> None:
+    """Every error of a row the fast path refused (a JSON entry that is no object is one error)."""
+    where: dict[str, object] = {} if by_line else {"index": position}
+    line = position if by_line else None
+    if values is None or len(values) != len(ROSTER_FIELDS):
+        report.errors.append(SiecleIssue(code=INVALID_FIELD, line=line, meta={**where, "expected": "object"}))
+        return
+    texts: dict[str, str | None] = {}
+    invalid: list[str] = []
+    for name, value in zip(ROSTER_FIELDS, values, strict=True):
+        if value is None or isinstance(value, str):
+            texts[name] = None if value is None else clean(value)
+        else:
+            texts[name] = None
+            invalid.append(name)
+    national_id = texts["national_student_id"]
+    national_id = national_id.upper() if national_id is not None else None
+
+    def issue(code: str, field_name: str | None, **meta: object) -> SiecleIssue:
+        return SiecleIssue(
+            code=code,
+            line=line,
+            national_student_id=national_id,
+            field=field_name,
+            last_name=texts["last_name"],
+            first_name=texts["first_name"],
+            meta={**where, **meta},
+        )
+
+    issues = [issue(INVALID_FIELD, name, expected="string") for name in invalid]
+    if national_id is None:
+        if "national_student_id" not in invalid:
+            issues.append(issue(MISSING_NATIONAL_STUDENT_ID, "national_student_id"))
+    elif national_id in first_positions:
+        first = first_positions[national_id]
+        issues.append(
+            issue(DUPLICATE_NATIONAL_STUDENT_ID, "national_student_id", **_first_place(first, by_line))
+        )
+    else:
+        first_positions[national_id] = position
+    for name, code in ((("first_name", MISSING_FIRST_NAME)), ("last_name", MISSING_LAST_NAME)):
+        if texts[name] is None and name not in invalid:
+            issues.append(issue(code, name))
+    issues.extend(_birthdate_issues(values[6], texts["birthdate"], by_line, today, invalid, issue))
+    if texts["division"] is None and "division" not in invalid:
+        issues.append(issue(MISSING_DIVISION, "division"))
+    for name, limit in MAX_LENGTHS.items():
+        text = texts[name]
+        if text is not None and len(text) > limit:
+            issues.append(issue(VALUE_TOO_LONG, name, limit=limit, length=len(text)))
+    report.errors.extend(issues)
+
+
+def _birthdate_issues(
+    raw: object,
+    text: str | None,
+    by_line: bool,
+    today: date,
+    invalid: list[str],
+    issue: Callable[..., SiecleIssue],
+) -> Iterable[SiecleIssue]:
+    if "birthdate" in invalid:
+        return
+    if text is None:
+        yield issue(MISSING_BIRTHDATE, "birthdate")
+    elif parse_roster_birthdate(text, by_line, today) is None:
+        yield issue(INVALID_BIRTHDATE, "birthdate", value=str(raw).strip())
+
+
+def _first_place(first: int, by_line: bool) -> dict[str, int]:
+    return {"first_line": first} if by_line else {"first_index": first}
+
+
+def _double_encoded(record: StudentRecord, by_line: bool) -> list[SiecleWarning]:
+    names = ("last_name", "preferred_last_name", "first_name", "middle_name", "third_name")
+    fields = [name for name in names if _looks_double_encoded(getattr(record, name))]
+    if not fields:
+        return []
+    meta: dict[str, object] = {
+        "last_name": record.last_name,
+        "first_name": record.first_name,
+        "fields": fields,
+    }
+    if not by_line:
+        meta["index"] = record.index
+    return [SiecleWarning(DOUBLE_ENCODED_NAME, record.line, record.national_student_id, meta)]
+
+
+def _looks_double_encoded(value: str | None) -> bool:
+    return value is not None and looks_double_encoded(value)
