@@ -249,6 +249,16 @@ class FakeUsers:
                 user, pix_orga_terms_accepted_at=now, updated_at=now
             )
 
+    async def set_email(self, user_id: int, email: str, now: datetime) -> bool:
+        user = self.store.users.get(user_id)
+        if user is None or user.email is not None:
+            return False
+        email = email.lower()
+        if any(other.email == email for other in self.store.users.values()):
+            raise EmailAlreadyUsed()
+        self.store.users[user_id] = dataclasses.replace(user, email=email, updated_at=now)
+        return True
+
 
 class FakeSessions:
     def __init__(self, store: Store) -> None:
