@@ -17,7 +17,7 @@ from domain.joining.steps import LimitKeys, MatchGuard
 from domain.notifications.email import ACCOUNT_RECOVERY
 from domain.notifications.outbox import QueuedEmail
 from domain.organizations.email_addresses import normalise_email
-from domain.rate_limits import Limit, RateLimiter, acquire_all
+from domain.rate_limits import Limit, RateLimiter, acquire_all, refuse_when_reached
 from domain.recovery.decisions import (
     AccountFacts,
     TypedRecovery,
@@ -133,13 +133,14 @@ class RequestAccountRecovery:
             raise EmailAlreadyUsed()
         user = await uow.users.get(decision.user_id)
         assert user is not None
-        await acquire_all(
-            self._limiter,
-            [
-                (Limit.ACCOUNT_RECOVERY_EMAILS_PER_ACCOUNT, (str(user.id),)),
-                (Limit.ACCOUNT_RECOVERY_EMAILS_PER_EMAIL, (email,)),
-            ],
-        )
+        emails: LimitKeys = [
+            (Limit.ACCOUNT_RECOVERY_EMAILS_PER_ACCOUNT, (str(user.id),)),
+            (Limit.ACCOUNT_RECOVERY_EMAILS_PER_EMAIL, (email,)),
+        ]
+        # Checked together first, so that an e-mail refused by one limit is not counted by the other;
+        # then counted, each checked again atomically against concurrent requests.
+        await refuse_when_reached(self._limiter, emails)
+        await acquire_all(self._limiter, emails)
         code = new_secret()
         recovery = AccountRecovery(
             id=uuid.uuid4(),
