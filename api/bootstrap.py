@@ -22,6 +22,7 @@ from api.metrics import AppMetrics, install_metrics
 from api.middleware import BodyLimitMiddleware, ProblemCORSMiddleware, RequestContextMiddleware
 from api.openapi import install_openapi
 from api.routers import (
+    account_recoveries,
     admin,
     auth,
     campaigns,
@@ -80,6 +81,9 @@ from domain.organizations.resend_invitation import ResendInvitation
 from domain.organizations.search_organizations import SearchOrganizations
 from domain.organizations.send_activation_invitation import SendActivationInvitation
 from domain.rate_limits import Limit
+from domain.recovery.complete_account_recovery import CompleteAccountRecovery
+from domain.recovery.read_account_recovery import ReadAccountRecovery
+from domain.recovery.request_account_recovery import RequestAccountRecovery
 from domain.students.import_students import ImportStudents
 from domain.students.list_divisions import ListDivisions
 from domain.students.list_student_imports import ListStudentImports
@@ -136,8 +140,8 @@ def build_use_cases(
         emails_per_request=settings.invitation_emails_per_request,
     )
 
-    # One guard for the three joining endpoints: same counters, one roster cache; a roster is
-    # prepared one at a time. An import parses, checks and plans two at a time.
+    # One guard for the three joining endpoints and account recovery: same counters, one roster
+    # cache; a roster is prepared one at a time. An import parses, checks and plans two at a time.
     match_guard = MatchGuard(limiter, ThreadedCpuWork(max_parallel=1))
     import_cpu = ThreadedCpuWork(max_parallel=2)
 
@@ -207,6 +211,9 @@ def build_use_cases(
             SearchStudents(uow),
             SupportAttachStudent(uow, clock),
             SupportDetachStudent(uow, clock),
+            RequestAccountRecovery(uow, match_guard, limiter, clock),
+            ReadAccountRecovery(uow, clock),
+            CompleteAccountRecovery(uow, hasher, clock),
         ],
     )
 
@@ -263,6 +270,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         students,
         student_links,
         campaigns,
+        account_recoveries,
         admin,
     ):
         app.include_router(module.router, responses=problems("MALFORMED_JSON", "REQUEST_TOO_LARGE"))

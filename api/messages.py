@@ -257,6 +257,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "student. Use the preview to try the campaign.",
     ),
     "USER_NOT_FOUND": ("Ce compte n'existe pas.", "This account does not exist."),
+    # Account recovery
+    "ACCOUNT_RECOVERY_NOT_ALLOWED": (
+        "Ce compte ne peut pas être récupéré de cette façon. Selon la raison indiquée : rejoignez une "
+        "campagne pour créer votre compte, demandez à votre enseignant de réinitialiser votre mot de passe, "
+        "utilisez « Mot de passe oublié » avec votre adresse e-mail, ou contactez le support Pix.",
+        "This account cannot be recovered this way. Depending on the reason given: join a campaign to "
+        'create your account, ask your teacher to reset your password, use "Forgotten password" with '
+        "your e-mail address, or contact Pix support.",
+    ),
+    "RECOVERY_LINK_INVALID": (
+        "Ce lien de récupération n'est plus valide : il a déjà servi, a été remplacé par une demande plus "
+        "récente ou a expiré. Faites une nouvelle demande.",
+        "This recovery link is no longer valid: it was already used, replaced by a newer request or has "
+        "expired. Please ask for a new one.",
+    ),
 }
 
 

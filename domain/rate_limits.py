@@ -22,6 +22,9 @@ class Limit(StrEnum):
     PASSWORD_RESET_REQUESTS_PER_EMAIL = "password_reset_requests_per_email"  # noqa: S105
     SCO_ACTIVATION_REQUESTS_PER_ADDRESS = "sco_activation_requests_per_address"
     SIGNUPS_PER_ADDRESS = "signups_per_address"
+    ACCOUNT_RECOVERY_REQUESTS_PER_ADDRESS = "account_recovery_requests_per_address"
+    ACCOUNT_RECOVERY_EMAILS_PER_ACCOUNT = "account_recovery_emails_per_account"
+    ACCOUNT_RECOVERY_EMAILS_PER_EMAIL = "account_recovery_emails_per_email"
 
 
 LimitKey = tuple[Limit, tuple[str, ...]]

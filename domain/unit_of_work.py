@@ -35,6 +35,7 @@ from domain.joining.queries import JoiningQueries
 from domain.notifications.outbox import EmailOutbox
 from domain.organizations.ports import InvitationRepository, MembershipRepository, OrganizationRepository
 from domain.organizations.queries import OrganizationQueries
+from domain.recovery.ports import AccountRecoveryRepository
 from domain.students.ports import StudentImportRepository, StudentRepository
 from domain.students.queries import StudentQueries
 
@@ -123,6 +124,11 @@ class HasStudentLinks(Protocol):
     def student_links(self) -> StudentLinkRepository: ...
 
 
+class HasAccountRecoveries(Protocol):
+    @property
+    def account_recoveries(self) -> AccountRecoveryRepository: ...
+
+
 class HasAccountQueries(Protocol):
     @property
     def account_queries(self) -> AccountQueries: ...
@@ -169,6 +175,7 @@ class UnitOfWork(
     HasParticipations,
     HasMatchDecisions,
     HasStudentLinks,
+    HasAccountRecoveries,
     HasAccountQueries,
     HasAuditQueries,
     HasCampaignQueries,

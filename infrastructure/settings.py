@@ -62,6 +62,13 @@ class Settings(BaseSettings):
     signups_per_address: str = "20/hour"
     """Sign-ups (``POST /users``) per client address: each costs a password hash on the cores that
     serve logins. Enough for a staff room behind one address, not for a script."""
+    account_recovery_requests_per_address: str = "10/hour"
+    """Account-recovery requests (``POST /account-recoveries``) per client address, whatever their
+    outcome: a pupil who has left asks from home, not from a school's shared address."""
+    account_recovery_emails_per_account: str = "3/day"
+    account_recovery_emails_per_email: str = "3/day"
+    """Recovery e-mails per account, and per address they go to: an anonymous caller cannot make
+    the service send e-mails without bound."""
     invitations_per_day: int = Field(default=200, ge=1)
     invitation_emails_per_request: int = Field(default=200, ge=1, le=10_000)
     invitation_ttl_days: int = Field(default=30, ge=1, le=365)
@@ -104,6 +111,9 @@ class Settings(BaseSettings):
         "password_reset_requests_per_email",
         "sco_activation_requests_per_address",
         "signups_per_address",
+        "account_recovery_requests_per_address",
+        "account_recovery_emails_per_account",
+        "account_recovery_emails_per_email",
     )
     @classmethod
     def _rate_limit_expression(cls, value: str) -> str:

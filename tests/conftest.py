@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from domain.clock import Clock
 from infrastructure.db.migrations import upgrade
 from tests.support.databases import empty_all_tables, is_postgresql, throwaway_database
 from tests.support.live_server import LiveServer, test_settings
@@ -65,8 +66,9 @@ def make_server(clean_database: str) -> Iterator[Callable[..., LiveServer]]:
     """A server of its own, with settings overridden for one test."""
     started: list[LiveServer] = []
 
-    def make(**overrides: Any) -> LiveServer:
-        server = LiveServer(test_settings(overrides.pop("database_url", clean_database), **overrides)).start()
+    def make(*, clock: Clock | None = None, **overrides: Any) -> LiveServer:
+        settings = test_settings(overrides.pop("database_url", clean_database), **overrides)
+        server = LiveServer(settings, clock=clock).start()
         started.append(server)
         return server
 

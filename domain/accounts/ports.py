@@ -52,6 +52,12 @@ class UserRepository(Protocol):
 
     async def accept_pix_orga_terms(self, user_id: int, now: datetime) -> None: ...
 
+    async def set_email(self, user_id: int, email: str, now: datetime) -> bool:
+        """Gives an account without e-mail this one (lower-cased); False when the account has one
+        already (nothing changed). Raises ``EmailAlreadyUsed`` when the unique index refuses it,
+        leaving the transaction usable."""
+        ...
+
 
 class SessionRepository(Protocol):
     async def open(self, session_id: str, user_id: int, now: datetime) -> None: ...

@@ -8,7 +8,7 @@ import dataclasses
 import hashlib
 import random
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import date
@@ -106,6 +106,25 @@ class MatchGuard:
             typed_name = f"{normalise_name(typed.first_name)}.{normalise_name(typed.last_name)}"
             digest = hashlib.sha256(typed_name.encode()).hexdigest()
             keys.append((Limit.MATCH_PER_NAME, ("name", normalise_campaign_code(code), digest)))
+        await held.enter_async_context(self._limiter.exclusive(keys))
+        await refuse_when_reached(self._limiter, keys)
+        return keys
+
+    async def aim_at_records(
+        self,
+        records: Iterable[MatchCandidate],
+        typed: TypedIdentity,
+        unaimed: tuple[str, ...],
+        held: AsyncExitStack,
+    ) -> LimitKeys:
+        """For an attempt outside a campaign (an account recovery, which names its records by INE):
+        the keys of those ``records`` whose names the matcher accepts for the typed ones, whatever
+        their birthdate (the very keys matching uses, so that both share one budget of guesses per
+        student), else the key ``unaimed``; held and checked as ``aim`` does."""
+        aimed = Roster(records).aimed_at(typed)
+        keys: LimitKeys = [(Limit.MATCH_PER_NAME, ("student", str(student))) for student in sorted(aimed)]
+        if not keys:
+            keys.append((Limit.MATCH_PER_NAME, unaimed))
         await held.enter_async_context(self._limiter.exclusive(keys))
         await refuse_when_reached(self._limiter, keys)
         return keys

@@ -24,7 +24,11 @@ PASSWORD_RESET: Final = "password_reset"  # noqa: S105 (an e-mail kind, not a pa
 """A forgotten-password link. Params: ``to``, ``token``, ``app`` (``orga`` or ``app``), and
 optionally ``expires_at``."""
 
-EMAIL_KINDS: Final = frozenset({INVITATION, ACTIVATION, PASSWORD_RESET})
+ACCOUNT_RECOVERY: Final = "account_recovery"
+"""The link that lets a pupil who has left school recover a username-only account, sent to the
+address they gave. Params: ``to``, ``recovery_id``, ``code``, ``expires_at`` (ISO 8601 timestamp)."""
+
+EMAIL_KINDS: Final = frozenset({INVITATION, ACTIVATION, PASSWORD_RESET, ACCOUNT_RECOVERY})
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from infrastructure.db.queries.campaigns import SqlCampaignQueries
 from infrastructure.db.queries.joining import SqlJoiningQueries
 from infrastructure.db.queries.organizations import SqlOrganizationQueries
 from infrastructure.db.queries.students import SqlStudentQueries
+from infrastructure.db.repositories.account_recoveries import SqlAccountRecoveryRepository
 from infrastructure.db.repositories.audit import SqlAuditLog
 from infrastructure.db.repositories.campaigns import (
     SqlCampaignRepository,
@@ -47,6 +48,7 @@ class SqlUnitOfWork:
     participations: SqlParticipationRepository
     match_decisions: SqlIdentityMatchLog
     student_links: SqlStudentLinkRepository
+    account_recoveries: SqlAccountRecoveryRepository
     # What the lists and searches read
     account_queries: SqlAccountQueries
     audit_queries: SqlAuditQueries
@@ -81,6 +83,7 @@ class SqlUnitOfWork:
         self.participations = SqlParticipationRepository(connection)
         self.match_decisions = SqlIdentityMatchLog(connection)
         self.student_links = SqlStudentLinkRepository(connection)
+        self.account_recoveries = SqlAccountRecoveryRepository(connection)
         self.account_queries = SqlAccountQueries(connection)
         self.audit_queries = SqlAuditQueries(connection)
         self.campaign_queries = SqlCampaignQueries(connection)

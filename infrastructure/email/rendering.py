@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from domain.notifications.email import ACTIVATION, INVITATION, PASSWORD_RESET, RenderedEmail
+from domain.notifications.email import ACCOUNT_RECOVERY, ACTIVATION, INVITATION, PASSWORD_RESET, RenderedEmail
 
 TEMPLATES_DIR: Final = Path(__file__).parent / "templates"
 SUPPORTED_LOCALES: Final = ("fr", "en")
@@ -28,6 +28,7 @@ SUBJECTS: Final[Mapping[str, Mapping[str, str]]] = {
         "fr": "Demande de réinitialisation de mot de passe",
         "en": "Password reset request",
     },
+    ACCOUNT_RECOVERY: {"fr": "Récupération de votre compte Pix", "en": "Recovering your Pix account"},
 }
 
 _FRENCH_MONTHS: Final = (
@@ -104,6 +105,8 @@ class JinjaEmailRenderer:
             context = self._invitation_context(params, language)
         elif kind == PASSWORD_RESET:
             context = self._password_reset_context(params)
+        elif kind == ACCOUNT_RECOVERY:
+            context = self._account_recovery_context(params, language)
         else:
             raise ValueError(f"unknown e-mail kind: {kind!r}")
         subject = SUBJECTS[kind][language]
@@ -135,6 +138,16 @@ class JinjaEmailRenderer:
         if app not in self._front_ends:
             raise ValueError(f"invalid app for a password reset: {app!r} (expected 'orga' or 'app')")
         return {"link": f"{self._front_ends[app]}/mot-de-passe-oublie?token={quote(token, safe='')}"}
+
+    def _account_recovery_context(self, params: Mapping[str, Any], language: str) -> dict[str, Any]:
+        recovery_id = _required_text(params, "recovery_id")
+        code = _required_text(params, "code")
+        expires_at = _required_timestamp(params, "expires_at")
+        return {
+            "link": f"{self._front_ends['app']}/recuperer-mon-compte"
+            f"?recovery_id={quote(recovery_id, safe='')}&code={quote(code, safe='')}",
+            "expires_on": format_date(expires_at.date(), language),
+        }
 
 
 def _base_url(url: str) -> str:

@@ -77,6 +77,14 @@ MATRIX: dict[tuple[str, str], tuple[Expected, ...]] = {
         (202,        202,        202,        202,        202,        202,        202),
     ("POST", "/api/v1/password-resets"):
         (204,        204,        204,        204,        204,        204,        204),
+    # Each caller recovers a pupil of its own, who joined and left (the recovery is the pupil's,
+    # whoever calls: the link proves it).
+    ("POST", "/api/v1/account-recoveries"):
+        (202,        202,        202,        202,        202,        202,        202),
+    ("GET", "/api/v1/account-recoveries/{recovery_id}"):
+        (200,        200,        200,        200,        200,        200,        200),
+    ("POST", "/api/v1/account-recoveries/{recovery_id}/completion"):
+        (204,        204,        204,        204,        204,        204,        204),
     # Organizations, invitations, memberships
        # anonymous   user        member      admin       other_admin support     student
     ("GET", "/api/v1/organizations/{org_id}"):
@@ -227,6 +235,33 @@ def spare_pupil(role: str) -> dict[str, str]:
     return SPARE_PUPILS[ROLES.index(role)]
 
 
+def _recovery(world: World, role: str) -> Request:
+    """The body of a recovery request for a spare pupil of A (one for each caller) who joined with a
+    username, then left (the record disabled, as the next import does)."""
+    pupil = spare_pupil(role)
+    account = world.service.pupil_account(world.campaign["code"], pupil)
+    student = world.service.attached_student_id(world.org_a["id"], account["user"]["id"])
+    world.service.sql("UPDATE students SET disabled_at = :t WHERE id = :i", t=datetime.now(UTC), i=student)
+    ((ine,),) = world.service.sql("SELECT national_student_id FROM students WHERE id = :i", i=student)
+    return {"json": {**pupil, "national_student_id": ine, "email": f"recovered-{role}@example.net"}}
+
+
+def _recovery_link(world: World, role: str) -> tuple[str, str]:
+    asked = _recovery(world, role)
+    ok(world.service.client.post("/api/v1/account-recoveries", **asked), 202)
+    return world.service.recovery_link(asked["json"]["email"])
+
+
+def _read_recovery(world: World, role: str) -> Request:
+    recovery_id, code = _recovery_link(world, role)
+    return {"path": {"recovery_id": recovery_id}, "params": {"code": code}}
+
+
+def _complete_recovery(world: World, role: str) -> Request:
+    recovery_id, code = _recovery_link(world, role)
+    return {"path": {"recovery_id": recovery_id}, "json": {"code": code, "password": PASSWORD}}
+
+
 def _student_account(world: World, role: str) -> Request:
     return {"json": {**spare_pupil(role), "login": "username", "password": PASSWORD, "accept_terms": True}}
 
@@ -269,6 +304,9 @@ REQUESTS: dict[tuple[str, str], Prepare] = {
         "json": {"email": f"nobody-{r}@example.fr", "app": "orga"}
     },
     ("POST", "/api/v1/password-resets"): _password_reset,
+    ("POST", "/api/v1/account-recoveries"): _recovery,
+    ("GET", "/api/v1/account-recoveries/{recovery_id}"): _read_recovery,
+    ("POST", "/api/v1/account-recoveries/{recovery_id}/completion"): _complete_recovery,
     ("POST", "/api/v1/organizations/{org_id}/invitations"): lambda w, r: {
         "json": {"emails": f"invited-{r}@ac-paris.fr"}
     },

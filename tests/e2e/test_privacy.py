@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,13 @@ from tests.support.api import (
     PASSWORD,
     bearer,
     create_support_user,
+    db_execute,
     queued_invitation_code,
     queued_reset_token,
 )
 from tests.support.campaigns import PUPIL_PASSWORD, create_account, create_campaign, match, participate
 from tests.support.logs import CapturedLogs, captured_logs
+from tests.support.recovery import queued_recovery, recovery_body
 
 SIECLE_FIELDS = ("NOM_DE_FAMILLE", "NOM_USAGE", "PRENOM", "PRENOM2", "PRENOM3")
 
@@ -43,6 +46,9 @@ UNKNOWN_LOGIN = "inconnu.barnabe@example.fr"
 WRONG_PASSWORD = "Mauvais9Essai"
 CHANGED_PASSWORD = "Change2Secret"
 RESET_PASSWORD = "Oubli4Secret"
+RECOVERY_EMAIL = "alan.mathison@example.org"
+RECOVERY_PASSWORD = "Retrouve5Secret"
+ALAN_INE = "000001033PX"
 INVALID = {"first_name": "Théodorine", "last_name": "Vasseur", "email": "theodorine.sans.arobase"}
 ALAN = ("Alan", "Turing", "2002-06-23")
 NOBODY = ("Barnabé", "Introuvable", "2001-01-31")
@@ -143,7 +149,9 @@ def _form(client: httpx.Client, path: str, **data: str) -> httpx.Response:
 def test_the_stories_leave_no_personal_data_in_the_log(make_server, siecle_samples, capsys):
     secrets = Secrets()
     secrets.secret(PASSWORD, PUPIL_PASSWORD, HEAD_PASSWORD, WRONG_PASSWORD, CHANGED_PASSWORD, RESET_PASSWORD)
+    secrets.secret(RECOVERY_PASSWORD)
     secrets.email(HEAD["email"], REFERENT["email"], TEACHER_EMAIL, SUPPORT_EMAIL, ORG_EMAIL, UNKNOWN_LOGIN)
+    secrets.email(RECOVERY_EMAIL)
     secrets.email(INVALID["email"])
     secrets.name(HEAD["first_name"], HEAD["last_name"], REFERENT["first_name"], REFERENT["last_name"])
     secrets.name(INVALID["first_name"], INVALID["last_name"], NOBODY[0], NOBODY[1])
@@ -164,6 +172,7 @@ def test_the_stories_leave_no_personal_data_in_the_log(make_server, siecle_sampl
             org_id, head = _activation_story(http, srv, database_url, secrets)
             _import_and_joining_story(http, org_id, head, sample, secrets)
             _account_story(http, database_url, secrets)
+            _recovery_story(http, database_url, secrets)
             _websocket_attempt(http, f"{API}/organization-invitations/{org_id}", secrets)
             crash_id = _crash(http, srv)
         srv.stop()  # every request has finished, its access line written
@@ -401,6 +410,33 @@ def _account_story(http: httpx.Client, database_url: str, secrets: Secrets) -> N
     reused = http.post(f"{API}/password-resets", json={"token": reset_token, "new_password": RESET_PASSWORD})
     assert reused.status_code == 410
     secrets.tokens(_form(http, "/auth/token", username=REFERENT["email"], password=RESET_PASSWORD).json())
+
+
+def _recovery_story(http: httpx.Client, database_url: str, secrets: Secrets) -> None:
+    """Alan leaves the school (his record disabled, as the next import does) and recovers his account
+    with an e-mail address: a wrong birth date first, then the link, read, completed and reused."""
+    db_execute(
+        database_url,
+        "UPDATE students SET disabled_at = :t WHERE national_student_id = :ine",
+        t=datetime.now(UTC),
+        ine=ALAN_INE,
+    )
+    first_name, last_name, birthdate = ALAN
+    secrets.birthdate("2002-06-24")
+    wrong_day = recovery_body(ALAN_INE, first_name, last_name, "2002-06-24", RECOVERY_EMAIL)
+    assert http.post(f"{API}/account-recoveries", json=wrong_day).status_code == 404
+    asked = recovery_body(ALAN_INE, first_name, last_name, birthdate, RECOVERY_EMAIL)
+    assert http.post(f"{API}/account-recoveries", json=asked).status_code == 202
+    recovery_id, code = queued_recovery(database_url, RECOVERY_EMAIL)
+    secrets.secret(code)
+    shown = http.get(f"{API}/account-recoveries/{recovery_id}", params={"code": code})
+    assert shown.status_code == 200, shown.text
+    completion = {"code": code, "password": RECOVERY_PASSWORD}
+    done = http.post(f"{API}/account-recoveries/{recovery_id}/completion", json=completion)
+    assert done.status_code == 204, done.text
+    reused = http.post(f"{API}/account-recoveries/{recovery_id}/completion", json=completion)
+    assert reused.status_code == 410
+    secrets.tokens(_form(http, "/auth/token", username=RECOVERY_EMAIL, password=RECOVERY_PASSWORD).json())
 
 
 def _websocket_attempt(http: httpx.Client, invitation_path: str, secrets: Secrets) -> None:

@@ -214,7 +214,7 @@ SAMPLES: dict[str, Callable[[], bytes]] = {
     "erreur-sans-uai.xml": lambda: write_siecle(PUPILS_2025[:3], uai=None).xml,
     "erreur-tronque.xml": _refused_truncated,
 }
-EXAMPLES = (FIRST_EXPORT, "ElevesSansAdresses.zip", "erreur-champs.xml")
+EXAMPLES = (FIRST_EXPORT, "ElevesSansAdresses.zip", "ElevesSansAdresses-rentree.xml", "erreur-champs.xml")
 """The files of ``examples/``, used by the README's walkthrough."""
 
 

@@ -100,6 +100,11 @@ class Service:
     def reset_token(self, to: str) -> str:
         return str(self._last_email(to, "kind = 'password_reset'")["token"])
 
+    def recovery_link(self, to: str) -> tuple[str, str]:
+        """The id and code of the last account-recovery link e-mailed to ``to``."""
+        data = self._last_email(to, "kind = 'account_recovery'")
+        return str(data["recovery_id"]), str(data["code"])
+
     def attached_student_id(self, org_id: int, user_id: int) -> int:
         rows = self.sql(
             "SELECT id FROM students WHERE organization_id = :o AND user_id = :u", o=org_id, u=user_id

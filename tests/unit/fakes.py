@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, date, datetime, timedelta
@@ -66,6 +67,8 @@ from domain.organizations.ports import (
 from domain.organizations.queries import OrganizationQueries
 from domain.pagination import Page, PageRequest
 from domain.rate_limits import Limit
+from domain.recovery.entities import AccountRecovery
+from domain.recovery.ports import AccountRecoveryRepository
 from domain.students.entities import Student
 from domain.students.ports import AccountElsewhere, StoredStudent, StudentRepository
 from domain.students.siecle import StudentRecord
@@ -164,6 +167,7 @@ class Store:
     students: dict[int, Student] = dataclasses.field(default_factory=dict)
     decisions: list[RecordedMatch] = dataclasses.field(default_factory=list)
     events: list[AuditEvent] = dataclasses.field(default_factory=list)
+    recoveries: dict[uuid.UUID, AccountRecovery] = dataclasses.field(default_factory=dict)
     commits: int = 0
 
     def account(self, user_id: int | None) -> LinkedAccount | None:
@@ -248,6 +252,16 @@ class FakeUsers:
             self.store.users[user_id] = dataclasses.replace(
                 user, pix_orga_terms_accepted_at=now, updated_at=now
             )
+
+    async def set_email(self, user_id: int, email: str, now: datetime) -> bool:
+        user = self.store.users.get(user_id)
+        if user is None or user.email is not None:
+            return False
+        email = email.lower()
+        if any(other.email == email for other in self.store.users.values()):
+            raise EmailAlreadyUsed()
+        self.store.users[user_id] = dataclasses.replace(user, email=email, updated_at=now)
+        return True
 
 
 class FakeSessions:
@@ -791,6 +805,38 @@ class FakeStudentLinks:
         ]
 
 
+class FakeAccountRecoveries:
+    """Enforces what the database does: one live request per account, the conditional completion."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def records_of(self, national_student_id: str) -> list[Student]:
+        found = [s for s in self.store.students.values() if s.national_student_id == national_student_id]
+        return sorted(found, key=lambda s: s.id)[:100]
+
+    async def add(self, recovery: AccountRecovery) -> None:
+        assert recovery.id not in self.store.recoveries, "recovery ids are unique"
+        for live in list(self.store.recoveries.values()):
+            if live.user_id == recovery.user_id and live.used_at is None and live.replaced_at is None:
+                self.store.recoveries[live.id] = dataclasses.replace(live, replaced_at=recovery.created_at)
+        self.store.recoveries[recovery.id] = recovery
+
+    async def get(self, recovery_id: uuid.UUID) -> AccountRecovery | None:
+        return self.store.recoveries.get(recovery_id)
+
+    async def complete(self, recovery_id: uuid.UUID, code_hash: str, now: datetime) -> AccountRecovery | None:
+        recovery = self.store.recoveries.get(recovery_id)
+        if recovery is None or recovery.code_hash != code_hash or not recovery.is_usable(now):
+            return None
+        used = dataclasses.replace(recovery, used_at=now)
+        self.store.recoveries[recovery_id] = used
+        return used
+
+    async def was_recovered(self, user_id: int) -> bool:
+        return any(r.user_id == user_id and r.used_at is not None for r in self.store.recoveries.values())
+
+
 class FakeOrganizationQueries:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -903,6 +949,7 @@ class FakeUnitOfWork:
     match_decisions: IdentityMatchLog
     student_links: StudentLinkRepository
     students: StudentRepository
+    account_recoveries: AccountRecoveryRepository
     organization_queries: OrganizationQueries
     campaign_queries: CampaignQueries
     audit_queries: AuditQueries
@@ -928,6 +975,7 @@ class FakeUnitOfWork:
         self.match_decisions = FakeMatchLog(work)
         self.student_links = FakeStudentLinks(work)
         self.students = FakeStudents(work)
+        self.account_recoveries = FakeAccountRecoveries(work)
         self.organization_queries = FakeOrganizationQueries(work)
         self.campaign_queries = FakeCampaignQueries(work)
         self.audit_queries = FakeAuditQueries(work)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
-from domain.notifications.email import ACTIVATION, INVITATION, PASSWORD_RESET, RenderedEmail
+from domain.notifications.email import ACCOUNT_RECOVERY, ACTIVATION, INVITATION, PASSWORD_RESET, RenderedEmail
 from infrastructure.email.rendering import SUBJECTS, JinjaEmailRenderer, format_date, normalise_locale
 
 ORGA_URL = "https://orga.pix.test"
@@ -95,6 +96,15 @@ def reset_params(**overrides: Any) -> dict[str, Any]:
         "to": "prof@gmail.com",
         "token": "tok_abc-123",
         "app": "orga",
+        "expires_at": "2026-12-28T10:15:00+00:00",
+    } | overrides
+
+
+def recovery_params(**overrides: Any) -> dict[str, Any]:
+    return {
+        "to": "ancien.eleve@example.net",
+        "recovery_id": "8d3f1c2e-0000-4000-8000-000000000001",
+        "code": CODE,
         "expires_at": "2026-12-28T10:15:00+00:00",
     } | overrides
 
@@ -263,6 +273,29 @@ def test_password_reset_is_single_use_for_one_hour(
         assert FOOTERS[locale] in body
 
 
+@pytest.mark.parametrize(
+    ("locale", "validity"),
+    [
+        ("fr", "Il est valable 24 heures (jusqu'au 28 décembre 2026)."),
+        ("en", "It is valid for 24 hours (until 28 December 2026)."),
+    ],
+)
+def test_account_recovery_links_to_the_pupils_front_end_once_for_a_day(
+    renderer: JinjaEmailRenderer, locale: str, validity: str
+) -> None:
+    email = renderer.render(ACCOUNT_RECOVERY, locale, recovery_params())
+
+    expected = (
+        f"{APP_URL}/recuperer-mon-compte?recovery_id=8d3f1c2e-0000-4000-8000-000000000001"
+        f"&code={quote(CODE, safe='')}"
+    )
+    assert expected in email.text.splitlines()
+    assert {href for href, _ in parse_html(email.html).links} == {expected}
+    for body in (one_line(email.text), parse_html(email.html).text):
+        assert validity in body
+        assert FOOTERS[locale] in body
+
+
 def test_password_reset_needs_no_expiry(renderer: JinjaEmailRenderer) -> None:
     params = reset_params()
     del params["expires_at"]
@@ -321,6 +354,7 @@ def test_text_bodies_hold_no_markup(renderer: JinjaEmailRenderer) -> None:
         (INVITATION, invitation_params()),
         (ACTIVATION, invitation_params()),
         (PASSWORD_RESET, reset_params()),
+        (ACCOUNT_RECOVERY, recovery_params()),
     ):
         for locale in LOCALES:
             text = renderer.render(kind, locale, params).text
@@ -332,7 +366,7 @@ def test_text_bodies_hold_no_markup(renderer: JinjaEmailRenderer) -> None:
 
 
 def test_every_kind_has_both_subjects() -> None:
-    assert set(SUBJECTS) == {INVITATION, ACTIVATION, PASSWORD_RESET}
+    assert set(SUBJECTS) == {INVITATION, ACTIVATION, PASSWORD_RESET, ACCOUNT_RECOVERY}
     assert all(set(subjects) == {"fr", "en"} for subjects in SUBJECTS.values())
 
 

@@ -107,3 +107,17 @@ class SqlUserRepository:
             .where(users.c.id == user_id, users.c.pix_orga_terms_accepted_at.is_(None))
             .values(pix_orga_terms_accepted_at=now, updated_at=now)
         )
+
+    async def set_email(self, user_id: int, email: str, now: datetime) -> bool:
+        try:
+            async with self._db.begin_nested():
+                result = await self._db.execute(
+                    update(users)
+                    .where(users.c.id == user_id, users.c.email.is_(None))
+                    .values(email=email.lower(), updated_at=now)
+                )
+        except IntegrityError as error:
+            if violates(error, "uq_users_email", "users.email"):
+                raise EmailAlreadyUsed() from error
+            raise
+        return bool(result.rowcount)

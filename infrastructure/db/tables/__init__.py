@@ -11,6 +11,7 @@ from infrastructure.db.tables.organizations import (
     password_reset_tokens,
     replaced_invitation_codes,
 )
+from infrastructure.db.tables.recovery import account_recoveries
 from infrastructure.db.tables.students import (
     campaign_participations,
     campaigns,
@@ -20,6 +21,7 @@ from infrastructure.db.tables.students import (
 )
 
 __all__ = [
+    "account_recoveries",
     "audit_events",
     "auth_sessions",
     "campaign_participations",
