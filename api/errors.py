@@ -21,7 +21,9 @@ from api.language import request_language
 from api.messages import message
 from api.request_context import current_request_id
 from api.siecle_messages import SIECLE_MESSAGES, bounded_item, siecle_detail
+from domain.api_clients.errors import InvalidClient, OAuthError
 from domain.errors import (
+    BadRequest,
     Conflict,
     DomainError,
     Forbidden,
@@ -41,6 +43,7 @@ logger = logging.getLogger("pix_orga.errors")
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 STATUS_BY_BASE: dict[type[DomainError], int] = {
+    BadRequest: 400,
     Unauthenticated: 401,
     Forbidden: 403,
     NotFound: 404,
@@ -131,6 +134,7 @@ def problem_response(
     errors: list[dict[str, Any]] | None = None,
     meta: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
+    members: dict[str, Any] | None = None,
 ) -> JSONResponse:
     language = request_language(request)
     body: dict[str, Any] = {
@@ -145,6 +149,8 @@ def problem_response(
         body["errors"] = errors
     if meta:
         body["meta"] = meta
+    if members:
+        body.update(members)
     all_headers = {"Content-Language": language, **(headers or {})}
     return JSONResponse(body, status_code=status, headers=all_headers, media_type=PROBLEM_MEDIA_TYPE)
 
@@ -168,13 +174,20 @@ async def _domain_error(request: Request, error: Exception) -> JSONResponse:
     if isinstance(error, TooManyRequests):
         headers["Retry-After"] = str(error.retry_after)
     if status == 401:
-        headers["WWW-Authenticate"] = "Bearer"
+        # The token endpoint's client authentication is HTTP Basic (RFC 6749 §5.2), elsewhere a bearer token.
+        headers["WWW-Authenticate"] = (
+            'Basic realm="pix-orga"' if isinstance(error, InvalidClient) else "Bearer"
+        )
     if status == 500:
         logger.error("domain error without a status", extra={"code": error.code})
         return problem_response(request, 500, "INTERNAL_ERROR")
     language = request_language(request)
     errors = _render_items(error.errors, language) if error.errors is not None else None
-    return problem_response(request, status, error.code, errors=errors, meta=error.meta, headers=headers)
+    # The token endpoint's problems also carry RFC 6749's ``error``, for OAuth2 client libraries.
+    members = {"error": error.oauth_error} if isinstance(error, OAuthError) else None
+    return problem_response(
+        request, status, error.code, errors=errors, meta=error.meta, headers=headers, members=members
+    )
 
 
 VALIDATION_FR = {

@@ -22,6 +22,9 @@ class Limit(StrEnum):
     PASSWORD_RESET_REQUESTS_PER_EMAIL = "password_reset_requests_per_email"  # noqa: S105
     SCO_ACTIVATION_REQUESTS_PER_ADDRESS = "sco_activation_requests_per_address"
     SIGNUPS_PER_ADDRESS = "signups_per_address"
+    API_CLIENT_REQUESTS = "api_client_requests_per_client"
+    API_CLIENT_TOKENS = "api_client_tokens_per_client"
+    API_CLIENT_TOKEN_FAILURES_PER_ADDRESS = "api_client_token_failures_per_address"  # noqa: S105
 
 
 LimitKey = tuple[Limit, tuple[str, ...]]

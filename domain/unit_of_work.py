@@ -26,6 +26,8 @@ from typing import Protocol, Self, TypeVar
 
 from domain.accounts.ports import PasswordResetRepository, SessionRepository, UserRepository
 from domain.accounts.queries import AccountQueries
+from domain.api_clients.ports import ApiClientRepository
+from domain.api_clients.queries import ApiClientQueries
 from domain.audit.events import AuditLog
 from domain.audit.queries import AuditQueries
 from domain.campaigns.ports import CampaignRepository, ParticipationRepository
@@ -123,6 +125,16 @@ class HasStudentLinks(Protocol):
     def student_links(self) -> StudentLinkRepository: ...
 
 
+class HasApiClients(Protocol):
+    @property
+    def api_clients(self) -> ApiClientRepository: ...
+
+
+class HasApiClientQueries(Protocol):
+    @property
+    def api_client_queries(self) -> ApiClientQueries: ...
+
+
 class HasAccountQueries(Protocol):
     @property
     def account_queries(self) -> AccountQueries: ...
@@ -175,6 +187,8 @@ class UnitOfWork(
     HasJoiningQueries,
     HasOrganizationQueries,
     HasStudentQueries,
+    HasApiClients,
+    HasApiClientQueries,
     Protocol,
 ):
     """Every repository and query port: what the adapters provide, never what a use case asks for."""

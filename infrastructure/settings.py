@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     signups_per_address: str = "20/hour"
     """Sign-ups (``POST /users``) per client address: each costs a password hash on the cores that
     serve logins. Enough for a staff room behind one address, not for a script."""
+    api_client_requests_per_client: str = "600/minute"
+    """Requests an API client's tokens may make (every route counts), per client."""
+    api_client_tokens_per_client: str = "30/minute"
+    """Tokens a client may obtain (each is good for ``ACCESS_TOKEN_TTL_MINUTES``)."""
+    api_client_token_failures_per_address: str = "300/15minutes"  # noqa: S105 (a limit)
+    """Failed client authentications at ``POST /auth/token``, per client address."""
     invitations_per_day: int = Field(default=200, ge=1)
     invitation_emails_per_request: int = Field(default=200, ge=1, le=10_000)
     invitation_ttl_days: int = Field(default=30, ge=1, le=365)
@@ -104,6 +110,9 @@ class Settings(BaseSettings):
         "password_reset_requests_per_email",
         "sco_activation_requests_per_address",
         "signups_per_address",
+        "api_client_requests_per_client",
+        "api_client_tokens_per_client",
+        "api_client_token_failures_per_address",
     )
     @classmethod
     def _rate_limit_expression(cls, value: str) -> str:

@@ -90,10 +90,21 @@ class StudentImportHistoryOut(BaseModel):
             id=record.id,
             status=record.status,
             created_at=record.created_at,
-            created_by={"user_id": record.actor_user_id, "label": record.actor_label},
+            created_by=created_by(record),
             filename=record.filename,
             counts=record.counts,
         )
+
+
+def created_by(record: StudentImportRecord) -> dict[str, Any]:
+    """A person (their id and label), or the API client that pushed the file (its name)."""
+    if record.actor_api_client_id is not None:
+        return {
+            "api_client": record.actor_api_client_name,
+            "api_client_id": record.actor_api_client_id,
+            "label": record.actor_label,
+        }
+    return {"user_id": record.actor_user_id, "label": record.actor_label}
 
 
 def mask_email(email: str | None) -> str | None:

@@ -151,6 +151,9 @@ class StudentImportRecord:
     filename: str | None
     status: str
     counts: dict[str, int]
+    actor_api_client_id: int | None = None
+    actor_api_client_name: str | None = None
+    """The API client that pushed it, when one did (the history shows its name)."""
 
 
 class StudentImportRepository(Protocol):
@@ -166,4 +169,5 @@ class StudentImportRepository(Protocol):
         status: str,
         counts: dict[str, int],
         error_codes: list[str],
+        actor_api_client_id: int | None = None,
     ) -> int: ...

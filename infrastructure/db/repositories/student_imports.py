@@ -20,6 +20,8 @@ def import_from_row(row: Any) -> StudentImportRecord:
         filename=row.filename,
         status=row.status,
         counts=dict(row.counts or {}),
+        actor_api_client_id=row.actor_api_client_id,
+        actor_api_client_name=getattr(row, "api_client_name", None),
     )
 
 
@@ -39,6 +41,7 @@ class SqlStudentImportRepository:
         status: str,
         counts: dict[str, int],
         error_codes: list[str],
+        actor_api_client_id: int | None = None,
     ) -> int:
         result = await self._db.execute(
             insert(student_imports)
@@ -52,6 +55,7 @@ class SqlStudentImportRepository:
                 status=status,
                 counts=counts,
                 error_codes=error_codes,
+                actor_api_client_id=actor_api_client_id,
             )
             .returning(student_imports.c.id)
         )

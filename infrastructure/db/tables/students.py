@@ -73,6 +73,7 @@ student_imports = Table(
     Column("status", String(9), nullable=False),
     Column("counts", JSON, nullable=False),
     Column("error_codes", JSON, nullable=False),
+    Column("actor_api_client_id", Integer, ForeignKey("api_clients.id"), nullable=True),
 )
 
 campaigns = Table(
