@@ -82,7 +82,6 @@ async def create_token(
     refresh_session: Annotated[RefreshSession, Depends(use_case(RefreshSession))],
     log_in: Annotated[LogIn, Depends(use_case(LogIn))],
     issue_client_token: Annotated[IssueClientToken, Depends(use_case(IssueClientToken))],
-    response: Response,
     grant_type: Annotated[Literal["password", "refresh_token", "client_credentials"], Form()] = "password",
     username: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
@@ -91,9 +90,6 @@ async def create_token(
     client_id: Annotated[str, Form(max_length=200)] = "",
     client_secret: Annotated[str, Form(max_length=200)] = "",
 ) -> TokenOut | ClientTokenOut:
-    # RFC 6749 §5.1: token responses are not to be cached.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Pragma"] = "no-cache"
     if grant_type == "client_credentials":
         basic = basic_credentials(request)
         if basic is not None:

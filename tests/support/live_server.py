@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from api.bootstrap import create_app
 from api.cli import UVICORN_OPTIONS
+from domain.clock import Clock
 from infrastructure.settings import Settings
 
 T = TypeVar("T")
@@ -41,9 +42,9 @@ test_settings.__test__ = False  # type: ignore[attr-defined]  # a factory, not a
 
 
 class LiveServer:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
-        self.app: FastAPI = create_app(settings)
+        self.app: FastAPI = create_app(settings, clock=clock)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         # Served as ``pix-orga serve`` serves (no proxy headers believed by uvicorn, no WebSocket).
