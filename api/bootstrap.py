@@ -24,6 +24,7 @@ from api.openapi import install_openapi
 from api.routers import (
     account_recoveries,
     admin,
+    api_clients,
     auth,
     campaigns,
     health,
@@ -47,6 +48,14 @@ from domain.accounts.request_password_reset import RequestPasswordReset
 from domain.accounts.reset_password import ResetPassword
 from domain.accounts.revoke_refresh_token import RevokeRefreshToken
 from domain.accounts.search_users import SearchUsers
+from domain.api_clients.authenticate_client import AuthenticateClient
+from domain.api_clients.create_api_client import CreateApiClient
+from domain.api_clients.issue_client_token import IssueClientToken
+from domain.api_clients.list_api_clients import ListApiClients
+from domain.api_clients.revoke_api_client import RevokeApiClient
+from domain.api_clients.rotate_api_client_secret import RotateApiClientSecret
+from domain.api_clients.support_list_api_clients import SupportListApiClients
+from domain.api_clients.support_revoke_api_client import SupportRevokeApiClient
 from domain.audit.search_audit_events import SearchAuditEvents
 from domain.campaigns.archive_campaign import ArchiveCampaign
 from domain.campaigns.create_campaign import CreateCampaign
@@ -214,6 +223,14 @@ def build_use_cases(
             RequestAccountRecovery(uow, match_guard, limiter, clock),
             ReadAccountRecovery(uow, clock),
             CompleteAccountRecovery(uow, hasher, clock),
+            AuthenticateClient(uow, tokens, limiter),
+            IssueClientToken(uow, tokens, limiter, clock),
+            CreateApiClient(uow, clock),
+            ListApiClients(uow),
+            RotateApiClientSecret(uow, clock),
+            RevokeApiClient(uow, clock),
+            SupportListApiClients(uow),
+            SupportRevokeApiClient(uow, clock),
         ],
     )
 
@@ -272,6 +289,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         campaigns,
         account_recoveries,
         admin,
+        api_clients,
     ):
         app.include_router(module.router, responses=problems("MALFORMED_JSON", "REQUEST_TOO_LARGE"))
     app.include_router(health.router)

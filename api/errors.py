@@ -22,7 +22,9 @@ from api.language import request_language
 from api.messages import message
 from api.request_context import current_request_id
 from api.siecle_messages import ROSTER_MESSAGES, SIECLE_MESSAGES, Language, bounded_item, item_detail
+from domain.api_clients.errors import InvalidClient, OAuthError
 from domain.errors import (
+    BadRequest,
     Conflict,
     DomainError,
     Forbidden,
@@ -47,6 +49,7 @@ ROSTER_REFUSAL = "INVALID_STUDENT_FILE"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 STATUS_BY_BASE: dict[type[DomainError], int] = {
+    BadRequest: 400,
     Unauthenticated: 401,
     Forbidden: 403,
     NotFound: 404,
@@ -201,14 +204,23 @@ async def _domain_error(request: Request, error: Exception) -> JSONResponse:
     if isinstance(error, TooManyRequests):
         headers["Retry-After"] = str(error.retry_after)
     if status == 401:
-        headers["WWW-Authenticate"] = "Bearer"
+        # The token endpoint's client authentication is HTTP Basic (RFC 6749 §5.2), elsewhere a bearer token.
+        headers["WWW-Authenticate"] = (
+            'Basic realm="pix-orga"' if isinstance(error, InvalidClient) else "Bearer"
+        )
     if status == 500:
         logger.error("domain error without a status", extra={"code": error.code})
         return problem_response(request, 500, "INTERNAL_ERROR")
     language = request_language(request)
     roster = error.code == ROSTER_REFUSAL
     errors = _render_items(error.errors, language, roster) if error.errors is not None else None
+    extensions: dict[str, Any] = {}
     skipped = _skipped_items(error, language)
+    if skipped is not None:
+        extensions["skipped"] = skipped
+    # The token endpoint's problems also carry RFC 6749's ``error``, for OAuth2 client libraries.
+    if isinstance(error, OAuthError):
+        extensions["error"] = error.oauth_error
     return problem_response(
         request,
         status,
@@ -216,7 +228,7 @@ async def _domain_error(request: Request, error: Exception) -> JSONResponse:
         errors=errors,
         meta=error.meta,
         headers=headers,
-        extensions={"skipped": skipped} if skipped is not None else None,
+        extensions=extensions or None,
     )
 
 

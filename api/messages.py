@@ -56,6 +56,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # Organizations, invitations, memberships
     "ORGANIZATION_NOT_FOUND": ("Organisation introuvable.", "Organization not found."),
+    # API clients
+    "INVALID_CLIENT": (
+        "Client inconnu, secret incorrect ou client révoqué.",
+        "Unknown client, wrong secret, or a revoked client.",
+    ),
+    "INVALID_SCOPE": (
+        "Portée demandée inconnue ou non accordée à ce client.",
+        "A scope asked for is unknown or not granted to this client.",
+    ),
+    "INSUFFICIENT_SCOPE": (
+        "Ce client d'API n'a pas accès à cette action (portée manquante, ou action réservée aux personnes).",
+        "This API client may not do this (a scope is missing, or the action is for people only).",
+    ),
+    "API_CLIENT_NOT_FOUND": ("Client d'API introuvable.", "API client not found."),
+    "TOO_MANY_API_CLIENTS": (
+        "Cette organisation a déjà le nombre maximal de clients d'API actifs ; révoquez-en un d'abord.",
+        "This organization already has the most live API clients allowed; revoke one first.",
+    ),
     "PIX_ORGA_TERMS_NOT_ACCEPTED": (
         "Vous devez d'abord accepter les conditions d'utilisation de Pix Orga.",
         "You must accept the Pix Orga terms of service first.",

@@ -45,6 +45,12 @@ class Gone(DomainError):
     code = "GONE"
 
 
+class BadRequest(DomainError):
+    """A request the protocol itself refuses (an OAuth2 token request asking for an unknown scope)."""
+
+    code = "BAD_REQUEST"
+
+
 class Invalid(DomainError):
     """The input breaks a business rule."""
 

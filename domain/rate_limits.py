@@ -25,6 +25,9 @@ class Limit(StrEnum):
     ACCOUNT_RECOVERY_REQUESTS_PER_ADDRESS = "account_recovery_requests_per_address"
     ACCOUNT_RECOVERY_EMAILS_PER_ACCOUNT = "account_recovery_emails_per_account"
     ACCOUNT_RECOVERY_EMAILS_PER_EMAIL = "account_recovery_emails_per_email"
+    API_CLIENT_REQUESTS = "api_client_requests_per_client"
+    API_CLIENT_TOKENS = "api_client_tokens_per_client"
+    API_CLIENT_TOKEN_FAILURES_PER_ADDRESS = "api_client_token_failures_per_address"  # noqa: S105
 
 
 LimitKey = tuple[Limit, tuple[str, ...]]

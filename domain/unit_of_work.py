@@ -26,6 +26,8 @@ from typing import Protocol, Self, TypeVar
 
 from domain.accounts.ports import PasswordResetRepository, SessionRepository, UserRepository
 from domain.accounts.queries import AccountQueries
+from domain.api_clients.ports import ApiClientRepository
+from domain.api_clients.queries import ApiClientQueries
 from domain.audit.events import AuditLog
 from domain.audit.queries import AuditQueries
 from domain.campaigns.ports import CampaignRepository, ParticipationRepository
@@ -127,6 +129,14 @@ class HasStudentLinks(Protocol):
 class HasAccountRecoveries(Protocol):
     @property
     def account_recoveries(self) -> AccountRecoveryRepository: ...
+class HasApiClients(Protocol):
+    @property
+    def api_clients(self) -> ApiClientRepository: ...
+
+
+class HasApiClientQueries(Protocol):
+    @property
+    def api_client_queries(self) -> ApiClientQueries: ...
 
 
 class HasAccountQueries(Protocol):
@@ -182,6 +192,8 @@ class UnitOfWork(
     HasJoiningQueries,
     HasOrganizationQueries,
     HasStudentQueries,
+    HasApiClients,
+    HasApiClientQueries,
     Protocol,
 ):
     """Every repository and query port: what the adapters provide, never what a use case asks for."""

@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     account_recovery_emails_per_email: str = "3/day"
     """Recovery e-mails per account, and per address they go to: an anonymous caller cannot make
     the service send e-mails without bound."""
+    api_client_requests_per_client: str = "600/minute"
+    """Requests an API client's tokens may make (every route counts), per client."""
+    api_client_tokens_per_client: str = "30/minute"
+    """Tokens a client may obtain (each is good for ``ACCESS_TOKEN_TTL_MINUTES``)."""
+    api_client_token_failures_per_address: str = "300/15minutes"  # noqa: S105 (a limit)
+    """Failed client authentications at ``POST /auth/token``, per client address."""
     invitations_per_day: int = Field(default=200, ge=1)
     invitation_emails_per_request: int = Field(default=200, ge=1, le=10_000)
     invitation_ttl_days: int = Field(default=30, ge=1, le=365)
@@ -114,6 +120,9 @@ class Settings(BaseSettings):
         "account_recovery_requests_per_address",
         "account_recovery_emails_per_account",
         "account_recovery_emails_per_email",
+        "api_client_requests_per_client",
+        "api_client_tokens_per_client",
+        "api_client_token_failures_per_address",
     )
     @classmethod
     def _rate_limit_expression(cls, value: str) -> str:

@@ -8,3 +8,5 @@ MEMBER_PROBLEMS = (
     "PIX_ORGA_TERMS_NOT_ACCEPTED",
 )
 ADMIN_PROBLEMS = (*MEMBER_PROBLEMS, "FORBIDDEN")
+# What a route open to API clients may answer a client besides: a scope it lacks, its request rate.
+CLIENT_PROBLEMS = ("INSUFFICIENT_SCOPE", "TOO_MANY_REQUESTS")

@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from api.auth import CurrentViewer
+from api.auth import CampaignsReader, CurrentViewer
 from api.client_address import client_key
 from api.errors import problems
-from api.organization_access import MEMBERS_ONLY
+from api.organization_access import MEMBERS_ONLY, members_or_client
 from api.pagination import PageOut, Paging
-from api.routers import API_PREFIX
+from api.routers import API_PREFIX, CLIENT_PROBLEMS
 from api.routers import MEMBER_PROBLEMS as MEMBER
 from api.schemas.accounts import UserOut
 from api.schemas.campaigns import (
@@ -29,6 +29,7 @@ from api.schemas.campaigns import (
     StudentMatchOut,
 )
 from api.use_cases import use_case
+from domain.api_clients.entities import Scope
 from domain.campaigns.archive_campaign import ArchiveCampaign
 from domain.campaigns.create_campaign import CreateCampaign, CreateCampaignCommand
 from domain.campaigns.entities import CampaignType
@@ -99,18 +100,18 @@ async def create_campaign(
 @router.get(
     ORG_CAMPAIGNS,
     operation_id="list_campaigns",
-    dependencies=[MEMBERS_ONLY],
+    dependencies=[members_or_client(Scope.CAMPAIGNS_READ)],
     summary="Campaigns of the organization, newest first",
     tags=["campaigns"],
-    responses=problems(*MEMBER, "VALIDATION_ERROR"),
+    responses=problems(*MEMBER, *CLIENT_PROBLEMS, "VALIDATION_ERROR"),
 )
 async def list_campaigns(
     list_campaigns: Annotated[ListCampaigns, Depends(use_case(ListCampaigns))],
     org_id: int,
-    viewer: CurrentViewer,
+    caller: CampaignsReader,
     paging: Paging,
 ) -> PageOut[CampaignListItemOut]:
-    page = await list_campaigns(viewer, org_id, paging)
+    page = await list_campaigns(caller, org_id, paging)
     return PageOut.of(page, CampaignListItemOut.of_summary)
 
 
@@ -134,20 +135,20 @@ async def archive_campaign(
 @router.get(
     ORG_CAMPAIGNS + "/{campaign_id}/participations",
     operation_id="list_campaign_participations",
-    dependencies=[MEMBERS_ONLY],
+    dependencies=[members_or_client(Scope.CAMPAIGNS_READ)],
     summary="Participations of a campaign, oldest first",
     description="Previews are listed, flagged `is_preview`, and left out of `participations_count`.",
     tags=["campaigns"],
-    responses=problems(*MEMBER, "CAMPAIGN_NOT_FOUND", "VALIDATION_ERROR"),
+    responses=problems(*MEMBER, *CLIENT_PROBLEMS, "CAMPAIGN_NOT_FOUND", "VALIDATION_ERROR"),
 )
 async def list_campaign_participations(
     list_participations: Annotated[ListParticipations, Depends(use_case(ListParticipations))],
     org_id: int,
     campaign_id: int,
-    viewer: CurrentViewer,
+    caller: CampaignsReader,
     paging: Paging,
 ) -> PageOut[CampaignParticipationOut]:
-    page = await list_participations(viewer, org_id, campaign_id, paging)
+    page = await list_participations(caller, org_id, campaign_id, paging)
     return PageOut.of(page, CampaignParticipationOut.of)
 
 

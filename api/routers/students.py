@@ -11,13 +11,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from api.auth import CurrentViewer
+from api.auth import StudentsImporter, StudentsReader
 from api.errors import problems
 from api.language import request_language
-from api.organization_access import ADMINS_ONLY, MEMBERS_ONLY
+from api.organization_access import admins_or_client, members_or_client
 from api.pagination import PageOut, Paging
 from api.routers import ADMIN_PROBLEMS as ADMIN
-from api.routers import API_PREFIX
+from api.routers import API_PREFIX, CLIENT_PROBLEMS
 from api.routers import MEMBER_PROBLEMS as MEMBER
 from api.schemas.students import (
     JSON_ROSTER_EXAMPLE,
@@ -28,6 +28,7 @@ from api.schemas.students import (
 )
 from api.siecle_messages import Language, item_detail
 from api.use_cases import use_case
+from domain.api_clients.entities import Scope
 from domain.students.import_students import ImportReport, ImportStudents, ImportStudentsCommand
 from domain.students.list_divisions import ListDivisions
 from domain.students.list_student_imports import ListStudentImports
@@ -37,16 +38,15 @@ from domain.students.roster import SIECLE_XML
 
 SPOOL_MEMORY_BYTES = 4 * 1024 * 1024
 
-router = APIRouter(
-    prefix=f"{API_PREFIX}/organizations/{{org_id}}", tags=["students"], dependencies=[MEMBERS_ONLY]
-)
+# Every route here is open to API clients (each with its scope), so access is declared per route.
+router = APIRouter(prefix=f"{API_PREFIX}/organizations/{{org_id}}", tags=["students"])
 
 
 @router.post(
     "/student-imports",
     status_code=201,
     operation_id="import_students",
-    dependencies=[ADMINS_ONLY],
+    dependencies=[admins_or_client(Scope.STUDENTS_IMPORT)],
     summary="Import the SIECLE export (XML or its zip), a CSV roster or a JSON roster",
     description=(
         "Multipart `file`: the SIECLE export (ElevesSansAdresses.xml, or the zip SIECLE gives), a CSV "
@@ -94,6 +94,7 @@ router = APIRouter(
         200: {"model": StudentImportOut, "description": "Dry run: the report, nothing written"},
         **problems(
             *ADMIN,
+            *CLIENT_PROBLEMS,
             "INVALID_SIECLE_FILE",
             "INVALID_STUDENT_FILE",
             "FILE_TOO_LARGE",
@@ -110,7 +111,7 @@ async def import_students(
     request: Request,
     import_students: Annotated[ImportStudents, Depends(use_case(ImportStudents))],
     org_id: int,
-    viewer: CurrentViewer,
+    caller: StudentsImporter,
     dry_run: Annotated[bool, Query(description="Preview the report, write nothing")] = False,
     confirm_disable: Annotated[
         bool, Query(description="Confirm a large number of students disabled")
@@ -121,7 +122,7 @@ async def import_students(
     spool: list[BinaryIO] = []
     try:
         report = await import_students(
-            viewer,
+            caller,
             ImportStudentsCommand(
                 organization_id=org_id,
                 receive=lambda: _receive_upload(request, spool),
@@ -202,32 +203,34 @@ async def student_import_template() -> Response:
 @router.get(
     "/student-imports",
     operation_id="list_student_imports",
-    dependencies=[ADMINS_ONLY],
+    dependencies=[admins_or_client(Scope.STUDENTS_READ)],
     summary="History of imports, newest first (failed ones included)",
-    responses=problems(*ADMIN, "VALIDATION_ERROR"),
+    description="`created_by` is the person (`user_id`), or the API client (`api_client`: its name).",
+    responses=problems(*ADMIN, *CLIENT_PROBLEMS, "VALIDATION_ERROR"),
 )
 async def list_student_imports(
     list_student_imports: Annotated[ListStudentImports, Depends(use_case(ListStudentImports))],
     org_id: int,
-    viewer: CurrentViewer,
+    caller: StudentsReader,
     paging: Paging,
 ) -> PageOut[StudentImportHistoryOut]:
-    page = await list_student_imports(viewer, org_id, paging)
+    page = await list_student_imports(caller, org_id, paging)
     return PageOut.of(page, StudentImportHistoryOut.of)
 
 
 @router.get(
     "/students",
     operation_id="list_students",
+    dependencies=[members_or_client(Scope.STUDENTS_READ)],
     summary="The students, sorted by last name then first name",
     description="`search` ignores case and accents and looks in the names; disabled students are hidden "
     "unless `include_disabled=true`.",
-    responses=problems(*MEMBER, "VALIDATION_ERROR"),
+    responses=problems(*MEMBER, *CLIENT_PROBLEMS, "VALIDATION_ERROR"),
 )
 async def list_students(
     list_students: Annotated[ListStudents, Depends(use_case(ListStudents))],
     org_id: int,
-    viewer: CurrentViewer,
+    caller: StudentsReader,
     paging: Paging,
     search: Annotated[str | None, Query(max_length=100)] = None,
     division: Annotated[str | None, Query(max_length=64)] = None,
@@ -235,7 +238,7 @@ async def list_students(
     include_disabled: bool = False,
 ) -> PageOut[StudentOut]:
     page = await list_students(
-        viewer,
+        caller,
         org_id,
         StudentFilter(search=search, division=division, linked=linked, include_disabled=include_disabled),
         paging,
@@ -246,12 +249,13 @@ async def list_students(
 @router.get(
     "/divisions",
     operation_id="list_divisions",
+    dependencies=[members_or_client(Scope.STUDENTS_READ)],
     summary="The classes of the active students (not paginated)",
-    responses=problems(*MEMBER),
+    responses=problems(*MEMBER, *CLIENT_PROBLEMS),
 )
 async def list_divisions(
     list_divisions: Annotated[ListDivisions, Depends(use_case(ListDivisions))],
     org_id: int,
-    viewer: CurrentViewer,
+    caller: StudentsReader,
 ) -> list[str]:
-    return await list_divisions(viewer, org_id)
+    return await list_divisions(caller, org_id)

@@ -230,6 +230,7 @@ class PasswordResetBody(RequestModel):
 class AuditActorOut(BaseModel):
     user_id: int | None
     label: str
+    api_client_id: int | None = None
 
 
 class AuditEventOut(BaseModel):
@@ -248,7 +249,9 @@ class AuditEventOut(BaseModel):
         return cls(
             id=stored.id,
             occurred_at=event.occurred_at,
-            actor=AuditActorOut(user_id=event.actor.user_id, label=event.actor.label),
+            actor=AuditActorOut(
+                user_id=event.actor.user_id, label=event.actor.label, api_client_id=event.actor.api_client_id
+            ),
             organization_id=event.organization_id,
             type=event.type,
             target_type=event.target_type,

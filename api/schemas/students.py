@@ -94,7 +94,7 @@ class StudentImportHistoryOut(BaseModel):
             id=record.id,
             status=record.status,
             created_at=record.created_at,
-            created_by={"user_id": record.actor_user_id, "label": record.actor_label},
+            created_by=created_by(record),
             filename=record.filename,
             format=record.format,
             counts=record.counts,
@@ -136,6 +136,15 @@ JSON_ROSTER_EXAMPLE: dict[str, Any] = {
 def roster_template_csv() -> bytes:
     """The CSV roster's header as a French spreadsheet opens it: UTF-8 with BOM, ``;``, CRLF."""
     return ("\ufeff" + ";".join(header for header, _ in CSV_COLUMNS) + "\r\n").encode()
+def created_by(record: StudentImportRecord) -> dict[str, Any]:
+    """A person (their id and label), or the API client that pushed the file (its name)."""
+    if record.actor_api_client_id is not None:
+        return {
+            "api_client": record.actor_api_client_name,
+            "api_client_id": record.actor_api_client_id,
+            "label": record.actor_label,
+        }
+    return {"user_id": record.actor_user_id, "label": record.actor_label}
 
 
 def mask_email(email: str | None) -> str | None:

@@ -9,10 +9,12 @@ from typing import Any, Protocol
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """A user, or an operator's command line (``cli``), or the service itself (``system``)."""
+    """A user, or an operator's command line (``cli``), or the service itself (``system``), or an
+    organization's API client (``api_client``, with its id)."""
 
     user_id: int | None
-    label: str  # "user", "support", "cli", "system", "anonymous"
+    label: str  # "user", "support", "cli", "system", "anonymous", "api_client"
+    api_client_id: int | None = None
 
     @classmethod
     def cli(cls) -> Actor:

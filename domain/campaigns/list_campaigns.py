@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from domain.access import MemberPorts, require_member
-from domain.accounts.entities import Viewer
+from domain.access import Caller, MemberPorts, require_member
+from domain.api_clients.entities import Scope
 from domain.campaigns.entities import CampaignSummary
 from domain.pagination import Page, PageRequest
 from domain.unit_of_work import HasCampaignQueries, Reads, UnitOfWorkFactory
@@ -21,8 +21,8 @@ class ListCampaigns:
         self._uow = uow
 
     async def __call__(
-        self, viewer: Viewer, organization_id: int, page: PageRequest
+        self, caller: Caller, organization_id: int, page: PageRequest
     ) -> Page[CampaignSummary]:
         async with self._uow() as uow:
-            await require_member(uow, viewer, organization_id)
+            await require_member(uow, caller, organization_id, scope=Scope.CAMPAIGNS_READ)
             return await uow.campaign_queries.list_for_organization(organization_id, page)

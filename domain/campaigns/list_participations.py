@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from domain.access import MemberPorts, require_member
-from domain.accounts.entities import Viewer
+from domain.access import Caller, MemberPorts, require_member
+from domain.api_clients.entities import Scope
 from domain.campaigns.archive_campaign import campaign_of_organization
 from domain.campaigns.entities import ParticipationView
 from domain.pagination import Page, PageRequest
@@ -22,9 +22,9 @@ class ListParticipations:
         self._uow = uow
 
     async def __call__(
-        self, viewer: Viewer, organization_id: int, campaign_id: int, page: PageRequest
+        self, caller: Caller, organization_id: int, campaign_id: int, page: PageRequest
     ) -> Page[ParticipationView]:
         async with self._uow() as uow:
-            await require_member(uow, viewer, organization_id)
+            await require_member(uow, caller, organization_id, scope=Scope.CAMPAIGNS_READ)
             campaign = await campaign_of_organization(uow, organization_id, campaign_id)
             return await uow.campaign_queries.list_for_campaign(campaign.id, page)

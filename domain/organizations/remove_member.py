@@ -32,7 +32,7 @@ class RemoveMember:
             if target is None or target.organization_id != organization_id or not target.is_active:
                 raise MembershipNotFound()
             leaving = target.user_id == viewer.user.id
-            if not leaving and access.membership.role is not Role.ADMIN:
+            if not leaving and access.role is not Role.ADMIN:
                 raise RoleNotAllowed()
             admins = await uow.memberships.lock_active_admins(organization_id)
             if not leaving and viewer.user.id not in admins:

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from domain.access import MemberPorts, require_member, user_actor
-from domain.accounts.entities import Viewer
+from domain.access import Caller, MemberPorts, actor_of, require_member
+from domain.api_clients.entities import Scope
 from domain.audit.events import Actor, AuditEvent
 from domain.clock import Clock
 from domain.cpu_work import CpuWork
@@ -237,8 +237,8 @@ class ImportStudents:
         self._threshold = disable_threshold
         self._metrics = metrics
 
-    async def __call__(self, viewer: Viewer | None, command: ImportStudentsCommand) -> ImportReport:
-        actor, organization = await self._check_access(viewer, command.organization_id)
+    async def __call__(self, caller: Caller | None, command: ImportStudentsCommand) -> ImportReport:
+        actor, organization = await self._check_access(caller, command.organization_id)
         filename = None
         file_format: str | None = None
         try:
@@ -270,16 +270,19 @@ class ImportStudents:
         if self._metrics is not None:
             self._metrics.import_finished(status)
 
-    async def _check_access(self, viewer: Viewer | None, organization_id: int) -> tuple[Actor, Organization]:
+    async def _check_access(self, caller: Caller | None, organization_id: int) -> tuple[Actor, Organization]:
         async with self._uow() as uow:
-            if viewer is None:
+            if caller is None:
                 organization = await uow.organizations.get(organization_id)
                 if organization is None:
                     raise OrganizationNotFound()
                 actor = Actor.cli()
             else:
-                organization = (await require_member(uow, viewer, organization_id, admin=True)).organization
-                actor = user_actor(viewer)
+                access = await require_member(
+                    uow, caller, organization_id, admin=True, scope=Scope.STUDENTS_IMPORT
+                )
+                organization = access.organization
+                actor = actor_of(caller)
         if not organization.is_managing_students:
             raise NotManagingStudents()
         if organization.archived_at is not None:
@@ -329,6 +332,7 @@ class ImportStudents:
                 now=now,
                 actor_user_id=actor.user_id,
                 actor_label=actor.label,
+                actor_api_client_id=actor.api_client_id,
                 filename=filename,
                 file_hash=read.sha256,
                 status=COMPLETED,
@@ -432,6 +436,7 @@ class ImportStudents:
                 now=self._clock.now(),
                 actor_user_id=actor.user_id,
                 actor_label=actor.label,
+                actor_api_client_id=actor.api_client_id,
                 filename=filename,
                 file_hash=None,
                 status=FAILED,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from domain.access import MemberPorts, require_member
-from domain.accounts.entities import Viewer
+from domain.access import Caller, MemberPorts, require_member
+from domain.api_clients.entities import Scope
 from domain.unit_of_work import HasStudentQueries, Reads, UnitOfWorkFactory
 
 
@@ -16,7 +16,7 @@ class ListDivisions:
     def __init__(self, uow: UnitOfWorkFactory[ListDivisionsPorts]) -> None:
         self._uow = uow
 
-    async def __call__(self, viewer: Viewer, organization_id: int) -> list[str]:
+    async def __call__(self, caller: Caller, organization_id: int) -> list[str]:
         async with self._uow() as uow:
-            await require_member(uow, viewer, organization_id)
+            await require_member(uow, caller, organization_id, scope=Scope.STUDENTS_READ)
             return await uow.student_queries.divisions(organization_id)

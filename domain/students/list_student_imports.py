@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from domain.access import MemberPorts, require_member
-from domain.accounts.entities import Viewer
+from domain.access import Caller, MemberPorts, require_member
+from domain.api_clients.entities import Scope
 from domain.pagination import Page, PageRequest
 from domain.students.ports import StudentImportRecord
 from domain.unit_of_work import HasStudentQueries, Reads, UnitOfWorkFactory
@@ -19,8 +19,8 @@ class ListStudentImports:
         self._uow = uow
 
     async def __call__(
-        self, viewer: Viewer, organization_id: int, page: PageRequest
+        self, caller: Caller, organization_id: int, page: PageRequest
     ) -> Page[StudentImportRecord]:
         async with self._uow() as uow:
-            await require_member(uow, viewer, organization_id, admin=True)
+            await require_member(uow, caller, organization_id, admin=True, scope=Scope.STUDENTS_READ)
             return await uow.student_queries.import_history(organization_id, page)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from domain.access import MemberPorts, require_member
-from domain.accounts.entities import Viewer
+from domain.access import Caller, MemberPorts, require_member
+from domain.api_clients.entities import Scope
 from domain.pagination import Page, PageRequest
 from domain.students.entities import StudentListItem
 from domain.students.ports import StudentFilter
@@ -23,8 +23,8 @@ class ListStudents:
         self._uow = uow
 
     async def __call__(
-        self, viewer: Viewer, organization_id: int, criteria: StudentFilter, page: PageRequest
+        self, caller: Caller, organization_id: int, criteria: StudentFilter, page: PageRequest
     ) -> Page[StudentListItem]:
         async with self._uow() as uow:
-            await require_member(uow, viewer, organization_id)
+            await require_member(uow, caller, organization_id, scope=Scope.STUDENTS_READ)
             return await uow.student_queries.search(organization_id, criteria, page)

@@ -166,6 +166,9 @@ class StudentImportRecord:
     format: str | None = SIECLE_XML
     """``SIECLE_XML``, ``CSV`` or ``JSON``; ``None`` for an upload refused before its format was
     known (too large, not a list of pupils)."""
+    actor_api_client_id: int | None = None
+    actor_api_client_name: str | None = None
+    """The API client that pushed it, when one did (the history shows its name)."""
 
 
 class StudentImportRepository(Protocol):
@@ -182,4 +185,5 @@ class StudentImportRepository(Protocol):
         counts: dict[str, int],
         error_codes: list[str],
         format: str | None = SIECLE_XML,
+        actor_api_client_id: int | None = None,
     ) -> int: ...

@@ -8,12 +8,14 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from infrastructure.db.queries.accounts import SqlAccountQueries
+from infrastructure.db.queries.api_clients import SqlApiClientQueries
 from infrastructure.db.queries.audit import SqlAuditQueries
 from infrastructure.db.queries.campaigns import SqlCampaignQueries
 from infrastructure.db.queries.joining import SqlJoiningQueries
 from infrastructure.db.queries.organizations import SqlOrganizationQueries
 from infrastructure.db.queries.students import SqlStudentQueries
 from infrastructure.db.repositories.account_recoveries import SqlAccountRecoveryRepository
+from infrastructure.db.repositories.api_clients import SqlApiClientRepository
 from infrastructure.db.repositories.audit import SqlAuditLog
 from infrastructure.db.repositories.campaigns import (
     SqlCampaignRepository,
@@ -56,6 +58,9 @@ class SqlUnitOfWork:
     joining_queries: SqlJoiningQueries
     organization_queries: SqlOrganizationQueries
     student_queries: SqlStudentQueries
+    # API clients
+    api_clients: SqlApiClientRepository
+    api_client_queries: SqlApiClientQueries
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -90,6 +95,8 @@ class SqlUnitOfWork:
         self.joining_queries = SqlJoiningQueries(connection)
         self.organization_queries = SqlOrganizationQueries(connection)
         self.student_queries = SqlStudentQueries(connection)
+        self.api_clients = SqlApiClientRepository(connection)
+        self.api_client_queries = SqlApiClientQueries(connection)
         return self
 
     async def __aexit__(

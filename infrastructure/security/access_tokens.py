@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 
+from domain.api_clients.entities import ClientClaims, Scope, scope_text
 from domain.errors import Unauthenticated
 
 ALGORITHM = "HS256"
@@ -42,4 +43,37 @@ class JwtAccessTokens:
                 raise Unauthenticated()
             return int(claims["sub"]), str(claims["sid"])
         except (jwt.PyJWTError, ValueError, TypeError) as error:
+            raise Unauthenticated() from error
+
+    def issue_client(self, claims: ClientClaims) -> tuple[str, int]:
+        """An API client's token: ``typ`` ``client``, so that it is never read as a person's."""
+        now = datetime.now(UTC)
+        payload = {
+            "sub": f"client:{claims.api_client_id}",
+            "cid": claims.api_client_id,
+            "org": claims.organization_id,
+            "scope": scope_text(claims.scopes),
+            "iat": now,
+            "exp": now + self._ttl,
+            "iss": ISSUER,
+            "typ": "client",
+        }
+        return jwt.encode(payload, self._key, algorithm=ALGORITHM), int(self._ttl.total_seconds())
+
+    def read_client(self, token: str) -> ClientClaims | None:
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=[ALGORITHM],
+                issuer=ISSUER,
+                options={"require": ["exp", "iat", "sub", "iss"]},
+            )
+            if claims.get("typ") == "access":
+                return None
+            if claims.get("typ") != "client":
+                raise Unauthenticated()
+            scopes = frozenset(Scope(word) for word in str(claims["scope"]).split())
+            return ClientClaims(int(claims["cid"]), int(claims["org"]), scopes)
+        except (jwt.PyJWTError, ValueError, TypeError, KeyError) as error:
             raise Unauthenticated() from error

@@ -1,7 +1,7 @@
 """Account recoveries: pupils who have left recover a username-only account with an e-mail address.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-03 07:55:00.000000
 """
 
@@ -14,7 +14,7 @@ from infrastructure.db.types import UTCDateTime
 
 
 revision: str = '0005'
-down_revision: str | None = '0003'
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -212,7 +212,8 @@ class TestLogin:
         log_in(client, "legacy@example.fr", "Legacy2020")
 
     def test_unsupported_grant_type(self, client):
-        response = client.post(f"{API}/auth/token", data={"grant_type": "client_credentials"})
+        # client_credentials is the API clients' grant (test_api_clients.py); this one is not served.
+        response = client.post(f"{API}/auth/token", data={"grant_type": "authorization_code", "code": "x"})
         problem(response, 422, "VALIDATION_ERROR")
 
     def test_failed_logins_are_limited_per_login_and_address(self, make_server):

@@ -10,7 +10,11 @@ The callers (``tests/support/world.py`` makes them through the API):
 - ``other_admin``: ADMIN of organization B;
 - ``support``: the SUPPORT role, member of nothing;
 - ``student``: a pupil whose account is attached to a student of A (a seventh kind, since
-  the joining endpoints are the pupils' own).
+  the joining endpoints are the pupils' own);
+- ``client`` / ``other_client``: API clients of A / of B holding every scope. Deny by default: a
+  client's token gets 403 ``INSUFFICIENT_SCOPE`` on every route but those its scopes open (where a
+  client of another organization gets the non-member's 404); routes open to anyone ignore the token.
+  Each scope alone is walked over every route in ``test_client_scopes.py``.
 
 A world is A with a pending invitation, a colleague's membership, a campaign and a pupil, and B with
 its administrator. Each route that may change something (not GET) is checked in a fresh world
@@ -47,7 +51,17 @@ from tests.support.live_server import LiveServer, test_settings
 from tests.support.siecle_samples import FIRST_EXPORT, first_export
 from tests.support.world import PUPIL, SPARE_PUPILS, UNATTACHED, Service, World, build_world, ok
 
-ROLES = ("anonymous", "user", "member", "admin", "other_admin", "support", "student")
+ROLES = (
+    "anonymous",
+    "user",
+    "member",
+    "admin",
+    "other_admin",
+    "support",
+    "student",
+    "client",
+    "other_client",
+)
 
 Expected = int | tuple[int, str]
 ANON: Expected = (401, "UNAUTHENTICATED")
@@ -55,130 +69,147 @@ HIDDEN: Expected = (404, "ORGANIZATION_NOT_FOUND")
 DENIED: Expected = (403, "FORBIDDEN")
 NOT_PUPIL: Expected = (403, "NOT_A_STUDENT_OF_ORGANIZATION")
 TEACHER: Expected = (403, "ORGANIZATION_MEMBER_CANNOT_LINK")
+SCOPE: Expected = (403, "INSUFFICIENT_SCOPE")
 
 # The table. A status alone is a success; a (status, code) pair is a problem with that code.
 # fmt: off
 MATRIX: dict[tuple[str, str], tuple[Expected, ...]] = {
     # Authentication and accounts
-       # anonymous   user        member      admin       other_admin support     student
+       # anonymous  user       member     admin      other_admin support    student    client     other_client
     ("POST", "/api/v1/auth/token"):
-        (200,        200,        200,        200,        200,        200,        200),
+        (200,       200,       200,       200,       200,       200,       200,       200,       200),
     ("POST", "/api/v1/auth/revoke"):
-        (200,        200,        200,        200,        200,        200,        200),
+        (200,       200,       200,       200,       200,       200,       200,       200,       200),
     ("POST", "/api/v1/users"):
-        (201,        201,        201,        201,        201,        201,        201),
+        (201,       201,       201,       201,       201,       201,       201,       201,       201),
     ("GET", "/api/v1/users/me"):
-        (ANON,       200,        200,        200,        200,        200,        200),
+        (ANON,      200,       200,       200,       200,       200,       200,       SCOPE,     SCOPE),
     ("PUT", "/api/v1/users/me/password"):
-        (ANON,       204,        204,        204,        204,        204,        204),
+        (ANON,      204,       204,       204,       204,       204,       204,       SCOPE,     SCOPE),
     ("POST", "/api/v1/users/me/pix-orga-terms-acceptance"):
-        (ANON,       204,        204,        204,        204,        204,        204),
+        (ANON,      204,       204,       204,       204,       204,       204,       SCOPE,     SCOPE),
     ("POST", "/api/v1/password-reset-requests"):
-        (202,        202,        202,        202,        202,        202,        202),
+        (202,       202,       202,       202,       202,       202,       202,       202,       202),
     ("POST", "/api/v1/password-resets"):
-        (204,        204,        204,        204,        204,        204,        204),
+        (204,       204,       204,       204,       204,       204,       204,       204,       204),
     # Each caller recovers a pupil of its own, who joined and left (the recovery is the pupil's,
     # whoever calls: the link proves it).
     ("POST", "/api/v1/account-recoveries"):
-        (202,        202,        202,        202,        202,        202,        202),
+        (202,       202,       202,       202,       202,       202,       202,       202,       202),
     ("GET", "/api/v1/account-recoveries/{recovery_id}"):
-        (200,        200,        200,        200,        200,        200,        200),
+        (200,       200,       200,       200,       200,       200,       200,       200,       200),
     ("POST", "/api/v1/account-recoveries/{recovery_id}/completion"):
-        (204,        204,        204,        204,        204,        204,        204),
+        (204,       204,       204,       204,       204,       204,       204,       204,       204),
     # Organizations, invitations, memberships
-       # anonymous   user        member      admin       other_admin support     student
+       # anonymous  user       member     admin      other_admin support    student    client     other_client
     ("GET", "/api/v1/organizations/{org_id}"):
-        (ANON,       HIDDEN,     200,        200,        HIDDEN,     HIDDEN,     HIDDEN),
+        (ANON,      HIDDEN,    200,       200,       HIDDEN,    HIDDEN,    HIDDEN,    SCOPE,     SCOPE),
     ("POST", "/api/v1/organizations/{org_id}/invitations"):
-        (ANON,       HIDDEN,     DENIED,     201,        HIDDEN,     HIDDEN,     HIDDEN),
+        (ANON,      HIDDEN,    DENIED,    201,       HIDDEN,    HIDDEN,    HIDDEN,    SCOPE,     SCOPE),
     ("GET", "/api/v1/organizations/{org_id}/invitations"):
-        (ANON,       HIDDEN,     DENIED,     200,        HIDDEN,     HIDDEN,     HIDDEN),
+        (ANON,      HIDDEN,    DENIED,    200,       HIDDEN,    HIDDEN,    HIDDEN,    SCOPE,     SCOPE),
     ("POST", "/api/v1/organizations/{org_id}/invitations/{invitation_id}/resend"):
-        (ANON,       HIDDEN,     DENIED,     200,        HIDDEN,     HIDDEN,     HIDDEN),
+        (ANON,      HIDDEN,    DENIED,    200,       HIDDEN,    HIDDEN,    HIDDEN,    SCOPE,     SCOPE),
     ("DELETE", "/api/v1/organizations/{org_id}/invitations/{invitation_id}"):
-        (ANON,       HIDDEN,     DENIED,     204,        HIDDEN,     HIDDEN,     HIDDEN),
+        (ANON,      HIDDEN,    DENIED,    204,       HIDDEN,    HIDDEN,    HIDDEN,    SCOPE,     SCOPE),
     ("GET", "/api/v1/organizations/{org_id}/memberships"):
-        (ANON,       HIDDEN,     200,        200,        HIDDEN,     HIDDEN,     HIDDEN),
+        (ANON,      HIDDEN,    200,       200,       HIDDEN,    HIDDEN,    HIDDEN,    SCOPE,     SCOPE),
     # The colleague's membership; a member may also remove its own (leave: test_team.py).
     ("PATCH", "/api/v1/organizations/{org_id}/memberships/{membership_id}"):
-        (ANON,       HIDDEN,     DENIED,     200,        HIDDEN,     HIDDEN,     HIDDEN),
+        (ANON,      HIDDEN,    DENIED,    200,       HIDDEN,    HIDDEN,    HIDDEN,    SCOPE,     SCOPE),
     ("DELETE", "/api/v1/organizations/{org_id}/memberships/{membership_id}"):
-        (ANON,       HIDDEN,     DENIED,     204,        HIDDEN,     HIDDEN,     HIDDEN),
+        (ANON,      HIDDEN,    DENIED,    204,       HIDDEN,    HIDDEN,    HIDDEN,    SCOPE,     SCOPE),
     ("GET", "/api/v1/organization-invitations/{invitation_id}"):
-        (200,        200,        200,        200,        200,        200,        200),
+        (200,       200,       200,       200,       200,       200,       200,       200,       200),
     # Each caller accepts an invitation of its own; a member of A stays as it is (200).
     ("POST", "/api/v1/organization-invitations/{invitation_id}/accept"):
-        (ANON,       201,        200,        200,        201,        201,        201),
+        (ANON,      201,       200,       200,       201,       201,       201,       SCOPE,     SCOPE),
     ("POST", "/api/v1/sco-activation-requests"):
-        (202,        202,        202,        202,        202,        202,        202),
+        (202,       202,       202,       202,       202,       202,       202,       202,       202),
     # Students and imports
-       # anonymous   user        member      admin       other_admin support     student
+       # anonymous  user       member     admin      other_admin support    student    client     other_client
     ("POST", "/api/v1/organizations/{org_id}/student-imports"):
-        (ANON,       HIDDEN,     DENIED,     201,        HIDDEN,     HIDDEN,     HIDDEN),
+        (ANON,      HIDDEN,    DENIED,    201,       HIDDEN,    HIDDEN,    HIDDEN,    201,       HIDDEN),
     ("GET", "/api/v1/organizations/{org_id}/student-imports"):
-        (ANON,       HIDDEN,     DENIED,     200,        HIDDEN,     HIDDEN,     HIDDEN),
+        (ANON,      HIDDEN,    DENIED,    200,       HIDDEN,    HIDDEN,    HIDDEN,    200,       HIDDEN),
     ("GET", "/api/v1/organizations/{org_id}/student-imports/template.csv"):
-        (ANON,       HIDDEN,     DENIED,     200,        HIDDEN,     HIDDEN,     HIDDEN),
+        (ANON,      HIDDEN,    DENIED,    200,       HIDDEN,    HIDDEN,    HIDDEN,    SCOPE,     HIDDEN),
     ("GET", "/api/v1/organizations/{org_id}/students"):
-        (ANON,       HIDDEN,     200,        200,        HIDDEN,     HIDDEN,     HIDDEN),
+        (ANON,      HIDDEN,    200,       200,       HIDDEN,    HIDDEN,    HIDDEN,    200,       HIDDEN),
     ("GET", "/api/v1/organizations/{org_id}/divisions"):
-        (ANON,       HIDDEN,     200,        200,        HIDDEN,     HIDDEN,     HIDDEN),
+        (ANON,      HIDDEN,    200,       200,       HIDDEN,    HIDDEN,    HIDDEN,    200,       HIDDEN),
     ("POST", "/api/v1/organizations/{org_id}/students/password-resets"):
-        (ANON,       HIDDEN,     200,        200,        HIDDEN,     HIDDEN,     HIDDEN),
+        (ANON,      HIDDEN,    200,       200,       HIDDEN,    HIDDEN,    HIDDEN,    SCOPE,     SCOPE),
     ("DELETE", "/api/v1/organizations/{org_id}/students/{student_id}/user-link"):
-        (ANON,       HIDDEN,     DENIED,     204,        HIDDEN,     HIDDEN,     HIDDEN),
+        (ANON,      HIDDEN,    DENIED,    204,       HIDDEN,    HIDDEN,    HIDDEN,    SCOPE,     SCOPE),
     # Campaigns and joining
-       # anonymous   user        member      admin       other_admin support     student
+       # anonymous  user       member     admin      other_admin support    student    client     other_client
     ("POST", "/api/v1/organizations/{org_id}/campaigns"):
-        (ANON,       HIDDEN,     201,        201,        HIDDEN,     HIDDEN,     HIDDEN),
+        (ANON,      HIDDEN,    201,       201,       HIDDEN,    HIDDEN,    HIDDEN,    SCOPE,     SCOPE),
     ("GET", "/api/v1/organizations/{org_id}/campaigns"):
-        (ANON,       HIDDEN,     200,        200,        HIDDEN,     HIDDEN,     HIDDEN),
+        (ANON,      HIDDEN,    200,       200,       HIDDEN,    HIDDEN,    HIDDEN,    200,       HIDDEN),
     ("POST", "/api/v1/organizations/{org_id}/campaigns/{campaign_id}/archive"):
-        (ANON,       HIDDEN,     200,        200,        HIDDEN,     HIDDEN,     HIDDEN),
+        (ANON,      HIDDEN,    200,       200,       HIDDEN,    HIDDEN,    HIDDEN,    SCOPE,     SCOPE),
     ("GET", "/api/v1/organizations/{org_id}/campaigns/{campaign_id}/participations"):
-        (ANON,       HIDDEN,     200,        200,        HIDDEN,     HIDDEN,     HIDDEN),
+        (ANON,      HIDDEN,    200,       200,       HIDDEN,    HIDDEN,    HIDDEN,    200,       HIDDEN),
     ("GET", "/api/v1/campaigns/{code}"):
-        (200,        200,        200,        200,        200,        200,        200),
+        (200,       200,       200,       200,       200,       200,       200,       200,       200),
     ("POST", "/api/v1/campaigns/{code}/student-matches"):
-        (200,        200,        200,        200,        200,        200,        200),
+        (200,       200,       200,       200,       200,       200,       200,       200,       200),
     # Each caller types a student of its own; the pupil's account is the pupil's, whoever calls.
     ("POST", "/api/v1/campaigns/{code}/student-accounts"):
-        (201,        201,        201,        201,        201,        201,        201),
+        (201,       201,       201,       201,       201,       201,       201,       201,       201),
     # Each caller types a student of its own; the pupil types itself (already attached: 200).
     ("POST", "/api/v1/campaigns/{code}/student-links"):
-        (ANON,       201,        TEACHER,    TEACHER,    201,        201,        200),
+        (ANON,      201,       TEACHER,   TEACHER,   201,       201,       200,       SCOPE,     SCOPE),
     ("POST", "/api/v1/campaigns/{code}/participations"):
-        (ANON,       NOT_PUPIL,  NOT_PUPIL,  NOT_PUPIL,  NOT_PUPIL,  NOT_PUPIL,  201),
+        (ANON,      NOT_PUPIL, NOT_PUPIL, NOT_PUPIL, NOT_PUPIL, NOT_PUPIL, 201,       SCOPE,     SCOPE),
     ("POST", "/api/v1/campaigns/{code}/participations?preview=true"):
-        (ANON,       DENIED,     201,        201,        DENIED,     DENIED,     DENIED),
+        (ANON,      DENIED,    201,       201,       DENIED,    DENIED,    DENIED,    SCOPE,     SCOPE),
+    # API clients (the world's clients hold every scope: these routes are for people only)
+       # anonymous  user       member     admin      other_admin support    student    client     other_client
+    ("POST", "/api/v1/organizations/{org_id}/api-clients"):
+        (ANON,      HIDDEN,    DENIED,    201,       HIDDEN,    HIDDEN,    HIDDEN,    SCOPE,     SCOPE),
+    ("GET", "/api/v1/organizations/{org_id}/api-clients"):
+        (ANON,      HIDDEN,    DENIED,    200,       HIDDEN,    HIDDEN,    HIDDEN,    SCOPE,     SCOPE),
+    ("POST", "/api/v1/organizations/{org_id}/api-clients/{api_client_id}/secret-rotations"):
+        (ANON,      HIDDEN,    DENIED,    201,       HIDDEN,    HIDDEN,    HIDDEN,    SCOPE,     SCOPE),
+    # Each caller revokes a client of its own (the world's client still calls after).
+    ("DELETE", "/api/v1/organizations/{org_id}/api-clients/{api_client_id}"):
+        (ANON,      HIDDEN,    DENIED,    204,       HIDDEN,    HIDDEN,    HIDDEN,    SCOPE,     SCOPE),
     # Support
-       # anonymous   user        member      admin       other_admin support     student
+       # anonymous  user       member     admin      other_admin support    student    client     other_client
     ("POST", "/api/v1/admin/organizations"):
-        (ANON,       DENIED,     DENIED,     DENIED,     DENIED,     201,        DENIED),
+        (ANON,      DENIED,    DENIED,    DENIED,    DENIED,    201,       DENIED,    SCOPE,     SCOPE),
     ("GET", "/api/v1/admin/organizations"):
-        (ANON,       DENIED,     DENIED,     DENIED,     DENIED,     200,        DENIED),
+        (ANON,      DENIED,    DENIED,    DENIED,    DENIED,    200,       DENIED,    SCOPE,     SCOPE),
     ("POST", "/api/v1/admin/organizations/{org_id}/archive"):
-        (ANON,       DENIED,     DENIED,     DENIED,     DENIED,     200,        DENIED),
+        (ANON,      DENIED,    DENIED,    DENIED,    DENIED,    200,       DENIED,    SCOPE,     SCOPE),
     ("POST", "/api/v1/admin/organizations/{org_id}/invitations"):
-        (ANON,       DENIED,     DENIED,     DENIED,     DENIED,     201,        DENIED),
+        (ANON,      DENIED,    DENIED,    DENIED,    DENIED,    201,       DENIED,    SCOPE,     SCOPE),
     ("GET", "/api/v1/admin/audit-events"):
-        (ANON,       DENIED,     DENIED,     DENIED,     DENIED,     200,        DENIED),
+        (ANON,      DENIED,    DENIED,    DENIED,    DENIED,    200,       DENIED,    SCOPE,     SCOPE),
     ("GET", "/api/v1/admin/users"):
-        (ANON,       DENIED,     DENIED,     DENIED,     DENIED,     200,        DENIED),
+        (ANON,      DENIED,    DENIED,    DENIED,    DENIED,    200,       DENIED,    SCOPE,     SCOPE),
     ("GET", "/api/v1/admin/students"):
-        (ANON,       DENIED,     DENIED,     DENIED,     DENIED,     200,        DENIED),
+        (ANON,      DENIED,    DENIED,    DENIED,    DENIED,    200,       DENIED,    SCOPE,     SCOPE),
+    ("GET", "/api/v1/admin/api-clients"):
+        (ANON,      DENIED,    DENIED,    DENIED,    DENIED,    200,       DENIED,    SCOPE,     SCOPE),
+    # Each caller revokes a client of its own.
+    ("DELETE", "/api/v1/admin/api-clients/{api_client_id}"):
+        (ANON,      DENIED,    DENIED,    DENIED,    DENIED,    204,       DENIED,    SCOPE,     SCOPE),
     ("PUT", "/api/v1/admin/students/{student_id}/user-link"):
-        (ANON,       DENIED,     DENIED,     DENIED,     DENIED,     200,        DENIED),
+        (ANON,      DENIED,    DENIED,    DENIED,    DENIED,    200,       DENIED,    SCOPE,     SCOPE),
     ("DELETE", "/api/v1/admin/students/{student_id}/user-link"):
-        (ANON,       DENIED,     DENIED,     DENIED,     DENIED,     204,        DENIED),
+        (ANON,      DENIED,    DENIED,    DENIED,    DENIED,    204,       DENIED,    SCOPE,     SCOPE),
     # Outside /api/v1 (``/metrics`` answers by client address, not by caller: the tests run on loopback)
-       # anonymous   user        member      admin       other_admin support     student
+       # anonymous  user       member     admin      other_admin support    student    client     other_client
     ("GET", "/health/live"):
-        (200,        200,        200,        200,        200,        200,        200),
+        (200,       200,       200,       200,       200,       200,       200,       200,       200),
     ("GET", "/health/ready"):
-        (200,        200,        200,        200,        200,        200,        200),
+        (200,       200,       200,       200,       200,       200,       200,       200,       200),
     ("GET", "/metrics"):
-        (200,        200,        200,        200,        200,        200,        200),
+        (200,       200,       200,       200,       200,       200,       200,       200,       200),
 }
 # fmt: on
 
@@ -192,6 +223,11 @@ FOREIGN_ID: dict[tuple[str, str], str] = {
     ("DELETE", "/api/v1/organizations/{org_id}/students/{student_id}/user-link"): "STUDENT_NOT_FOUND",
     ("POST", "/api/v1/organizations/{org_id}/campaigns/{campaign_id}/archive"): "CAMPAIGN_NOT_FOUND",
     ("GET", "/api/v1/organizations/{org_id}/campaigns/{campaign_id}/participations"): "CAMPAIGN_NOT_FOUND",
+    (
+        "POST",
+        "/api/v1/organizations/{org_id}/api-clients/{api_client_id}/secret-rotations",
+    ): "API_CLIENT_NOT_FOUND",
+    ("DELETE", "/api/v1/organizations/{org_id}/api-clients/{api_client_id}"): "API_CLIENT_NOT_FOUND",
 }
 
 ORGANIZATION = "/api/v1/organizations/{org_id}/"
@@ -281,6 +317,14 @@ def _import(world: World, role: str) -> Request:
     return {"files": {"file": (FIRST_EXPORT, first_export().xml, "application/xml")}}
 
 
+def _own_api_client(world: World, role: str) -> Request:
+    """A client of A for this caller to revoke, so that the world's client keeps calling."""
+    created = world.service.api_client(
+        world.org_a["id"], world.admin_a, ("students:read",), f"to-revoke-{role}"
+    )
+    return {"path": {"api_client_id": created["id"]}}
+
+
 def body(**json: Any) -> Prepare:
     return lambda world, role: {"json": json}
 
@@ -330,6 +374,11 @@ REQUESTS: dict[tuple[str, str], Prepare] = {
     ("PUT", "/api/v1/admin/students/{student_id}/user-link"): lambda w, r: {
         "json": {"user_id": w.user_ids["user"]}
     },
+    ("POST", "/api/v1/organizations/{org_id}/api-clients"): lambda w, r: {
+        "json": {"name": f"ENT {r}", "scopes": ["students:read"]}
+    },
+    ("DELETE", "/api/v1/organizations/{org_id}/api-clients/{api_client_id}"): _own_api_client,
+    ("DELETE", "/api/v1/admin/api-clients/{api_client_id}"): _own_api_client,
 }
 
 PATH_PARAMETER = re.compile(r"\{(\w+)\}")
@@ -412,7 +461,7 @@ def test_an_id_of_another_organization_is_not_found(server: LiveServer, client: 
 # Routes whose callers are checked before their body and query are validated or read: every
 # organization route and every support route.
 GUARDED = ("/api/v1/organizations/{org_id}", "/api/v1/admin/")
-REFUSALS = (ANON, HIDDEN, DENIED)
+REFUSALS = (ANON, HIDDEN, DENIED, SCOPE)
 # Valid JSON, wrong for every route: a refused caller must get its refusal, not 422.
 INVALID_BODY = {
     "emails": 12,
@@ -423,6 +472,7 @@ INVALID_BODY = {
     "email": ["not", "a", "string"],
     "student_ids": "all",
     "user_id": "me",
+    "scopes": "all",
 }
 INVALID_QUERY = {"page": "0", "page_size": "1000000", "status": "NOPE", "dry_run": "maybe", "linked": "maybe"}
 
@@ -430,8 +480,9 @@ INVALID_QUERY = {"page": "0", "page_size": "1000000", "status": "NOPE", "dry_run
 def test_a_refused_caller_is_refused_before_the_request_is_validated(
     server: LiveServer, client: httpx.Client
 ) -> None:
-    """Anonymous, non-member and member-on-an-administrator's-route: 401, 404 or 403 whatever the
-    body and the query hold (one world: each call is refused and changes nothing)."""
+    """Anonymous, non-member, member-on-an-administrator's-route and a client without the scope:
+    401, 404 or 403 whatever the body and the query hold (one world: each call is refused and
+    changes nothing)."""
     world = build_world(Service(client, server))
     guarded = [entry for entry in MATRIX if route_of(entry)[1].startswith(GUARDED)]
     wrong = []

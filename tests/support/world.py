@@ -45,7 +45,11 @@ SPARE_PUPILS = (
     identity("Maëlys", "Cœurvaillant", "2008-01-01"),
     identity("Thi Lan", "Ngô", "2009-04-30"),
     identity("Hieronymus", "Münchhausen", "2006-02-28"),
+    identity("Marius", "Pontmercy", "2009-05-15"),
+    identity("Gervaise", "Macquart", "2010-01-17"),
 )
+# Every scope an API client may hold.
+ALL_SCOPES = ("students:read", "students:import", "campaigns:read", "webhooks:manage")
 
 
 def ok(response: httpx.Response, *statuses: int) -> dict[str, Any]:
@@ -165,6 +169,22 @@ class Service:
             201,
         )
 
+    def api_client(
+        self, org_id: int, admin: str, scopes: Any = ALL_SCOPES, name: str = "ENT"
+    ) -> dict[str, Any]:
+        """An API client of the organization, created by its administrator (with its secret)."""
+        body = {"name": name, "scopes": list(scopes)}
+        return ok(
+            self.client.post(f"{API}/organizations/{org_id}/api-clients", json=body, headers=bearer(admin)),
+            201,
+        )
+
+    def client_token(self, api_client: dict[str, Any], scope: str | None = None) -> str:
+        """A token of the client (client credentials, HTTP Basic)."""
+        data = {"grant_type": "client_credentials", **({"scope": scope} if scope else {})}
+        auth = (api_client["client_id"], api_client["client_secret"])
+        return str(ok(self.client.post(f"{API}/auth/token", data=data, auth=auth), 200)["access_token"])
+
     def pupil_account(self, code: str, pupil: dict[str, str]) -> dict[str, Any]:
         """A pupil creates its account, attached to its record (login by username, ``PASSWORD``)."""
         body = {**pupil, "login": "username", "password": PASSWORD, "accept_terms": True}
@@ -186,6 +206,7 @@ class World:
     colleague_membership_id: int = 0
     campaign: dict[str, Any] = field(default_factory=dict)
     student_id: int = 0
+    api_client_id: int = 0
 
     @property
     def admin_a(self) -> str:
@@ -201,13 +222,15 @@ class World:
             "student_id": self.student_id,
             "campaign_id": self.campaign["id"],
             "code": self.campaign["code"],
+            "api_client_id": self.api_client_id,
         }
 
 
 def build_world(service: Service, *, support_administers_a: bool = False) -> World:
     """Callers, in ``tokens``: ``user`` (no membership), ``member`` and ``admin`` of A, ``other_admin``
     (administrator of B), ``support`` (member of nothing; with ``support_administers_a``, support is
-    also the administrator of A, and is ``admin`` too) and ``student`` (the pupil's account)."""
+    also the administrator of A, and is ``admin`` too), ``student`` (the pupil's account), ``client``
+    and ``other_client`` (API clients of A and of B, holding every scope)."""
     client = service.client
     service.create_support_user("support@pix.fr")
     support = str(log_in(client, "support@pix.fr")["access_token"])
@@ -240,4 +263,8 @@ def build_world(service: Service, *, support_administers_a: bool = False) -> Wor
     world.student_id = service.attached_student_id(org_a["id"], world.user_ids["student"])
     world.user_ids["user"] = int(sign_up(client, "user@example.fr")["id"])
     tokens["user"] = str(log_in(client, "user@example.fr")["access_token"])
+    client_a = service.api_client(org_a["id"], admin)
+    world.api_client_id = int(client_a["id"])
+    tokens["client"] = service.client_token(client_a)
+    tokens["other_client"] = service.client_token(service.api_client(org_b["id"], tokens["other_admin"]))
     return world

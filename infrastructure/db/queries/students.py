@@ -12,7 +12,7 @@ from domain.students.search_text import fold
 from infrastructure.db.pagination import paginate
 from infrastructure.db.repositories.student_imports import import_from_row
 from infrastructure.db.repositories.students import student_from_row
-from infrastructure.db.tables import student_imports, students, users
+from infrastructure.db.tables import api_clients, student_imports, students, users
 from infrastructure.db.text_search import contains
 
 
@@ -61,7 +61,8 @@ class SqlStudentQueries:
 
     async def import_history(self, organization_id: int, page: PageRequest) -> Page[StudentImportRecord]:
         query = (
-            select(student_imports)
+            select(student_imports, api_clients.c.name.label("api_client_name"))
+            .outerjoin(api_clients, api_clients.c.id == student_imports.c.actor_api_client_id)
             .where(student_imports.c.organization_id == organization_id)
             .order_by(student_imports.c.created_at.desc(), student_imports.c.id.desc())
         )

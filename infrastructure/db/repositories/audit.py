@@ -14,7 +14,7 @@ def event_from_row(row: Any) -> StoredAuditEvent:
         id=row.id,
         event=AuditEvent(
             type=row.type,
-            actor=Actor(row.actor_user_id, row.actor_label),
+            actor=Actor(row.actor_user_id, row.actor_label, row.actor_api_client_id),
             occurred_at=row.occurred_at,
             organization_id=row.organization_id,
             target_type=row.target_type,
@@ -36,6 +36,7 @@ class SqlAuditLog:
                 occurred_at=event.occurred_at,
                 actor_user_id=event.actor.user_id,
                 actor_label=event.actor.label,
+                actor_api_client_id=event.actor.api_client_id,
                 organization_id=event.organization_id,
                 type=event.type,
                 target_type=event.target_type,

@@ -22,6 +22,8 @@ def import_from_row(row: Any) -> StudentImportRecord:
         status=row.status,
         counts=dict(row.counts or {}),
         format=row.format,
+        actor_api_client_id=row.actor_api_client_id,
+        actor_api_client_name=getattr(row, "api_client_name", None),
     )
 
 
@@ -42,6 +44,7 @@ class SqlStudentImportRepository:
         counts: dict[str, int],
         error_codes: list[str],
         format: str | None = SIECLE_XML,
+        actor_api_client_id: int | None = None,
     ) -> int:
         result = await self._db.execute(
             insert(student_imports)
@@ -56,6 +59,7 @@ class SqlStudentImportRepository:
                 counts=counts,
                 error_codes=error_codes,
                 format=format,
+                actor_api_client_id=actor_api_client_id,
             )
             .returning(student_imports.c.id)
         )

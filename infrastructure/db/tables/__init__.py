@@ -1,6 +1,7 @@
 """The schema, as SQLAlchemy Core tables; Alembic migrations are its source of truth."""
 
 from infrastructure.db.tables.accounts import auth_sessions, refresh_tokens, users
+from infrastructure.db.tables.api_clients import api_clients
 from infrastructure.db.tables.base import metadata
 from infrastructure.db.tables.organizations import (
     audit_events,
@@ -22,6 +23,7 @@ from infrastructure.db.tables.students import (
 
 __all__ = [
     "account_recoveries",
+    "api_clients",
     "audit_events",
     "auth_sessions",
     "campaign_participations",

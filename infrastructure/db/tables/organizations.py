@@ -113,4 +113,5 @@ audit_events = Table(
     Column("target_type", String(32), nullable=True),
     Column("target_id", Integer, nullable=True),
     Column("details", JSON, nullable=False),
+    Column("actor_api_client_id", Integer, ForeignKey("api_clients.id"), nullable=True),
 )

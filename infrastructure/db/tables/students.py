@@ -74,6 +74,7 @@ student_imports = Table(
     Column("counts", JSON, nullable=False),
     Column("error_codes", JSON, nullable=False),
     Column("format", String(10), nullable=True),
+    Column("actor_api_client_id", Integer, ForeignKey("api_clients.id"), nullable=True),
 )
 
 campaigns = Table(
