@@ -14,7 +14,7 @@ from starlette.datastructures import UploadFile
 from api.auth import StudentsImporter, StudentsReader
 from api.errors import problems
 from api.language import request_language
-from api.organization_access import admins_or_client, members_or_client
+from api.organization_access import ADMINS_ONLY, admins_or_client, members_or_client
 from api.pagination import PageOut, Paging
 from api.routers import ADMIN_PROBLEMS as ADMIN
 from api.routers import API_PREFIX, CLIENT_PROBLEMS

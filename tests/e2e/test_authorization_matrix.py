@@ -133,7 +133,7 @@ MATRIX: dict[tuple[str, str], tuple[Expected, ...]] = {
     ("GET", "/api/v1/organizations/{org_id}/student-imports"):
         (ANON,      HIDDEN,    DENIED,    200,       HIDDEN,    HIDDEN,    HIDDEN,    200,       HIDDEN),
     ("GET", "/api/v1/organizations/{org_id}/student-imports/template.csv"):
-        (ANON,      HIDDEN,    DENIED,    200,       HIDDEN,    HIDDEN,    HIDDEN,    SCOPE,     HIDDEN),
+        (ANON,      HIDDEN,    DENIED,    200,       HIDDEN,    HIDDEN,    HIDDEN,    SCOPE,     SCOPE),
     ("GET", "/api/v1/organizations/{org_id}/students"):
         (ANON,      HIDDEN,    200,       200,       HIDDEN,    HIDDEN,    HIDDEN,    200,       HIDDEN),
     ("GET", "/api/v1/organizations/{org_id}/divisions"):
