@@ -18,6 +18,7 @@ from infrastructure.db.tables.students import (
     student_imports,
     students,
 )
+from infrastructure.db.tables.webhooks import webhook_deliveries, webhook_endpoints, webhook_events
 
 __all__ = [
     "audit_events",
@@ -36,4 +37,7 @@ __all__ = [
     "student_imports",
     "students",
     "users",
+    "webhook_deliveries",
+    "webhook_endpoints",
+    "webhook_events",
 ]
