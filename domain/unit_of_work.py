@@ -33,10 +33,13 @@ from domain.campaigns.queries import CampaignQueries
 from domain.joining.ports import IdentityMatchLog, StudentLinkRepository
 from domain.joining.queries import JoiningQueries
 from domain.notifications.outbox import EmailOutbox
+from domain.notifications.webhooks import WebhookEventLog
 from domain.organizations.ports import InvitationRepository, MembershipRepository, OrganizationRepository
 from domain.organizations.queries import OrganizationQueries
 from domain.students.ports import StudentImportRepository, StudentRepository
 from domain.students.queries import StudentQueries
+from domain.webhooks.ports import WebhookEndpointRepository
+from domain.webhooks.queries import WebhookQueries
 
 
 class Reads(Protocol):
@@ -123,6 +126,18 @@ class HasStudentLinks(Protocol):
     def student_links(self) -> StudentLinkRepository: ...
 
 
+class HasWebhookEndpoints(Protocol):
+    @property
+    def webhook_endpoints(self) -> WebhookEndpointRepository: ...
+
+
+class HasWebhookEvents(Protocol):
+    """Where the use cases record the webhook events their changes cause (with the deliveries)."""
+
+    @property
+    def webhook_events(self) -> WebhookEventLog: ...
+
+
 class HasAccountQueries(Protocol):
     @property
     def account_queries(self) -> AccountQueries: ...
@@ -153,6 +168,11 @@ class HasStudentQueries(Protocol):
     def student_queries(self) -> StudentQueries: ...
 
 
+class HasWebhookQueries(Protocol):
+    @property
+    def webhook_queries(self) -> WebhookQueries: ...
+
+
 class UnitOfWork(
     Writes,
     HasUsers,
@@ -169,12 +189,15 @@ class UnitOfWork(
     HasParticipations,
     HasMatchDecisions,
     HasStudentLinks,
+    HasWebhookEndpoints,
+    HasWebhookEvents,
     HasAccountQueries,
     HasAuditQueries,
     HasCampaignQueries,
     HasJoiningQueries,
     HasOrganizationQueries,
     HasStudentQueries,
+    HasWebhookQueries,
     Protocol,
 ):
     """Every repository and query port: what the adapters provide, never what a use case asks for."""

@@ -13,6 +13,7 @@ from infrastructure.db.queries.campaigns import SqlCampaignQueries
 from infrastructure.db.queries.joining import SqlJoiningQueries
 from infrastructure.db.queries.organizations import SqlOrganizationQueries
 from infrastructure.db.queries.students import SqlStudentQueries
+from infrastructure.db.queries.webhooks import SqlWebhookQueries
 from infrastructure.db.repositories.audit import SqlAuditLog
 from infrastructure.db.repositories.campaigns import (
     SqlCampaignRepository,
@@ -29,6 +30,7 @@ from infrastructure.db.repositories.student_imports import SqlStudentImportRepos
 from infrastructure.db.repositories.student_links import SqlStudentLinkRepository
 from infrastructure.db.repositories.students import SqlStudentRepository
 from infrastructure.db.repositories.users import SqlUserRepository
+from infrastructure.db.repositories.webhooks import SqlWebhookEndpointRepository, SqlWebhookEventLog
 
 
 class SqlUnitOfWork:
@@ -47,6 +49,9 @@ class SqlUnitOfWork:
     participations: SqlParticipationRepository
     match_decisions: SqlIdentityMatchLog
     student_links: SqlStudentLinkRepository
+    # Webhooks
+    webhook_endpoints: SqlWebhookEndpointRepository
+    webhook_events: SqlWebhookEventLog
     # What the lists and searches read
     account_queries: SqlAccountQueries
     audit_queries: SqlAuditQueries
@@ -54,6 +59,7 @@ class SqlUnitOfWork:
     joining_queries: SqlJoiningQueries
     organization_queries: SqlOrganizationQueries
     student_queries: SqlStudentQueries
+    webhook_queries: SqlWebhookQueries
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -81,12 +87,15 @@ class SqlUnitOfWork:
         self.participations = SqlParticipationRepository(connection)
         self.match_decisions = SqlIdentityMatchLog(connection)
         self.student_links = SqlStudentLinkRepository(connection)
+        self.webhook_endpoints = SqlWebhookEndpointRepository(connection)
+        self.webhook_events = SqlWebhookEventLog(connection)
         self.account_queries = SqlAccountQueries(connection)
         self.audit_queries = SqlAuditQueries(connection)
         self.campaign_queries = SqlCampaignQueries(connection)
         self.joining_queries = SqlJoiningQueries(connection)
         self.organization_queries = SqlOrganizationQueries(connection)
         self.student_queries = SqlStudentQueries(connection)
+        self.webhook_queries = SqlWebhookQueries(connection)
         return self
 
     async def __aexit__(
