@@ -12,6 +12,7 @@ from domain.audit.events import Actor, AuditEvent
 from domain.clock import Clock
 from domain.cpu_work import CpuWork
 from domain.errors import DomainError
+from domain.notifications.webhooks import student_detached, student_import_completed, student_linked
 from domain.organizations.entities import Organization
 from domain.organizations.errors import OrganizationArchived, OrganizationNotFound
 from domain.students.errors import (
@@ -29,7 +30,14 @@ from domain.students.ports import (
     imported_fields,
 )
 from domain.students.siecle import SiecleReport, SiecleWarning, StudentRecord, check_siecle_file
-from domain.unit_of_work import HasAudit, HasStudentImports, HasStudents, UnitOfWorkFactory, Writes
+from domain.unit_of_work import (
+    HasAudit,
+    HasStudentImports,
+    HasStudents,
+    HasWebhookEvents,
+    UnitOfWorkFactory,
+    Writes,
+)
 
 COMPLETED = "COMPLETED"
 FAILED = "FAILED"
@@ -183,7 +191,13 @@ class _Accounts:
     warnings: list[SiecleWarning]
 
 
-class ImportStudentsPorts(Writes, MemberPorts, HasStudents, HasStudentImports, HasAudit, Protocol): ...
+SIECLE_XML_FORMAT = "SIECLE_XML"
+"""The ``format`` of a SIECLE import, in the ``student_import.completed`` webhook event."""
+
+
+class ImportStudentsPorts(
+    Writes, MemberPorts, HasStudents, HasStudentImports, HasAudit, HasWebhookEvents, Protocol
+): ...
 
 
 class ImportStudents:
@@ -297,7 +311,7 @@ class ImportStudents:
             await uow.students.disable_many(plan.disables, now)
             await self._detach(uow, organization.id, accounts.detached, actor, now)
             await self._attach(uow, organization.id, accounts.links, actor, now)
-            result.id = await uow.student_imports.add(
+            import_id = await uow.student_imports.add(
                 organization.id,
                 now=now,
                 actor_user_id=actor.user_id,
@@ -315,8 +329,14 @@ class ImportStudents:
                     occurred_at=now,
                     organization_id=organization.id,
                     target_type="student_import",
-                    target_id=result.id,
+                    target_id=import_id,
                     details=plan.counts.as_dict(),
+                )
+            )
+            result.id = import_id
+            await uow.webhook_events.record(
+                student_import_completed(
+                    organization.id, import_id, SIECLE_XML_FORMAT, plan.counts.as_dict(), now
                 )
             )
             await uow.commit()
@@ -359,6 +379,7 @@ class ImportStudents:
                     details={"user_id": user_id, "by": "import", "rule": "account_in_use_elsewhere"},
                 )
             )
+            await uow.webhook_events.record(student_detached(organization_id, student_id, now))
 
     async def _attach(
         self,
@@ -375,7 +396,8 @@ class ImportStudents:
         )
         pairs = [(ids[national_id], user_id) for national_id, user_id in links]
         await uow.students.attach_many(pairs)
-        for student_id, _ in pairs:
+        for student_id, user_id in pairs:
+            await uow.webhook_events.record(student_linked(organization_id, student_id, user_id, now))
             await uow.audit.record(
                 AuditEvent(
                     type="STUDENT_ACCOUNT_ATTACHED",
