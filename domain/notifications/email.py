@@ -24,7 +24,12 @@ PASSWORD_RESET: Final = "password_reset"  # noqa: S105 (an e-mail kind, not a pa
 """A forgotten-password link. Params: ``to``, ``token``, ``app`` (``orga`` or ``app``), and
 optionally ``expires_at``."""
 
-EMAIL_KINDS: Final = frozenset({INVITATION, ACTIVATION, PASSWORD_RESET})
+WEBHOOK_DISABLED: Final = "webhook_disabled"
+"""To each administrator of an organization whose webhook endpoint failed for three days and was
+disabled. Params: ``to``, ``organization_name``, ``endpoint_id``, ``host`` (the URL's host name
+only: a URL may carry a token)."""
+
+EMAIL_KINDS: Final = frozenset({INVITATION, ACTIVATION, PASSWORD_RESET, WEBHOOK_DISABLED})
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from domain.notifications.email import ACTIVATION, INVITATION, PASSWORD_RESET, RenderedEmail
+from domain.notifications.email import ACTIVATION, INVITATION, PASSWORD_RESET, WEBHOOK_DISABLED, RenderedEmail
 
 TEMPLATES_DIR: Final = Path(__file__).parent / "templates"
 SUPPORTED_LOCALES: Final = ("fr", "en")
@@ -27,6 +27,10 @@ SUBJECTS: Final[Mapping[str, Mapping[str, str]]] = {
     PASSWORD_RESET: {
         "fr": "Demande de réinitialisation de mot de passe",
         "en": "Password reset request",
+    },
+    WEBHOOK_DISABLED: {
+        "fr": "Un webhook de votre organisation a été désactivé",
+        "en": "A webhook of your organization was disabled",
     },
 }
 
@@ -104,6 +108,13 @@ class JinjaEmailRenderer:
             context = self._invitation_context(params, language)
         elif kind == PASSWORD_RESET:
             context = self._password_reset_context(params)
+        elif kind == WEBHOOK_DISABLED:
+            context = {
+                "organization_name": _required_text(params, "organization_name"),
+                "endpoint_id": _required_id(params, "endpoint_id"),
+                "host": _required_text(params, "host"),
+                "link": self._front_ends["orga"],
+            }
         else:
             raise ValueError(f"unknown e-mail kind: {kind!r}")
         subject = SUBJECTS[kind][language]

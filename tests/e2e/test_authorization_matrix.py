@@ -45,6 +45,7 @@ from api.bootstrap import create_app
 from tests.support.api import PASSWORD, bearer, sign_up
 from tests.support.live_server import LiveServer, test_settings
 from tests.support.siecle_samples import FIRST_EXPORT, first_export
+from tests.support.webhooks import PUBLIC_WEBHOOK_URL
 from tests.support.world import PUPIL, SPARE_PUPILS, UNATTACHED, Service, World, build_world, ok
 
 ROLES = ("anonymous", "user", "member", "admin", "other_admin", "support", "student")
@@ -141,6 +142,20 @@ MATRIX: dict[tuple[str, str], tuple[Expected, ...]] = {
         (ANON,       NOT_PUPIL,  NOT_PUPIL,  NOT_PUPIL,  NOT_PUPIL,  NOT_PUPIL,  201),
     ("POST", "/api/v1/campaigns/{code}/participations?preview=true"):
         (ANON,       DENIED,     201,        201,        DENIED,     DENIED,     DENIED),
+    # Webhooks
+       # anonymous   user        member      admin       other_admin support     student
+    ("POST", "/api/v1/organizations/{org_id}/webhook-endpoints"):
+        (ANON,       HIDDEN,     DENIED,     201,        HIDDEN,     HIDDEN,     HIDDEN),
+    ("GET", "/api/v1/organizations/{org_id}/webhook-endpoints"):
+        (ANON,       HIDDEN,     DENIED,     200,        HIDDEN,     HIDDEN,     HIDDEN),
+    ("PATCH", "/api/v1/organizations/{org_id}/webhook-endpoints/{endpoint_id}"):
+        (ANON,       HIDDEN,     DENIED,     200,        HIDDEN,     HIDDEN,     HIDDEN),
+    ("DELETE", "/api/v1/organizations/{org_id}/webhook-endpoints/{endpoint_id}"):
+        (ANON,       HIDDEN,     DENIED,     204,        HIDDEN,     HIDDEN,     HIDDEN),
+    ("POST", "/api/v1/organizations/{org_id}/webhook-endpoints/{endpoint_id}/test"):
+        (ANON,       HIDDEN,     DENIED,     202,        HIDDEN,     HIDDEN,     HIDDEN),
+    ("GET", "/api/v1/organizations/{org_id}/webhook-endpoints/{endpoint_id}/deliveries"):
+        (ANON,       HIDDEN,     DENIED,     200,        HIDDEN,     HIDDEN,     HIDDEN),
     # Support
        # anonymous   user        member      admin       other_admin support     student
     ("POST", "/api/v1/admin/organizations"):
@@ -182,6 +197,18 @@ FOREIGN_ID: dict[tuple[str, str], str] = {
     ("DELETE", "/api/v1/organizations/{org_id}/students/{student_id}/user-link"): "STUDENT_NOT_FOUND",
     ("POST", "/api/v1/organizations/{org_id}/campaigns/{campaign_id}/archive"): "CAMPAIGN_NOT_FOUND",
     ("GET", "/api/v1/organizations/{org_id}/campaigns/{campaign_id}/participations"): "CAMPAIGN_NOT_FOUND",
+    ("PATCH", "/api/v1/organizations/{org_id}/webhook-endpoints/{endpoint_id}"): "WEBHOOK_ENDPOINT_NOT_FOUND",
+    (
+        "DELETE",
+        "/api/v1/organizations/{org_id}/webhook-endpoints/{endpoint_id}",
+    ): "WEBHOOK_ENDPOINT_NOT_FOUND",
+    (
+        "POST",
+        "/api/v1/organizations/{org_id}/webhook-endpoints/{endpoint_id}/test",
+    ): "WEBHOOK_ENDPOINT_NOT_FOUND",
+    ("GET", "/api/v1/organizations/{org_id}/webhook-endpoints/{endpoint_id}/deliveries"): (
+        "WEBHOOK_ENDPOINT_NOT_FOUND"
+    ),
 }
 
 ORGANIZATION = "/api/v1/organizations/{org_id}/"
@@ -282,6 +309,10 @@ REQUESTS: dict[tuple[str, str], Prepare] = {
     ("POST", "/api/v1/organizations/{org_id}/student-imports"): _import,
     ("POST", "/api/v1/organizations/{org_id}/students/password-resets"): _student_password_reset,
     ("POST", "/api/v1/organizations/{org_id}/campaigns"): body(name="Rentrée", type="ASSESSMENT"),
+    ("POST", "/api/v1/organizations/{org_id}/webhook-endpoints"): body(
+        url=PUBLIC_WEBHOOK_URL, events=["student.linked"]
+    ),
+    ("PATCH", "/api/v1/organizations/{org_id}/webhook-endpoints/{endpoint_id}"): body(status="DISABLED"),
     ("POST", "/api/v1/campaigns/{code}/student-matches"): body(**UNATTACHED),
     ("POST", "/api/v1/campaigns/{code}/student-accounts"): _student_account,
     ("POST", "/api/v1/campaigns/{code}/student-links"): _student_link,

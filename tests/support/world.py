@@ -23,6 +23,7 @@ from infrastructure.security.password_hasher import Argon2PasswordHasher, build_
 from tests.support.api import API, PASSWORD, bearer, create_organization, log_in, sign_up
 from tests.support.live_server import LiveServer
 from tests.support.siecle_samples import FIRST_EXPORT, first_export
+from tests.support.webhooks import PUBLIC_WEBHOOK_URL
 
 SCHOOL_B = {"name": "Collège Autre", "uai": "0759999Z", "email": "ce.0759999z@ac-paris.fr"}
 
@@ -181,6 +182,7 @@ class World:
     colleague_membership_id: int = 0
     campaign: dict[str, Any] = field(default_factory=dict)
     student_id: int = 0
+    webhook_endpoint_id: int = 0
 
     @property
     def admin_a(self) -> str:
@@ -196,6 +198,7 @@ class World:
             "student_id": self.student_id,
             "campaign_id": self.campaign["id"],
             "code": self.campaign["code"],
+            "endpoint_id": self.webhook_endpoint_id,
         }
 
 
@@ -235,4 +238,13 @@ def build_world(service: Service, *, support_administers_a: bool = False) -> Wor
     world.student_id = service.attached_student_id(org_a["id"], world.user_ids["student"])
     world.user_ids["user"] = int(sign_up(client, "user@example.fr")["id"])
     tokens["user"] = str(log_in(client, "user@example.fr")["access_token"])
+    # Never delivered: the test server runs no dispatcher (the address is a public one, as required).
+    world.webhook_endpoint_id = ok(
+        client.post(
+            f"{API}/organizations/{org_a['id']}/webhook-endpoints",
+            json={"url": PUBLIC_WEBHOOK_URL, "events": ["student.linked"]},
+            headers=bearer(admin),
+        ),
+        201,
+    )["id"]
     return world
