@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -129,3 +130,57 @@ async def receiving(script: Callable[[int, Received], Answer] | None = None) -> 
         yield receiver
     finally:
         await receiver.stop()
+
+
+class ThreadedReceiver:
+    """The same receiver for synchronous tests: the standard library's HTTP server in a thread."""
+
+    def __init__(self, status: int = 204) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.received: list[Received] = []
+        self._arrived = threading.Condition()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                request = Received(
+                    "POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body, time.time()
+                )
+                with receiver._arrived:
+                    receiver.received.append(request)
+                    receiver._arrived.notify_all()
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, daemon=True, name="webhook-receiver"
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hooks"
+
+    def __enter__(self) -> ThreadedReceiver:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def wait_for(self, count: int, timeout: float = 30) -> list[Received]:
+        with self._arrived:
+            if not self._arrived.wait_for(lambda: len(self.received) >= count, timeout):
+                raise TimeoutError(f"{len(self.received)} of {count} webhook requests received")
+            return list(self.received)
