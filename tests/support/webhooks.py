@@ -135,7 +135,8 @@ async def receiving(script: Callable[[int, Received], Answer] | None = None) -> 
 class ThreadedReceiver:
     """The same receiver for synchronous tests: the standard library's HTTP server in a thread."""
 
-    def __init__(self, status: int = 204) -> None:
+    def __init__(self, status: int = 204, before_answer: Callable[[int], None] | None = None) -> None:
+        """``before_answer(n)`` runs when the ``n``-th request has arrived, before it is answered."""
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         self.received: list[Received] = []
@@ -152,7 +153,10 @@ class ThreadedReceiver:
                 )
                 with receiver._arrived:
                     receiver.received.append(request)
+                    number = len(receiver.received)
                     receiver._arrived.notify_all()
+                if before_answer is not None:
+                    before_answer(number)
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
