@@ -34,6 +34,7 @@ from api.routers import (
     student_links,
     students,
     users,
+    webhooks,
 )
 from api.use_cases import UseCases
 from domain.access import AuthorizeOrganizationAccess
@@ -98,6 +99,13 @@ from domain.students.list_divisions import ListDivisions
 from domain.students.list_student_imports import ListStudentImports
 from domain.students.list_students import ListStudents
 from domain.students.ports import ImportMetrics, StudentFileReader
+from domain.webhooks.create_webhook_endpoint import CreateWebhookEndpoint
+from domain.webhooks.delete_webhook_endpoint import DeleteWebhookEndpoint
+from domain.webhooks.list_webhook_deliveries import ListWebhookDeliveries
+from domain.webhooks.list_webhook_endpoints import ListWebhookEndpoints
+from domain.webhooks.ports import AddressResolver
+from domain.webhooks.send_test_webhook import SendTestWebhook
+from domain.webhooks.update_webhook_endpoint import UpdateWebhookEndpoint
 from infrastructure.cpu_work import ThreadedCpuWork
 from infrastructure.db.engine import create_engine
 from infrastructure.db.errors import DATABASE_EXCEPTIONS, is_database_unavailable, is_invalid_value
@@ -108,6 +116,8 @@ from infrastructure.security.access_tokens import JwtAccessTokens
 from infrastructure.security.password_hasher import Argon2PasswordHasher, build_context
 from infrastructure.settings import Settings
 from infrastructure.siecle.upload_reader import ThreadedStudentFileReader
+from infrastructure.webhooks.factory import build_resolver, build_webhook_dispatcher
+from infrastructure.webhooks.secrets import FernetSecretCipher
 
 UPLOAD_PATHS = re.compile(r"^/api/v1/organizations/[^/]+/student-imports/?$")
 
@@ -136,6 +146,7 @@ def build_use_cases(
     clock: Clock,
     import_metrics: ImportMetrics | None = None,
     siecle_reader: StudentFileReader | None = None,
+    resolver: AddressResolver | None = None,
 ) -> UseCases:
     def uow() -> SqlUnitOfWork:
         return SqlUnitOfWork(engine)
@@ -231,28 +242,51 @@ def build_use_cases(
             RevokeApiClient(uow, clock),
             SupportListApiClients(uow),
             SupportRevokeApiClient(uow, clock),
+            CreateWebhookEndpoint(
+                uow,
+                clock,
+                resolver or build_resolver(settings),
+                FernetSecretCipher(settings.secret_key),
+                allow_private_addresses=settings.webhook_allow_private_addresses,
+            ),
+            ListWebhookEndpoints(uow),
+            UpdateWebhookEndpoint(uow, clock),
+            DeleteWebhookEndpoint(uow, clock),
+            SendTestWebhook(uow, clock),
+            ListWebhookDeliveries(uow),
         ],
     )
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, resolver: AddressResolver | None = None
+) -> FastAPI:
+    """``resolver`` replaces the system's name resolution for webhook URLs (tests)."""
     engine = create_engine(settings.database_url)
     limiter = build_limiter(settings)
     metrics = AppMetrics()
-    cases = build_use_cases(settings, engine, limiter, clock or SystemClock(), metrics)
+    cases = build_use_cases(settings, engine, limiter, clock or SystemClock(), metrics, resolver=resolver)
 
     dispatcher = build_dispatcher(settings, engine)
+    webhook_dispatcher = build_webhook_dispatcher(settings, engine, resolver=resolver)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        sending = asyncio.create_task(dispatcher.run_forever(stop)) if settings.outbox_in_process else None
+        sending = (
+            [
+                asyncio.create_task(dispatcher.run_forever(stop)),
+                asyncio.create_task(webhook_dispatcher.run_forever(stop)),
+            ]
+            if settings.outbox_in_process
+            else []
+        )
         try:
             yield
         finally:
             stop.set()
-            if sending is not None:
-                await sending
+            for task in sending:
+                await task
             await engine.dispose()
 
     app = FastAPI(
@@ -270,6 +304,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.limiter = limiter
     app.state.dispatcher = dispatcher
+    app.state.webhook_dispatcher = webhook_dispatcher
     app.state.metrics = metrics
 
     install_error_handlers(app, DATABASE_EXCEPTIONS, is_database_unavailable, is_invalid_value)
@@ -288,6 +323,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         student_links,
         campaigns,
         account_recoveries,
+        webhooks,
         admin,
         api_clients,
     ):

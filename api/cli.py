@@ -39,6 +39,7 @@ from infrastructure.email.factory import build_dispatcher
 from infrastructure.security.password_hasher import Argon2PasswordHasher
 from infrastructure.settings import Settings
 from infrastructure.siecle.upload_reader import ThreadedStudentFileReader
+from infrastructure.webhooks.factory import build_webhook_dispatcher
 
 app = typer.Typer(help="Pix Orga activation service: operators' commands.", no_args_is_help=True)
 
@@ -139,7 +140,7 @@ def serve(
 
 @app.command()
 def worker() -> None:
-    """Send queued e-mails (run it apart with OUTBOX_IN_PROCESS=false; any number may run)."""
+    """Send queued e-mails and webhooks (run it apart with OUTBOX_IN_PROCESS=false; any number may run)."""
     from api.middleware import configure_logging
 
     settings = _settings()
@@ -151,7 +152,10 @@ def worker() -> None:
             loop = asyncio.get_running_loop()
             for signal_number in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(signal_number, stop.set)
-            await build_dispatcher(settings, engine).run_forever(stop)
+            await asyncio.gather(
+                build_dispatcher(settings, engine).run_forever(stop),
+                build_webhook_dispatcher(settings, engine).run_forever(stop),
+            )
 
     typer.echo("outbox worker started", err=True)
     asyncio.run(work())

@@ -289,6 +289,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "récente ou a expiré. Faites une nouvelle demande.",
         "This recovery link is no longer valid: it was already used, replaced by a newer request or has "
         "expired. Please ask for a new one.",
+    # Webhooks
+    "INVALID_WEBHOOK_URL": (
+        "Cette adresse ne peut pas recevoir de webhooks : elle doit être en https et mener à une "
+        "adresse publique d'Internet.",
+        "This URL cannot receive webhooks: it must be https and lead to a public Internet address.",
+    ),
+    "WEBHOOK_ENDPOINT_NOT_FOUND": (
+        "Ce webhook n'existe pas dans cette organisation.",
+        "No such webhook endpoint in this organization.",
+    ),
+    "TOO_MANY_WEBHOOK_ENDPOINTS": (
+        "Cette organisation a déjà le nombre maximal de webhooks : supprimez-en un d'abord.",
+        "This organization already has the most webhook endpoints allowed: delete one first.",
+    ),
+    "WEBHOOK_ENDPOINT_DISABLED": (
+        "Ce webhook est désactivé : réactivez-le d'abord.",
+        "This webhook endpoint is disabled: enable it first.",
     ),
 }
 

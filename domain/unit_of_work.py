@@ -35,11 +35,14 @@ from domain.campaigns.queries import CampaignQueries
 from domain.joining.ports import IdentityMatchLog, StudentLinkRepository
 from domain.joining.queries import JoiningQueries
 from domain.notifications.outbox import EmailOutbox
+from domain.notifications.webhooks import WebhookEventLog
 from domain.organizations.ports import InvitationRepository, MembershipRepository, OrganizationRepository
 from domain.organizations.queries import OrganizationQueries
 from domain.recovery.ports import AccountRecoveryRepository
 from domain.students.ports import StudentImportRepository, StudentRepository
 from domain.students.queries import StudentQueries
+from domain.webhooks.ports import WebhookEndpointRepository
+from domain.webhooks.queries import WebhookQueries
 
 
 class Reads(Protocol):
@@ -137,6 +140,16 @@ class HasApiClients(Protocol):
 class HasApiClientQueries(Protocol):
     @property
     def api_client_queries(self) -> ApiClientQueries: ...
+class HasWebhookEndpoints(Protocol):
+    @property
+    def webhook_endpoints(self) -> WebhookEndpointRepository: ...
+
+
+class HasWebhookEvents(Protocol):
+    """Where the use cases record the webhook events their changes cause (with the deliveries)."""
+
+    @property
+    def webhook_events(self) -> WebhookEventLog: ...
 
 
 class HasAccountQueries(Protocol):
@@ -169,6 +182,11 @@ class HasStudentQueries(Protocol):
     def student_queries(self) -> StudentQueries: ...
 
 
+class HasWebhookQueries(Protocol):
+    @property
+    def webhook_queries(self) -> WebhookQueries: ...
+
+
 class UnitOfWork(
     Writes,
     HasUsers,
@@ -186,6 +204,8 @@ class UnitOfWork(
     HasMatchDecisions,
     HasStudentLinks,
     HasAccountRecoveries,
+    HasWebhookEndpoints,
+    HasWebhookEvents,
     HasAccountQueries,
     HasAuditQueries,
     HasCampaignQueries,
@@ -194,6 +214,7 @@ class UnitOfWork(
     HasStudentQueries,
     HasApiClients,
     HasApiClientQueries,
+    HasWebhookQueries,
     Protocol,
 ):
     """Every repository and query port: what the adapters provide, never what a use case asks for."""

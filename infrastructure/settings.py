@@ -46,6 +46,14 @@ class Settings(BaseSettings):
     """How long a claimed outbox e-mail stays reserved to the worker that claimed it; a worker
     killed mid-batch leaves its e-mails to the others after this. Keep it longer than a batch can
     take (20 e-mails x the 10-second SMTP timeout): a send that outlives its lease may be repeated."""
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    """A delivery must be answered with a 2xx within this many seconds (connection included)."""
+    webhook_allow_private_addresses: bool = False
+    """Allow webhook URLs in http and on loopback, private, link-local or other non-public
+    addresses: for development and tests only (a webhook could otherwise reach internal services)."""
+    webhook_lease_seconds: int = Field(default=120, ge=1, le=24 * 3600)
+    """How long a claimed webhook delivery stays reserved to the worker that claimed it; keep it
+    longer than a batch takes (16 at a time, each at most WEBHOOK_TIMEOUT_SECONDS)."""
     pix_orga_url: str = "http://localhost:4201"
     pix_app_url: str = "http://localhost:4200"
     cors_origins: CommaList = ["http://localhost:4201", "http://localhost:4200"]

@@ -28,6 +28,7 @@ from domain.joining.steps import (
     restricted_campaign,
     username_attempts,
 )
+from domain.notifications.webhooks import student_linked
 from domain.organizations.email_addresses import normalise_email
 from domain.students.entities import Student
 from domain.unit_of_work import (
@@ -38,6 +39,7 @@ from domain.unit_of_work import (
     HasStudentLinks,
     HasStudents,
     HasUsers,
+    HasWebhookEvents,
     UnitOfWorkFactory,
     Writes,
 )
@@ -79,6 +81,7 @@ class CreateStudentAccountPorts(
     HasUsers,
     HasSessions,
     HasAudit,
+    HasWebhookEvents,
     Protocol,
 ): ...
 
@@ -273,3 +276,4 @@ class CreateStudentAccount:
                 details={"user_id": user.id, "via": "account_creation"},
             )
         )
+        await uow.webhook_events.record(student_linked(student.organization_id, student.id, user.id, now))

@@ -9,10 +9,20 @@ from domain.accounts.entities import Viewer
 from domain.audit.events import AuditEvent
 from domain.clock import Clock
 from domain.joining.errors import StudentNotFound
-from domain.unit_of_work import HasAudit, HasStudentLinks, HasStudents, UnitOfWorkFactory, Writes
+from domain.notifications.webhooks import student_detached
+from domain.unit_of_work import (
+    HasAudit,
+    HasStudentLinks,
+    HasStudents,
+    HasWebhookEvents,
+    UnitOfWorkFactory,
+    Writes,
+)
 
 
-class DetachStudentAccountPorts(Writes, MemberPorts, HasStudentLinks, HasStudents, HasAudit, Protocol): ...
+class DetachStudentAccountPorts(
+    Writes, MemberPorts, HasStudentLinks, HasStudents, HasAudit, HasWebhookEvents, Protocol
+): ...
 
 
 class DetachStudentAccount:
@@ -44,4 +54,5 @@ class DetachStudentAccount:
                     details={"user_id": student.user_id, "by": "admin"},
                 )
             )
+            await uow.webhook_events.record(student_detached(organization_id, student.id, now))
             await uow.commit()

@@ -35,6 +35,7 @@ from domain.joining.steps import (
     link_conflict,
     restricted_campaign,
 )
+from domain.notifications.webhooks import student_linked
 from domain.organizations.entities import Organization
 from domain.students.entities import Student
 from domain.unit_of_work import (
@@ -45,6 +46,7 @@ from domain.unit_of_work import (
     HasStudentLinks,
     HasStudents,
     HasUsers,
+    HasWebhookEvents,
     UnitOfWorkFactory,
     Writes,
 )
@@ -74,6 +76,7 @@ class LinkStudentAccountPorts(
     HasMatchDecisions,
     HasUsers,
     HasAudit,
+    HasWebhookEvents,
     Protocol,
 ): ...
 
@@ -202,6 +205,7 @@ class LinkStudentAccount:
                 details={"user_id": user_id, "via": "manual" if decision is not None else "automatic"},
             )
         )
+        await uow.webhook_events.record(student_linked(organization.id, student.id, user_id, now))
         await uow.commit()
         return StudentLink(student, created=True)
 

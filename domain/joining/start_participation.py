@@ -15,12 +15,14 @@ from domain.campaigns.errors import (
 )
 from domain.campaigns.ports import NewParticipation
 from domain.clock import Clock
+from domain.notifications.webhooks import participation_created
 from domain.organizations.errors import RoleNotAllowed
 from domain.unit_of_work import (
     HasCampaigns,
     HasMemberships,
     HasParticipations,
     HasStudentLinks,
+    HasWebhookEvents,
     UnitOfWorkFactory,
     Writes,
 )
@@ -34,7 +36,7 @@ class ParticipationStarted:
 
 
 class StartParticipationPorts(
-    Writes, HasCampaigns, HasMemberships, HasStudentLinks, HasParticipations, Protocol
+    Writes, HasCampaigns, HasMemberships, HasStudentLinks, HasParticipations, HasWebhookEvents, Protocol
 ): ...
 
 
@@ -98,5 +100,9 @@ class StartParticipation:
                 raced = await uow.participations.find(campaign.id, user_id)
                 assert raced is not None
                 return ParticipationStarted(raced, campaign, created=False)
+            if not added.is_preview:
+                await uow.webhook_events.record(
+                    participation_created(organization.id, added.id, campaign.code, added.created_at)
+                )
             await uow.commit()
         return ParticipationStarted(added, campaign, created=True)

@@ -11,12 +11,14 @@ from domain.audit.events import AuditEvent
 from domain.clock import Clock
 from domain.joining.errors import StudentNotFound, UserNotFound
 from domain.joining.ports import LinkedAccount, SupportStudentView
+from domain.notifications.webhooks import student_detached, student_linked
 from domain.unit_of_work import (
     HasAudit,
     HasOrganizations,
     HasStudentLinks,
     HasStudents,
     HasUsers,
+    HasWebhookEvents,
     UnitOfWorkFactory,
     Writes,
 )
@@ -29,6 +31,7 @@ class SupportAttachStudentPorts(
     HasStudents,
     HasUsers,
     HasAudit,
+    HasWebhookEvents,
     Protocol,
 ): ...
 
@@ -64,6 +67,13 @@ class SupportAttachStudent:
                         target_id=student.id,
                         details={"user_id": user.id, "previous_user_id": student.user_id, "via": "support"},
                     )
+                )
+                if student.user_id is not None:
+                    await uow.webhook_events.record(
+                        student_detached(student.organization_id, student.id, now)
+                    )
+                await uow.webhook_events.record(
+                    student_linked(student.organization_id, student.id, user.id, now)
                 )
             organization = await uow.organizations.get(student.organization_id)
             assert organization is not None

@@ -9,10 +9,20 @@ from domain.accounts.entities import Viewer
 from domain.audit.events import AuditEvent
 from domain.clock import Clock
 from domain.joining.errors import StudentNotFound
-from domain.unit_of_work import HasAudit, HasStudentLinks, HasStudents, UnitOfWorkFactory, Writes
+from domain.notifications.webhooks import student_detached
+from domain.unit_of_work import (
+    HasAudit,
+    HasStudentLinks,
+    HasStudents,
+    HasWebhookEvents,
+    UnitOfWorkFactory,
+    Writes,
+)
 
 
-class SupportDetachStudentPorts(Writes, HasStudentLinks, HasStudents, HasAudit, Protocol): ...
+class SupportDetachStudentPorts(
+    Writes, HasStudentLinks, HasStudents, HasAudit, HasWebhookEvents, Protocol
+): ...
 
 
 class SupportDetachStudent:
@@ -43,4 +53,5 @@ class SupportDetachStudent:
                     details={"user_id": student.user_id, "by": "support"},
                 )
             )
+            await uow.webhook_events.record(student_detached(student.organization_id, student.id, now))
             await uow.commit()

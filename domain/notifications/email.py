@@ -28,7 +28,12 @@ ACCOUNT_RECOVERY: Final = "account_recovery"
 """The link that lets a pupil who has left school recover a username-only account, sent to the
 address they gave. Params: ``to``, ``recovery_id``, ``code``, ``expires_at`` (ISO 8601 timestamp)."""
 
-EMAIL_KINDS: Final = frozenset({INVITATION, ACTIVATION, PASSWORD_RESET, ACCOUNT_RECOVERY})
+WEBHOOK_DISABLED: Final = "webhook_disabled"
+"""To each administrator of an organization whose webhook endpoint failed for three days and was
+disabled. Params: ``to``, ``organization_name``, ``endpoint_id``, ``host`` (the URL's host name
+only: a URL may carry a token)."""
+
+EMAIL_KINDS: Final = frozenset({INVITATION, ACTIVATION, PASSWORD_RESET, ACCOUNT_RECOVERY, WEBHOOK_DISABLED})
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,12 @@ from domain.access import user_actor
 from domain.accounts.entities import Viewer
 from domain.audit.events import AuditEvent
 from domain.clock import Clock
+from domain.notifications.webhooks import (
+    MEMBERSHIP_CREATED,
+    MEMBERSHIP_UPDATED,
+    invitation_accepted,
+    membership_event,
+)
 from domain.organizations.entities import Membership, Organization
 from domain.organizations.errors import InvitationAlreadyAccepted
 from domain.organizations.invitation_acceptance import Acceptance, decide_acceptance
@@ -18,6 +24,7 @@ from domain.unit_of_work import (
     HasInvitations,
     HasMemberships,
     HasOrganizations,
+    HasWebhookEvents,
     UnitOfWorkFactory,
     Writes,
 )
@@ -30,7 +37,9 @@ class AcceptanceResult:
     created: bool  # 201 when the acceptance created or re-enabled the membership, else 200
 
 
-class AcceptInvitationPorts(Writes, HasOrganizations, HasMemberships, HasInvitations, HasAudit, Protocol): ...
+class AcceptInvitationPorts(
+    Writes, HasOrganizations, HasMemberships, HasInvitations, HasAudit, HasWebhookEvents, Protocol
+): ...
 
 
 class AcceptInvitation:
@@ -95,6 +104,19 @@ class AcceptInvitation:
                     target_type="membership",
                     target_id=membership.id,
                     details={"role": membership.role.value},
+                )
+            )
+            await uow.webhook_events.record(
+                invitation_accepted(organization.id, invitation.id, membership.id, user_id, now)
+            )
+            await uow.webhook_events.record(
+                membership_event(
+                    MEMBERSHIP_CREATED if created else MEMBERSHIP_UPDATED,
+                    organization.id,
+                    membership.id,
+                    user_id,
+                    membership.role.value,
+                    now,
                 )
             )
             await uow.commit()

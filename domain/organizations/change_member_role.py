@@ -8,12 +8,18 @@ from domain.access import MemberPorts, require_member, user_actor
 from domain.accounts.entities import Viewer
 from domain.audit.events import AuditEvent
 from domain.clock import Clock
+from domain.notifications.webhooks import MEMBERSHIP_UPDATED, membership_event
 from domain.organizations.entities import MemberView, Role
 from domain.organizations.errors import CannotChangeOwnRole, LastAdmin, MembershipNotFound
-from domain.unit_of_work import HasAudit, UnitOfWorkFactory, Writes
+from domain.unit_of_work import (
+    HasAudit,
+    HasWebhookEvents,
+    UnitOfWorkFactory,
+    Writes,
+)
 
 
-class ChangeMemberRolePorts(Writes, MemberPorts, HasAudit, Protocol): ...
+class ChangeMemberRolePorts(Writes, MemberPorts, HasAudit, HasWebhookEvents, Protocol): ...
 
 
 class ChangeMemberRole:
@@ -54,6 +60,11 @@ class ChangeMemberRole:
                     target_type="membership",
                     target_id=target.id,
                     details={"from": target.role.value, "to": role.value},
+                )
+            )
+            await uow.webhook_events.record(
+                membership_event(
+                    MEMBERSHIP_UPDATED, organization_id, target.id, target.user_id, role.value, now
                 )
             )
             view = await self._view(uow, target.id)

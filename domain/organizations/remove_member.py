@@ -8,12 +8,18 @@ from domain.access import MemberPorts, require_member, user_actor
 from domain.accounts.entities import Viewer
 from domain.audit.events import AuditEvent
 from domain.clock import Clock
+from domain.notifications.webhooks import MEMBERSHIP_REMOVED, membership_event
 from domain.organizations.entities import Role
 from domain.organizations.errors import LastAdmin, MembershipNotFound, RoleNotAllowed
-from domain.unit_of_work import HasAudit, UnitOfWorkFactory, Writes
+from domain.unit_of_work import (
+    HasAudit,
+    HasWebhookEvents,
+    UnitOfWorkFactory,
+    Writes,
+)
 
 
-class RemoveMemberPorts(Writes, MemberPorts, HasAudit, Protocol): ...
+class RemoveMemberPorts(Writes, MemberPorts, HasAudit, HasWebhookEvents, Protocol): ...
 
 
 class RemoveMember:
@@ -49,6 +55,11 @@ class RemoveMember:
                     target_type="membership",
                     target_id=target.id,
                     details={"role": target.role.value},
+                )
+            )
+            await uow.webhook_events.record(
+                membership_event(
+                    MEMBERSHIP_REMOVED, organization_id, target.id, target.user_id, target.role.value, now
                 )
             )
             await uow.commit()

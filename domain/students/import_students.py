@@ -13,6 +13,7 @@ from domain.audit.events import Actor, AuditEvent
 from domain.clock import Clock
 from domain.cpu_work import CpuWork
 from domain.errors import DomainError
+from domain.notifications.webhooks import student_detached, student_import_completed, student_linked
 from domain.organizations.entities import Organization
 from domain.organizations.errors import OrganizationArchived, OrganizationNotFound
 from domain.students.errors import (
@@ -40,7 +41,14 @@ from domain.students.siecle import (
     StudentRecord,
     check_siecle_file,
 )
-from domain.unit_of_work import HasAudit, HasStudentImports, HasStudents, UnitOfWorkFactory, Writes
+from domain.unit_of_work import (
+    HasAudit,
+    HasStudentImports,
+    HasStudents,
+    HasWebhookEvents,
+    UnitOfWorkFactory,
+    Writes,
+)
 
 COMPLETED = "COMPLETED"
 FAILED = "FAILED"
@@ -203,7 +211,10 @@ class _Accounts:
     warnings: list[SiecleWarning]
 
 
-class ImportStudentsPorts(Writes, MemberPorts, HasStudents, HasStudentImports, HasAudit, Protocol): ...
+
+class ImportStudentsPorts(
+    Writes, MemberPorts, HasStudents, HasStudentImports, HasAudit, HasWebhookEvents, Protocol
+): ...
 
 
 class ImportStudents:
@@ -327,7 +338,7 @@ class ImportStudents:
             await uow.students.disable_many(plan.disables, now)
             await self._detach(uow, organization.id, accounts.detached, actor, now)
             await self._attach(uow, organization.id, accounts.links, actor, now)
-            result.id = await uow.student_imports.add(
+            import_id = await uow.student_imports.add(
                 organization.id,
                 now=now,
                 actor_user_id=actor.user_id,
@@ -347,8 +358,14 @@ class ImportStudents:
                     occurred_at=now,
                     organization_id=organization.id,
                     target_type="student_import",
-                    target_id=result.id,
+                    target_id=import_id,
                     details={**plan.counts.as_dict(), "format": read.format},
+                )
+            )
+            result.id = import_id
+            await uow.webhook_events.record(
+                student_import_completed(
+                    organization.id, import_id, read.format, plan.counts.as_dict(), now
                 )
             )
             await uow.commit()
@@ -391,6 +408,7 @@ class ImportStudents:
                     details={"user_id": user_id, "by": "import", "rule": "account_in_use_elsewhere"},
                 )
             )
+            await uow.webhook_events.record(student_detached(organization_id, student_id, now))
 
     async def _attach(
         self,
@@ -407,7 +425,8 @@ class ImportStudents:
         )
         pairs = [(ids[national_id], user_id) for national_id, user_id in links]
         await uow.students.attach_many(pairs)
-        for student_id, _ in pairs:
+        for student_id, user_id in pairs:
+            await uow.webhook_events.record(student_linked(organization_id, student_id, user_id, now))
             await uow.audit.record(
                 AuditEvent(
                     type="STUDENT_ACCOUNT_ATTACHED",

@@ -16,6 +16,7 @@ from infrastructure.db.queries.organizations import SqlOrganizationQueries
 from infrastructure.db.queries.students import SqlStudentQueries
 from infrastructure.db.repositories.account_recoveries import SqlAccountRecoveryRepository
 from infrastructure.db.repositories.api_clients import SqlApiClientRepository
+from infrastructure.db.queries.webhooks import SqlWebhookQueries
 from infrastructure.db.repositories.audit import SqlAuditLog
 from infrastructure.db.repositories.campaigns import (
     SqlCampaignRepository,
@@ -32,6 +33,7 @@ from infrastructure.db.repositories.student_imports import SqlStudentImportRepos
 from infrastructure.db.repositories.student_links import SqlStudentLinkRepository
 from infrastructure.db.repositories.students import SqlStudentRepository
 from infrastructure.db.repositories.users import SqlUserRepository
+from infrastructure.db.repositories.webhooks import SqlWebhookEndpointRepository, SqlWebhookEventLog
 
 
 class SqlUnitOfWork:
@@ -51,6 +53,9 @@ class SqlUnitOfWork:
     match_decisions: SqlIdentityMatchLog
     student_links: SqlStudentLinkRepository
     account_recoveries: SqlAccountRecoveryRepository
+    # Webhooks
+    webhook_endpoints: SqlWebhookEndpointRepository
+    webhook_events: SqlWebhookEventLog
     # What the lists and searches read
     account_queries: SqlAccountQueries
     audit_queries: SqlAuditQueries
@@ -61,6 +66,7 @@ class SqlUnitOfWork:
     # API clients
     api_clients: SqlApiClientRepository
     api_client_queries: SqlApiClientQueries
+    webhook_queries: SqlWebhookQueries
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -89,6 +95,8 @@ class SqlUnitOfWork:
         self.match_decisions = SqlIdentityMatchLog(connection)
         self.student_links = SqlStudentLinkRepository(connection)
         self.account_recoveries = SqlAccountRecoveryRepository(connection)
+        self.webhook_endpoints = SqlWebhookEndpointRepository(connection)
+        self.webhook_events = SqlWebhookEventLog(connection)
         self.account_queries = SqlAccountQueries(connection)
         self.audit_queries = SqlAuditQueries(connection)
         self.campaign_queries = SqlCampaignQueries(connection)
@@ -97,6 +105,7 @@ class SqlUnitOfWork:
         self.student_queries = SqlStudentQueries(connection)
         self.api_clients = SqlApiClientRepository(connection)
         self.api_client_queries = SqlApiClientQueries(connection)
+        self.webhook_queries = SqlWebhookQueries(connection)
         return self
 
     async def __aexit__(

@@ -15,7 +15,14 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from domain.notifications.email import ACCOUNT_RECOVERY, ACTIVATION, INVITATION, PASSWORD_RESET, RenderedEmail
+from domain.notifications.email import (
+    ACCOUNT_RECOVERY,
+    ACTIVATION,
+    INVITATION,
+    PASSWORD_RESET,
+    WEBHOOK_DISABLED,
+    RenderedEmail,
+)
 
 TEMPLATES_DIR: Final = Path(__file__).parent / "templates"
 SUPPORTED_LOCALES: Final = ("fr", "en")
@@ -29,6 +36,10 @@ SUBJECTS: Final[Mapping[str, Mapping[str, str]]] = {
         "en": "Password reset request",
     },
     ACCOUNT_RECOVERY: {"fr": "Récupération de votre compte Pix", "en": "Recovering your Pix account"},
+    WEBHOOK_DISABLED: {
+        "fr": "Un webhook de votre organisation a été désactivé",
+        "en": "A webhook of your organization was disabled",
+    },
 }
 
 _FRENCH_MONTHS: Final = (
@@ -107,6 +118,13 @@ class JinjaEmailRenderer:
             context = self._password_reset_context(params)
         elif kind == ACCOUNT_RECOVERY:
             context = self._account_recovery_context(params, language)
+        elif kind == WEBHOOK_DISABLED:
+            context = {
+                "organization_name": _required_text(params, "organization_name"),
+                "endpoint_id": _required_id(params, "endpoint_id"),
+                "host": _required_text(params, "host"),
+                "link": self._front_ends["orga"],
+            }
         else:
             raise ValueError(f"unknown e-mail kind: {kind!r}")
         subject = SUBJECTS[kind][language]

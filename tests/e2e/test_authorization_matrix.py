@@ -49,6 +49,7 @@ from api.bootstrap import create_app
 from tests.support.api import PASSWORD, bearer, sign_up
 from tests.support.live_server import LiveServer, test_settings
 from tests.support.siecle_samples import FIRST_EXPORT, first_export
+from tests.support.webhooks import PUBLIC_WEBHOOK_URL
 from tests.support.world import PUPIL, SPARE_PUPILS, UNATTACHED, Service, World, build_world, ok
 
 ROLES = (
@@ -177,6 +178,20 @@ MATRIX: dict[tuple[str, str], tuple[Expected, ...]] = {
     # Each caller revokes a client of its own (the world's client still calls after).
     ("DELETE", "/api/v1/organizations/{org_id}/api-clients/{api_client_id}"):
         (ANON,      HIDDEN,    DENIED,    204,       HIDDEN,    HIDDEN,    HIDDEN,    SCOPE,     SCOPE),
+    # Webhooks (administrators, and clients with webhooks:manage)
+       # anonymous  user       member     admin      other_admin support    student    client     other_client
+    ("POST", "/api/v1/organizations/{org_id}/webhook-endpoints"):
+        (ANON,      HIDDEN,    DENIED,    201,       HIDDEN,    HIDDEN,    HIDDEN,    201,       HIDDEN),
+    ("GET", "/api/v1/organizations/{org_id}/webhook-endpoints"):
+        (ANON,      HIDDEN,    DENIED,    200,       HIDDEN,    HIDDEN,    HIDDEN,    200,       HIDDEN),
+    ("PATCH", "/api/v1/organizations/{org_id}/webhook-endpoints/{endpoint_id}"):
+        (ANON,      HIDDEN,    DENIED,    200,       HIDDEN,    HIDDEN,    HIDDEN,    200,       HIDDEN),
+    ("DELETE", "/api/v1/organizations/{org_id}/webhook-endpoints/{endpoint_id}"):
+        (ANON,      HIDDEN,    DENIED,    204,       HIDDEN,    HIDDEN,    HIDDEN,    204,       HIDDEN),
+    ("POST", "/api/v1/organizations/{org_id}/webhook-endpoints/{endpoint_id}/test"):
+        (ANON,      HIDDEN,    DENIED,    202,       HIDDEN,    HIDDEN,    HIDDEN,    202,       HIDDEN),
+    ("GET", "/api/v1/organizations/{org_id}/webhook-endpoints/{endpoint_id}/deliveries"):
+        (ANON,      HIDDEN,    DENIED,    200,       HIDDEN,    HIDDEN,    HIDDEN,    200,       HIDDEN),
     # Support
        # anonymous  user       member     admin      other_admin support    student    client     other_client
     ("POST", "/api/v1/admin/organizations"):
@@ -228,6 +243,18 @@ FOREIGN_ID: dict[tuple[str, str], str] = {
         "/api/v1/organizations/{org_id}/api-clients/{api_client_id}/secret-rotations",
     ): "API_CLIENT_NOT_FOUND",
     ("DELETE", "/api/v1/organizations/{org_id}/api-clients/{api_client_id}"): "API_CLIENT_NOT_FOUND",
+    ("PATCH", "/api/v1/organizations/{org_id}/webhook-endpoints/{endpoint_id}"): "WEBHOOK_ENDPOINT_NOT_FOUND",
+    (
+        "DELETE",
+        "/api/v1/organizations/{org_id}/webhook-endpoints/{endpoint_id}",
+    ): "WEBHOOK_ENDPOINT_NOT_FOUND",
+    (
+        "POST",
+        "/api/v1/organizations/{org_id}/webhook-endpoints/{endpoint_id}/test",
+    ): "WEBHOOK_ENDPOINT_NOT_FOUND",
+    ("GET", "/api/v1/organizations/{org_id}/webhook-endpoints/{endpoint_id}/deliveries"): (
+        "WEBHOOK_ENDPOINT_NOT_FOUND"
+    ),
 }
 
 ORGANIZATION = "/api/v1/organizations/{org_id}/"
@@ -366,6 +393,10 @@ REQUESTS: dict[tuple[str, str], Prepare] = {
     ("POST", "/api/v1/organizations/{org_id}/student-imports"): _import,
     ("POST", "/api/v1/organizations/{org_id}/students/password-resets"): _student_password_reset,
     ("POST", "/api/v1/organizations/{org_id}/campaigns"): body(name="Rentrée", type="ASSESSMENT"),
+    ("POST", "/api/v1/organizations/{org_id}/webhook-endpoints"): body(
+        url=PUBLIC_WEBHOOK_URL, events=["student.linked"]
+    ),
+    ("PATCH", "/api/v1/organizations/{org_id}/webhook-endpoints/{endpoint_id}"): body(status="DISABLED"),
     ("POST", "/api/v1/campaigns/{code}/student-matches"): body(**UNATTACHED),
     ("POST", "/api/v1/campaigns/{code}/student-accounts"): _student_account,
     ("POST", "/api/v1/campaigns/{code}/student-links"): _student_link,

@@ -23,6 +23,7 @@ from infrastructure.security.password_hasher import Argon2PasswordHasher, build_
 from tests.support.api import API, PASSWORD, bearer, create_organization, log_in, sign_up
 from tests.support.live_server import LiveServer
 from tests.support.siecle_samples import FIRST_EXPORT, first_export
+from tests.support.webhooks import PUBLIC_WEBHOOK_URL
 
 SCHOOL_B = {"name": "Collège Autre", "uai": "0759999Z", "email": "ce.0759999z@ac-paris.fr"}
 
@@ -207,6 +208,7 @@ class World:
     campaign: dict[str, Any] = field(default_factory=dict)
     student_id: int = 0
     api_client_id: int = 0
+    webhook_endpoint_id: int = 0
 
     @property
     def admin_a(self) -> str:
@@ -223,6 +225,7 @@ class World:
             "campaign_id": self.campaign["id"],
             "code": self.campaign["code"],
             "api_client_id": self.api_client_id,
+            "endpoint_id": self.webhook_endpoint_id,
         }
 
 
@@ -267,4 +270,13 @@ def build_world(service: Service, *, support_administers_a: bool = False) -> Wor
     world.api_client_id = int(client_a["id"])
     tokens["client"] = service.client_token(client_a)
     tokens["other_client"] = service.client_token(service.api_client(org_b["id"], tokens["other_admin"]))
+    # Never delivered: the test server runs no dispatcher (the address is a public one, as required).
+    world.webhook_endpoint_id = ok(
+        client.post(
+            f"{API}/organizations/{org_a['id']}/webhook-endpoints",
+            json={"url": PUBLIC_WEBHOOK_URL, "events": ["student.linked"]},
+            headers=bearer(admin),
+        ),
+        201,
+    )["id"]
     return world

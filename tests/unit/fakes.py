@@ -45,6 +45,7 @@ from domain.joining.ports import (
     StudentWithAccount,
 )
 from domain.notifications.outbox import EmailOutbox, QueuedEmail
+from domain.notifications.webhooks import WebhookEvent, WebhookEventLog
 from domain.organizations.entities import (
     DeliveryStatus,
     Invitation,
@@ -72,6 +73,15 @@ from domain.recovery.ports import AccountRecoveryRepository
 from domain.students.entities import Student
 from domain.students.ports import AccountElsewhere, StoredStudent, StudentRepository
 from domain.students.siecle import StudentRecord
+from domain.webhooks.entities import (
+    DeliveryView,
+    EndpointStatus,
+    NewWebhookEndpoint,
+    WebhookDeliveryStatus,
+    WebhookEndpoint,
+)
+from domain.webhooks.ports import WebhookEndpointRepository
+from domain.webhooks.queries import WebhookQueries
 from infrastructure.rate_limiting import KeyedLocks
 
 T = TypeVar("T")
@@ -150,6 +160,17 @@ class InlineCpuWork:
 
 
 @dataclasses.dataclass
+class FakeDelivery:
+    endpoint_id: int
+    event_id: int
+    status: WebhookDeliveryStatus
+    created_at: datetime
+    attempts: int = 0
+    last_status_code: int | None = None
+    last_attempt_at: datetime | None = None
+
+
+@dataclasses.dataclass
 class Store:
     """The committed state, one dictionary per table, keyed by id."""
 
@@ -168,6 +189,10 @@ class Store:
     decisions: list[RecordedMatch] = dataclasses.field(default_factory=list)
     events: list[AuditEvent] = dataclasses.field(default_factory=list)
     recoveries: dict[uuid.UUID, AccountRecovery] = dataclasses.field(default_factory=dict)
+    webhook_endpoints: dict[int, WebhookEndpoint] = dataclasses.field(default_factory=dict)
+    webhook_secrets: dict[int, bytes] = dataclasses.field(default_factory=dict)
+    webhook_events: dict[int, WebhookEvent] = dataclasses.field(default_factory=dict)
+    webhook_deliveries: dict[int, FakeDelivery] = dataclasses.field(default_factory=dict)
     commits: int = 0
 
     def account(self, user_id: int | None) -> LinkedAccount | None:
@@ -932,6 +957,104 @@ class FakeAccountQueries:
         return _page(found, page)
 
 
+class FakeWebhookEndpoints:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def add(self, endpoint: NewWebhookEndpoint) -> WebhookEndpoint:
+        new = WebhookEndpoint(
+            id=_next_id(self.store.webhook_endpoints),
+            organization_id=endpoint.organization_id,
+            url=endpoint.url,
+            events=endpoint.events,
+            status=EndpointStatus.ENABLED,
+            description=endpoint.description,
+            failing_since=None,
+            created_at=endpoint.created_at,
+            updated_at=endpoint.created_at,
+        )
+        self.store.webhook_endpoints[new.id] = new
+        self.store.webhook_secrets[new.id] = endpoint.encrypted_secret
+        return new
+
+    async def get(self, endpoint_id: int) -> WebhookEndpoint | None:
+        return self.store.webhook_endpoints.get(endpoint_id)
+
+    async def lock_count(self, organization_id: int) -> int:
+        return sum(1 for e in self.store.webhook_endpoints.values() if e.organization_id == organization_id)
+
+    async def update(
+        self, endpoint_id: int, *, events: tuple[str, ...], status: EndpointStatus, now: datetime
+    ) -> WebhookEndpoint:
+        endpoint = self.store.webhook_endpoints[endpoint_id]
+        failing_since = None if status is EndpointStatus.ENABLED else endpoint.failing_since
+        updated = dataclasses.replace(
+            endpoint, events=events, status=status, updated_at=now, failing_since=failing_since
+        )
+        self.store.webhook_endpoints[endpoint_id] = updated
+        return updated
+
+    async def delete(self, endpoint_id: int) -> None:
+        self.store.webhook_endpoints.pop(endpoint_id, None)
+        self.store.webhook_secrets.pop(endpoint_id, None)
+        for delivery_id, delivery in list(self.store.webhook_deliveries.items()):
+            if delivery.endpoint_id == endpoint_id:
+                del self.store.webhook_deliveries[delivery_id]
+
+
+class FakeWebhookEventLog:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def record(self, event: WebhookEvent) -> int | None:
+        endpoints = sorted(
+            (e for e in self.store.webhook_endpoints.values() if e.organization_id == event.organization_id),
+            key=lambda e: e.id,
+        )
+        if event.endpoint_id is not None:
+            targets = [e.id for e in endpoints if e.id == event.endpoint_id]
+        else:
+            targets = [
+                e.id for e in endpoints if e.status is EndpointStatus.ENABLED and event.type in e.events
+            ]
+        if not targets:
+            return None
+        event_id = _next_id(self.store.webhook_events)
+        self.store.webhook_events[event_id] = event
+        for endpoint_id in targets:
+            self.store.webhook_deliveries[_next_id(self.store.webhook_deliveries)] = FakeDelivery(
+                endpoint_id, event_id, WebhookDeliveryStatus.PENDING, event.occurred_at
+            )
+        return event_id
+
+
+class FakeWebhookQueries:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def list_endpoints(self, organization_id: int, page: PageRequest) -> Page[WebhookEndpoint]:
+        found = [e for e in self.store.webhook_endpoints.values() if e.organization_id == organization_id]
+        return _page(sorted(found, key=lambda e: e.id), page)
+
+    async def list_deliveries(self, endpoint_id: int, page: PageRequest) -> Page[DeliveryView]:
+        found = [
+            DeliveryView(
+                id=delivery_id,
+                event_id=d.event_id,
+                event_type=self.store.webhook_events[d.event_id].type,
+                status=d.status,
+                attempts=d.attempts,
+                last_status_code=d.last_status_code,
+                last_attempt_at=d.last_attempt_at,
+                next_attempt_at=d.created_at if d.status is WebhookDeliveryStatus.PENDING else None,
+                created_at=d.created_at,
+            )
+            for delivery_id, d in sorted(self.store.webhook_deliveries.items(), reverse=True)
+            if d.endpoint_id == endpoint_id
+        ]
+        return _page(found, page)
+
+
 class FakeUnitOfWork:
     """Works on a copy of the store taken when it begins; ``commit`` writes the copy back (and counts),
     leaving the unit of work (or returning from it) without committing drops the changes."""
@@ -954,6 +1077,9 @@ class FakeUnitOfWork:
     campaign_queries: CampaignQueries
     audit_queries: AuditQueries
     account_queries: AccountQueries
+    webhook_endpoints: WebhookEndpointRepository
+    webhook_events: WebhookEventLog
+    webhook_queries: WebhookQueries
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -980,6 +1106,9 @@ class FakeUnitOfWork:
         self.campaign_queries = FakeCampaignQueries(work)
         self.audit_queries = FakeAuditQueries(work)
         self.account_queries = FakeAccountQueries(work)
+        self.webhook_endpoints = FakeWebhookEndpoints(work)
+        self.webhook_events = FakeWebhookEventLog(work)
+        self.webhook_queries = FakeWebhookQueries(work)
 
     async def __aenter__(self) -> Self:
         self._begin()

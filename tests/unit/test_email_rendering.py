@@ -9,7 +9,15 @@ from urllib.parse import quote
 
 import pytest
 
-from domain.notifications.email import ACCOUNT_RECOVERY, ACTIVATION, INVITATION, PASSWORD_RESET, RenderedEmail
+from domain.notifications.email import (
+    ACCOUNT_RECOVERY,
+    ACTIVATION,
+    EMAIL_KINDS,
+    INVITATION,
+    PASSWORD_RESET,
+    WEBHOOK_DISABLED,
+    RenderedEmail,
+)
 from infrastructure.email.rendering import SUBJECTS, JinjaEmailRenderer, format_date, normalise_locale
 
 ORGA_URL = "https://orga.pix.test"
@@ -366,7 +374,7 @@ def test_text_bodies_hold_no_markup(renderer: JinjaEmailRenderer) -> None:
 
 
 def test_every_kind_has_both_subjects() -> None:
-    assert set(SUBJECTS) == {INVITATION, ACTIVATION, PASSWORD_RESET, ACCOUNT_RECOVERY}
+    assert set(SUBJECTS) == EMAIL_KINDS == {INVITATION, ACTIVATION, PASSWORD_RESET, ACCOUNT_RECOVERY, WEBHOOK_DISABLED}
     assert all(set(subjects) == {"fr", "en"} for subjects in SUBJECTS.values())
 
 
@@ -401,3 +409,23 @@ def test_bad_params_are_refused_with_a_clear_message(
 ) -> None:
     with pytest.raises(ValueError, match=complaint):
         renderer.render(kind, "fr", params)
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_the_disabled_webhook_email_names_the_endpoint_and_its_host_only(
+    renderer: JinjaEmailRenderer, locale: str
+) -> None:
+    params = {
+        "to": "admin@ac-paris.fr",
+        "organization_name": "Lycée Pix",
+        "endpoint_id": 7,
+        "host": "hooks.example",
+    }
+    email = renderer.render(WEBHOOK_DISABLED, locale, params)
+
+    assert email.to == "admin@ac-paris.fr"
+    assert email.subject == SUBJECTS[WEBHOOK_DISABLED][locale]
+    for body in (email.text, email.html):
+        assert "hooks.example" in body
+        assert "7" in body
+        assert "Lycée Pix" in body

@@ -20,6 +20,7 @@ from infrastructure.db.tables.students import (
     student_imports,
     students,
 )
+from infrastructure.db.tables.webhooks import webhook_deliveries, webhook_endpoints, webhook_events
 
 __all__ = [
     "account_recoveries",
@@ -40,4 +41,7 @@ __all__ = [
     "student_imports",
     "students",
     "users",
+    "webhook_deliveries",
+    "webhook_endpoints",
+    "webhook_events",
 ]
