@@ -289,6 +289,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "récente ou a expiré. Faites une nouvelle demande.",
         "This recovery link is no longer valid: it was already used, replaced by a newer request or has "
         "expired. Please ask for a new one.",
+    ),
     # Webhooks
     "INVALID_WEBHOOK_URL": (
         "Cette adresse ne peut pas recevoir de webhooks : elle doit être en https et mener à une "

@@ -132,6 +132,8 @@ class HasStudentLinks(Protocol):
 class HasAccountRecoveries(Protocol):
     @property
     def account_recoveries(self) -> AccountRecoveryRepository: ...
+
+
 class HasApiClients(Protocol):
     @property
     def api_clients(self) -> ApiClientRepository: ...
@@ -140,6 +142,8 @@ class HasApiClients(Protocol):
 class HasApiClientQueries(Protocol):
     @property
     def api_client_queries(self) -> ApiClientQueries: ...
+
+
 class HasWebhookEndpoints(Protocol):
     @property
     def webhook_endpoints(self) -> WebhookEndpointRepository: ...

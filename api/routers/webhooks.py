@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response, status
 
-from api.auth import CurrentViewer
+from api.auth import WebhooksManager
 from api.errors import problems
-from api.organization_access import ADMINS_ONLY, MEMBERS_ONLY
+from api.organization_access import admins_or_client
 from api.pagination import PageOut, Paging
 from api.routers import ADMIN_PROBLEMS as ADMIN
-from api.routers import API_PREFIX
+from api.routers import API_PREFIX, CLIENT_PROBLEMS
 from api.schemas.webhooks import (
     CreatedWebhookEndpointOut,
     CreateWebhookEndpointRequest,
@@ -21,6 +21,7 @@ from api.schemas.webhooks import (
     WebhookTestOut,
 )
 from api.use_cases import use_case
+from domain.api_clients.entities import Scope
 from domain.webhooks.create_webhook_endpoint import CreateWebhookEndpoint, CreateWebhookEndpointCommand
 from domain.webhooks.delete_webhook_endpoint import DeleteWebhookEndpoint
 from domain.webhooks.entities import EndpointStatus
@@ -32,7 +33,7 @@ from domain.webhooks.update_webhook_endpoint import UpdateWebhookEndpoint, Updat
 router = APIRouter(
     prefix=f"{API_PREFIX}/organizations/{{org_id}}/webhook-endpoints",
     tags=["webhooks"],
-    dependencies=[MEMBERS_ONLY, ADMINS_ONLY],
+    dependencies=[admins_or_client(Scope.WEBHOOKS_MANAGE)],
 )
 
 DELIVERY = (
@@ -59,16 +60,18 @@ DELIVERY = (
         "checked again at every delivery. At most 10 endpoints per organization (409 "
         "`TOO_MANY_WEBHOOK_ENDPOINTS`). " + DELIVERY
     ),
-    responses=problems(*ADMIN, "INVALID_WEBHOOK_URL", "TOO_MANY_WEBHOOK_ENDPOINTS", "VALIDATION_ERROR"),
+    responses=problems(
+        *ADMIN, *CLIENT_PROBLEMS, "INVALID_WEBHOOK_URL", "TOO_MANY_WEBHOOK_ENDPOINTS", "VALIDATION_ERROR"
+    ),
 )
 async def create_webhook_endpoint(
     create: Annotated[CreateWebhookEndpoint, Depends(use_case(CreateWebhookEndpoint))],
     org_id: int,
     body: CreateWebhookEndpointRequest,
-    viewer: CurrentViewer,
+    caller: WebhooksManager,
 ) -> CreatedWebhookEndpointOut:
     created = await create(
-        viewer,
+        caller,
         CreateWebhookEndpointCommand(
             organization_id=org_id,
             url=body.url,
@@ -83,15 +86,15 @@ async def create_webhook_endpoint(
     "",
     operation_id="list_webhook_endpoints",
     summary="Webhook endpoints of the organization (never their secrets)",
-    responses=problems(*ADMIN, "VALIDATION_ERROR"),
+    responses=problems(*ADMIN, *CLIENT_PROBLEMS, "VALIDATION_ERROR"),
 )
 async def list_webhook_endpoints(
     list_endpoints: Annotated[ListWebhookEndpoints, Depends(use_case(ListWebhookEndpoints))],
     org_id: int,
-    viewer: CurrentViewer,
+    caller: WebhooksManager,
     paging: Paging,
 ) -> PageOut[WebhookEndpointOut]:
-    return PageOut.of(await list_endpoints(viewer, org_id, paging), WebhookEndpointOut.of)
+    return PageOut.of(await list_endpoints(caller, org_id, paging), WebhookEndpointOut.of)
 
 
 @router.patch(
@@ -102,17 +105,17 @@ async def list_webhook_endpoints(
         "Enabling it again forgets its failures; its pending deliveries then go out. A disabled "
         "endpoint receives nothing."
     ),
-    responses=problems(*ADMIN, "WEBHOOK_ENDPOINT_NOT_FOUND", "VALIDATION_ERROR"),
+    responses=problems(*ADMIN, *CLIENT_PROBLEMS, "WEBHOOK_ENDPOINT_NOT_FOUND", "VALIDATION_ERROR"),
 )
 async def update_webhook_endpoint(
     update: Annotated[UpdateWebhookEndpoint, Depends(use_case(UpdateWebhookEndpoint))],
     org_id: int,
     endpoint_id: int,
     body: UpdateWebhookEndpointRequest,
-    viewer: CurrentViewer,
+    caller: WebhooksManager,
 ) -> WebhookEndpointOut:
     updated = await update(
-        viewer,
+        caller,
         UpdateWebhookEndpointCommand(
             organization_id=org_id,
             endpoint_id=endpoint_id,
@@ -128,15 +131,15 @@ async def update_webhook_endpoint(
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="delete_webhook_endpoint",
     summary="Delete a webhook endpoint (its pending deliveries are dropped)",
-    responses=problems(*ADMIN, "WEBHOOK_ENDPOINT_NOT_FOUND"),
+    responses=problems(*ADMIN, *CLIENT_PROBLEMS, "WEBHOOK_ENDPOINT_NOT_FOUND"),
 )
 async def delete_webhook_endpoint(
     delete: Annotated[DeleteWebhookEndpoint, Depends(use_case(DeleteWebhookEndpoint))],
     org_id: int,
     endpoint_id: int,
-    viewer: CurrentViewer,
+    caller: WebhooksManager,
 ) -> Response:
-    await delete(viewer, org_id, endpoint_id)
+    await delete(caller, org_id, endpoint_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -146,28 +149,28 @@ async def delete_webhook_endpoint(
     operation_id="send_test_webhook",
     summary="Send a webhook.test event to the endpoint",
     description="Queued like any event: its delivery shows in the endpoint's deliveries.",
-    responses=problems(*ADMIN, "WEBHOOK_ENDPOINT_NOT_FOUND", "WEBHOOK_ENDPOINT_DISABLED"),
+    responses=problems(*ADMIN, *CLIENT_PROBLEMS, "WEBHOOK_ENDPOINT_NOT_FOUND", "WEBHOOK_ENDPOINT_DISABLED"),
 )
 async def send_test_webhook(
     send_test: Annotated[SendTestWebhook, Depends(use_case(SendTestWebhook))],
     org_id: int,
     endpoint_id: int,
-    viewer: CurrentViewer,
+    caller: WebhooksManager,
 ) -> WebhookTestOut:
-    return WebhookTestOut(event_id=await send_test(viewer, org_id, endpoint_id))
+    return WebhookTestOut(event_id=await send_test(caller, org_id, endpoint_id))
 
 
 @router.get(
     "/{endpoint_id}/deliveries",
     operation_id="list_webhook_deliveries",
     summary="Deliveries of a webhook endpoint, newest first",
-    responses=problems(*ADMIN, "WEBHOOK_ENDPOINT_NOT_FOUND", "VALIDATION_ERROR"),
+    responses=problems(*ADMIN, *CLIENT_PROBLEMS, "WEBHOOK_ENDPOINT_NOT_FOUND", "VALIDATION_ERROR"),
 )
 async def list_webhook_deliveries(
     list_deliveries: Annotated[ListWebhookDeliveries, Depends(use_case(ListWebhookDeliveries))],
     org_id: int,
     endpoint_id: int,
-    viewer: CurrentViewer,
+    caller: WebhooksManager,
     paging: Paging,
 ) -> PageOut[WebhookDeliveryOut]:
-    return PageOut.of(await list_deliveries(viewer, org_id, endpoint_id, paging), WebhookDeliveryOut.of)
+    return PageOut.of(await list_deliveries(caller, org_id, endpoint_id, paging), WebhookDeliveryOut.of)

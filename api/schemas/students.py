@@ -136,6 +136,8 @@ JSON_ROSTER_EXAMPLE: dict[str, Any] = {
 def roster_template_csv() -> bytes:
     """The CSV roster's header as a French spreadsheet opens it: UTF-8 with BOM, ``;``, CRLF."""
     return ("\ufeff" + ";".join(header for header, _ in CSV_COLUMNS) + "\r\n").encode()
+
+
 def created_by(record: StudentImportRecord) -> dict[str, Any]:
     """A person (their id and label), or the API client that pushed the file (its name)."""
     if record.actor_api_client_id is not None:

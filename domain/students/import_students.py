@@ -211,7 +211,6 @@ class _Accounts:
     warnings: list[SiecleWarning]
 
 
-
 class ImportStudentsPorts(
     Writes, MemberPorts, HasStudents, HasStudentImports, HasAudit, HasWebhookEvents, Protocol
 ): ...
@@ -364,9 +363,7 @@ class ImportStudents:
             )
             result.id = import_id
             await uow.webhook_events.record(
-                student_import_completed(
-                    organization.id, import_id, read.format, plan.counts.as_dict(), now
-                )
+                student_import_completed(organization.id, import_id, read.format, plan.counts.as_dict(), now)
             )
             await uow.commit()
         return result

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from domain.access import MemberPorts, require_member, user_actor
-from domain.accounts.entities import Viewer
+from domain.access import Caller, MemberPorts, actor_of, require_member
+from domain.api_clients.entities import Scope
 from domain.audit.events import Actor
 
 
-async def require_webhook_manager(uow: MemberPorts, viewer: Viewer, organization_id: int) -> Actor:
-    """An administrator of the organization (404 ``ORGANIZATION_NOT_FOUND`` for a non-member, 403
-    ``FORBIDDEN`` for a member); returns the actor the audit log records. The single place where
-    the webhook use cases decide who may call them."""
-    await require_member(uow, viewer, organization_id, admin=True)
-    return user_actor(viewer)
+async def require_webhook_manager(uow: MemberPorts, caller: Caller, organization_id: int) -> Actor:
+    """An administrator of the organization, or one of its API clients holding ``webhooks:manage``
+    (404 ``ORGANIZATION_NOT_FOUND`` for a non-member or another organization's client, 403
+    ``FORBIDDEN`` for a member, 403 ``INSUFFICIENT_SCOPE`` for a client without the scope); returns
+    the actor the audit log records. The single place where the webhook use cases decide who may
+    call them."""
+    await require_member(uow, caller, organization_id, admin=True, scope=Scope.WEBHOOKS_MANAGE)
+    return actor_of(caller)

@@ -7,8 +7,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Protocol
 
-from domain.access import MemberPorts
-from domain.accounts.entities import Viewer
+from domain.access import Caller, MemberPorts
 from domain.audit.events import AuditEvent
 from domain.clock import Clock
 from domain.unit_of_work import HasAudit, HasWebhookEndpoints, UnitOfWorkFactory, Writes
@@ -60,9 +59,9 @@ class CreateWebhookEndpoint:
         self._cipher = cipher
         self._allow_private = allow_private_addresses
 
-    async def __call__(self, viewer: Viewer, command: CreateWebhookEndpointCommand) -> CreatedEndpoint:
+    async def __call__(self, caller: Caller, command: CreateWebhookEndpointCommand) -> CreatedEndpoint:
         async with self._uow() as uow:
-            actor = await require_webhook_manager(uow, viewer, command.organization_id)
+            actor = await require_webhook_manager(uow, caller, command.organization_id)
         # Resolved outside any transaction: a slow name server holds no connection or lock.
         target = webhook_target(command.url, allow_private=self._allow_private)
         check_addresses(

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from domain.access import MemberPorts
-from domain.accounts.entities import Viewer
+from domain.access import Caller, MemberPorts
 from domain.audit.events import AuditEvent
 from domain.clock import Clock
 from domain.unit_of_work import HasAudit, HasWebhookEndpoints, UnitOfWorkFactory, Writes
@@ -21,10 +20,10 @@ class DeleteWebhookEndpoint:
         self._uow = uow
         self._clock = clock
 
-    async def __call__(self, viewer: Viewer, organization_id: int, endpoint_id: int) -> None:
+    async def __call__(self, caller: Caller, organization_id: int, endpoint_id: int) -> None:
         now = self._clock.now()
         async with self._uow() as uow:
-            actor = await require_webhook_manager(uow, viewer, organization_id)
+            actor = await require_webhook_manager(uow, caller, organization_id)
             endpoint = await endpoint_of(uow, organization_id, endpoint_id)
             await uow.webhook_endpoints.delete(endpoint.id)
             await uow.audit.record(

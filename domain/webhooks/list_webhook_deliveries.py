@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from domain.access import MemberPorts
-from domain.accounts.entities import Viewer
+from domain.access import Caller, MemberPorts
 from domain.pagination import Page, PageRequest
 from domain.unit_of_work import HasWebhookEndpoints, HasWebhookQueries, Reads, UnitOfWorkFactory
 from domain.webhooks.access import require_webhook_manager
@@ -21,9 +20,9 @@ class ListWebhookDeliveries:
         self._uow = uow
 
     async def __call__(
-        self, viewer: Viewer, organization_id: int, endpoint_id: int, page: PageRequest
+        self, caller: Caller, organization_id: int, endpoint_id: int, page: PageRequest
     ) -> Page[DeliveryView]:
         async with self._uow() as uow:
-            await require_webhook_manager(uow, viewer, organization_id)
+            await require_webhook_manager(uow, caller, organization_id)
             endpoint = await endpoint_of(uow, organization_id, endpoint_id)
             return await uow.webhook_queries.list_deliveries(endpoint.id, page)

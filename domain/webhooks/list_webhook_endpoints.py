@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from domain.access import MemberPorts
-from domain.accounts.entities import Viewer
+from domain.access import Caller, MemberPorts
 from domain.pagination import Page, PageRequest
 from domain.unit_of_work import HasWebhookQueries, Reads, UnitOfWorkFactory
 from domain.webhooks.access import require_webhook_manager
@@ -20,8 +19,8 @@ class ListWebhookEndpoints:
         self._uow = uow
 
     async def __call__(
-        self, viewer: Viewer, organization_id: int, page: PageRequest
+        self, caller: Caller, organization_id: int, page: PageRequest
     ) -> Page[WebhookEndpoint]:
         async with self._uow() as uow:
-            await require_webhook_manager(uow, viewer, organization_id)
+            await require_webhook_manager(uow, caller, organization_id)
             return await uow.webhook_queries.list_endpoints(organization_id, page)

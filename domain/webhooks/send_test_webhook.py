@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from domain.access import MemberPorts
-from domain.accounts.entities import Viewer
+from domain.access import Caller, MemberPorts
 from domain.clock import Clock
 from domain.notifications.webhooks import webhook_test
 from domain.unit_of_work import HasWebhookEndpoints, HasWebhookEvents, UnitOfWorkFactory, Writes
@@ -26,11 +25,11 @@ class SendTestWebhook:
         self._uow = uow
         self._clock = clock
 
-    async def __call__(self, viewer: Viewer, organization_id: int, endpoint_id: int) -> int:
+    async def __call__(self, caller: Caller, organization_id: int, endpoint_id: int) -> int:
         """Returns the event's id."""
         now = self._clock.now()
         async with self._uow() as uow:
-            await require_webhook_manager(uow, viewer, organization_id)
+            await require_webhook_manager(uow, caller, organization_id)
             endpoint = await endpoint_of(uow, organization_id, endpoint_id)
             if endpoint.status is not EndpointStatus.ENABLED:
                 raise WebhookEndpointDisabled()

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from domain.access import MemberPorts
-from domain.accounts.entities import Viewer
+from domain.access import Caller, MemberPorts
 from domain.audit.events import AuditEvent
 from domain.clock import Clock
 from domain.unit_of_work import HasAudit, HasWebhookEndpoints, UnitOfWorkFactory, Writes
@@ -34,10 +33,10 @@ class UpdateWebhookEndpoint:
         self._uow = uow
         self._clock = clock
 
-    async def __call__(self, viewer: Viewer, command: UpdateWebhookEndpointCommand) -> WebhookEndpoint:
+    async def __call__(self, caller: Caller, command: UpdateWebhookEndpointCommand) -> WebhookEndpoint:
         now = self._clock.now()
         async with self._uow() as uow:
-            actor = await require_webhook_manager(uow, viewer, command.organization_id)
+            actor = await require_webhook_manager(uow, caller, command.organization_id)
             endpoint = await endpoint_of(uow, command.organization_id, command.endpoint_id)
             events = tuple(dict.fromkeys(command.events)) if command.events is not None else endpoint.events
             status = command.status or endpoint.status

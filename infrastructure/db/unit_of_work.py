@@ -14,9 +14,9 @@ from infrastructure.db.queries.campaigns import SqlCampaignQueries
 from infrastructure.db.queries.joining import SqlJoiningQueries
 from infrastructure.db.queries.organizations import SqlOrganizationQueries
 from infrastructure.db.queries.students import SqlStudentQueries
+from infrastructure.db.queries.webhooks import SqlWebhookQueries
 from infrastructure.db.repositories.account_recoveries import SqlAccountRecoveryRepository
 from infrastructure.db.repositories.api_clients import SqlApiClientRepository
-from infrastructure.db.queries.webhooks import SqlWebhookQueries
 from infrastructure.db.repositories.audit import SqlAuditLog
 from infrastructure.db.repositories.campaigns import (
     SqlCampaignRepository,

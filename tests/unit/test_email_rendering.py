@@ -374,7 +374,11 @@ def test_text_bodies_hold_no_markup(renderer: JinjaEmailRenderer) -> None:
 
 
 def test_every_kind_has_both_subjects() -> None:
-    assert set(SUBJECTS) == EMAIL_KINDS == {INVITATION, ACTIVATION, PASSWORD_RESET, ACCOUNT_RECOVERY, WEBHOOK_DISABLED}
+    assert (
+        set(SUBJECTS)
+        == EMAIL_KINDS
+        == {INVITATION, ACTIVATION, PASSWORD_RESET, ACCOUNT_RECOVERY, WEBHOOK_DISABLED}
+    )
     assert all(set(subjects) == {"fr", "en"} for subjects in SUBJECTS.values())
 
 
