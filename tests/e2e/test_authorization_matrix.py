@@ -352,6 +352,19 @@ def _own_api_client(world: World, role: str) -> Request:
     return {"path": {"api_client_id": created["id"]}}
 
 
+def _own_webhook_endpoint(world: World, role: str) -> Request:
+    """An endpoint of A for this caller to delete, so that the world's endpoint stays."""
+    created = ok(
+        world.service.client.post(
+            f"/api/v1/organizations/{world.org_a['id']}/webhook-endpoints",
+            json={"url": PUBLIC_WEBHOOK_URL, "events": ["student.linked"]},
+            headers=bearer(world.admin_a),
+        ),
+        201,
+    )
+    return {"path": {"endpoint_id": created["id"]}}
+
+
 def body(**json: Any) -> Prepare:
     return lambda world, role: {"json": json}
 
@@ -397,6 +410,7 @@ REQUESTS: dict[tuple[str, str], Prepare] = {
         url=PUBLIC_WEBHOOK_URL, events=["student.linked"]
     ),
     ("PATCH", "/api/v1/organizations/{org_id}/webhook-endpoints/{endpoint_id}"): body(status="DISABLED"),
+    ("DELETE", "/api/v1/organizations/{org_id}/webhook-endpoints/{endpoint_id}"): _own_webhook_endpoint,
     ("POST", "/api/v1/campaigns/{code}/student-matches"): body(**UNATTACHED),
     ("POST", "/api/v1/campaigns/{code}/student-accounts"): _student_account,
     ("POST", "/api/v1/campaigns/{code}/student-links"): _student_link,
