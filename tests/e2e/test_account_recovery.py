@@ -119,7 +119,11 @@ def test_a_pupil_who_left_recovers_the_account_once(client, server, siecle_sampl
         assert found.status_code == 200, found.text
         (events[kind],) = found.json()["items"]
     assert events["ACCOUNT_RECOVERED"]["target_id"] == account["user"]["id"]
-    assert events["ACCOUNT_RECOVERED"]["actor"] == {"user_id": account["user"]["id"], "label": "user"}
+    assert events["ACCOUNT_RECOVERED"]["actor"] == {
+        "user_id": account["user"]["id"],
+        "label": "user",
+        "api_client_id": None,
+    }
     assert events["ACCOUNT_RECOVERY_REQUESTED"]["actor"]["label"] == "anonymous"
     assert events["ACCOUNT_RECOVERED"]["details"] == {"recovery_id": recovery_id}
     assert EMAIL not in str(events)
