@@ -11,12 +11,13 @@ from domain.accounts.ports import PasswordHasher
 from domain.audit.events import Actor, AuditEvent
 from domain.clock import Clock
 from domain.recovery.errors import RecoveryLinkInvalid
-from domain.recovery.recovery_links import recovery_id_of
+from domain.recovery.recovery_links import held_by_active_record, recovery_id_of
 from domain.secrets import hash_secret
 from domain.unit_of_work import (
     HasAccountRecoveries,
     HasAudit,
     HasSessions,
+    HasStudentLinks,
     HasUsers,
     UnitOfWorkFactory,
     Writes,
@@ -31,17 +32,19 @@ class CompleteAccountRecoveryCommand:
 
 
 class CompleteAccountRecoveryPorts(
-    Writes, HasAccountRecoveries, HasUsers, HasSessions, HasAudit, Protocol
+    Writes, HasAccountRecoveries, HasUsers, HasSessions, HasStudentLinks, HasAudit, Protocol
 ): ...
 
 
 class CompleteAccountRecovery:
     """In one transaction: the link is used (one conditional update, so that of two completions at
-    once exactly one succeeds; the other, like an unknown, replaced or expired link, gets 410
-    ``RECOVERY_LINK_INVALID``), the address becomes the account's e-mail (409
-    ``EMAIL_ALREADY_USED`` if another account took it since the request: the link stays usable),
-    the password is set, every session of the account is revoked, and ``ACCOUNT_RECOVERED`` is
-    audited. The password follows the policy (422 ``INVALID_PASSWORD``), checked first."""
+        once exactly one succeeds; the other, like an unknown, replaced or expired link, gets 410
+        ``RECOVERY_LINK_INVALID``), the address becomes the account's e-mail (409
+        ``EMAIL_ALREADY_USED`` if another account took it since the request: the link stays usable),
+        the password is set, every session of the account is revoked, and ``ACCOUNT_RECOVERED`` is
+        audited. The password follows the policy (422 ``INVALID_PASSWORD``), checked first. A link
+    whose account an active record holds again (a school listed the pupil since the request) is
+    invalid too: the teacher resets that password."""
 
     def __init__(
         self, uow: UnitOfWorkFactory[CompleteAccountRecoveryPorts], hasher: PasswordHasher, clock: Clock
@@ -59,8 +62,8 @@ class CompleteAccountRecovery:
         now = self._clock.now()
         async with self._uow() as uow:
             recovery = await uow.account_recoveries.complete(recovery_id, hash_secret(command.code), now)
-            if recovery is None:
-                raise RecoveryLinkInvalid()
+            if recovery is None or await held_by_active_record(uow, recovery.user_id):
+                raise RecoveryLinkInvalid()  # a school has listed the pupil again since the request
             owner = await uow.users.find_by_email(recovery.email)
             if owner is not None and owner.id != recovery.user_id:
                 raise EmailAlreadyUsed()

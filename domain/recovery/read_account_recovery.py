@@ -9,9 +9,9 @@ from typing import Protocol
 from domain.accounts.login_hint import obfuscate_login
 from domain.clock import Clock
 from domain.recovery.errors import RecoveryLinkInvalid
-from domain.recovery.recovery_links import recovery_id_of
+from domain.recovery.recovery_links import held_by_active_record, recovery_id_of
 from domain.secrets import hash_secret
-from domain.unit_of_work import HasAccountRecoveries, HasUsers, Reads, UnitOfWorkFactory
+from domain.unit_of_work import HasAccountRecoveries, HasStudentLinks, HasUsers, Reads, UnitOfWorkFactory
 
 
 @dataclass(frozen=True)
@@ -26,13 +26,14 @@ class AccountRecoveryView:
     login_hint: str = field(repr=False)
 
 
-class ReadAccountRecoveryPorts(Reads, HasAccountRecoveries, HasUsers, Protocol): ...
+class ReadAccountRecoveryPorts(Reads, HasAccountRecoveries, HasUsers, HasStudentLinks, Protocol): ...
 
 
 class ReadAccountRecovery:
     """The account's first name and its obfuscated username, while the link is usable: the right
-    code, neither used nor replaced nor expired (410 ``RECOVERY_LINK_INVALID`` otherwise, whichever
-    the reason). Changes nothing."""
+    code, neither used nor replaced nor expired, for an account still without e-mail that no active
+    record holds again (410 ``RECOVERY_LINK_INVALID`` otherwise, whichever the reason). Changes
+    nothing."""
 
     def __init__(self, uow: UnitOfWorkFactory[ReadAccountRecoveryPorts], clock: Clock) -> None:
         self._uow = uow
@@ -52,6 +53,6 @@ class ReadAccountRecovery:
             ):
                 raise RecoveryLinkInvalid()
             user = await uow.users.get(recovery.user_id)
-            if user is None or user.email is not None:
+            if user is None or user.email is not None or await held_by_active_record(uow, user.id):
                 raise RecoveryLinkInvalid()
             return AccountRecoveryView(user.first_name, obfuscate_login(user.username or ""))

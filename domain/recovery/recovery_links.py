@@ -1,8 +1,11 @@
-"""What reading and completing a recovery link share: telling a link's id from what was typed."""
+"""What reading and completing a recovery link share: telling a link's id from what was typed, and
+whether the account has gone back to school since the request."""
 
 from __future__ import annotations
 
 import uuid
+
+from domain.unit_of_work import HasStudentLinks
 
 
 def recovery_id_of(text: str) -> uuid.UUID | None:
@@ -12,3 +15,8 @@ def recovery_id_of(text: str) -> uuid.UUID | None:
         return uuid.UUID(text)
     except ValueError:
         return None
+
+
+async def held_by_active_record(uow: HasStudentLinks, user_id: int) -> bool:
+    """Whether an active record of any school holds the account now."""
+    return any(student.is_active for student in await uow.student_links.of_user(user_id))

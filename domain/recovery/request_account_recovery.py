@@ -28,6 +28,7 @@ from domain.recovery.decisions import (
 )
 from domain.recovery.entities import RECOVERY_LINK_TTL, AccountRecovery
 from domain.recovery.errors import AccountRecoveryNotAllowed
+from domain.recovery.recovery_links import held_by_active_record
 from domain.secrets import hash_secret, new_secret
 from domain.students.entities import Student
 from domain.unit_of_work import (
@@ -117,11 +118,10 @@ class RequestAccountRecovery:
         for user_id in {r.user_id for r in matched if r.user_id is not None}:
             user = await uow.users.get(user_id)
             assert user is not None
-            attached = await uow.student_links.of_user(user_id)
             accounts[user_id] = AccountFacts(
                 user_id=user_id,
                 has_email=user.email is not None,
-                held_by_active_record=any(s.is_active for s in attached),
+                held_by_active_record=await held_by_active_record(uow, user_id),
                 recovered=await uow.account_recoveries.was_recovered(user_id),
             )
         decision = recovery_decision(matched, accounts)

@@ -464,3 +464,19 @@ class TestReadAndComplete:
             await completer(store, clock)(CompleteAccountRecoveryCommand(recovery_id, code, PASSWORD))
         assert store.users[user_id].email is None
         assert await reader(store, clock)(ReadAccountRecoveryCommand(recovery_id, code))
+
+
+async def test_a_pupil_back_at_school_since_the_request_asks_the_teacher(
+    store: JoiningStore, clock: FakeClock, jules: tuple[int, Student]
+) -> None:
+    """A school imports the pupil again, and the import attaches his account to the new record,
+    before he follows the link: the link is no longer valid, and the account unchanged."""
+    user_id, _ = jules
+    await requester(store, clock)(asking())
+    recovery_id, code = the_link(store)
+    store.add_student(store.add_organization(), national_student_id=INE, user_id=user_id)
+    with pytest.raises(RecoveryLinkInvalid):
+        await reader(store, clock)(ReadAccountRecoveryCommand(recovery_id, code))
+    with pytest.raises(RecoveryLinkInvalid):
+        await completer(store, clock)(CompleteAccountRecoveryCommand(recovery_id, code, PASSWORD))
+    assert store.users[user_id].email is None
