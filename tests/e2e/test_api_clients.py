@@ -21,7 +21,10 @@ from tests.unit.fakes import FakeClock
 
 with warnings.catch_warnings():
     # Authlib announces, on import, a successor module for httpx 2; this one is the one for httpx.
-    warnings.simplefilter("ignore", DeprecationWarning)
+    # (Its warning module turns its warnings on when imported: import it before silencing them.)
+    import authlib.deprecate
+
+    warnings.simplefilter("ignore", authlib.deprecate.AuthlibDeprecationWarning)
     from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuth2Client
 
 TOKEN_URL = f"{API}/auth/token"
