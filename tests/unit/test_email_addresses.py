@@ -124,10 +124,11 @@ HOSTILE_TEXTS = {
 
 @pytest.mark.parametrize("text", HOSTILE_TEXTS.values(), ids=HOSTILE_TEXTS.keys())
 def test_reading_takes_time_in_proportion_to_the_text(text: str) -> None:
-    started = time.perf_counter()
+    # CPU time of this process: a quadratic reading shows in it, a busy machine does not.
+    started = time.process_time()
     parse_email_addresses(text)
 
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
 
 
 MAX = 3
