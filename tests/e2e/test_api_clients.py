@@ -6,6 +6,7 @@ rate limits per client, and a roster pushed by a client shown as such in the his
 from __future__ import annotations
 
 import base64
+import concurrent.futures
 import warnings
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,7 +22,10 @@ from tests.unit.fakes import FakeClock
 
 with warnings.catch_warnings():
     # Authlib announces, on import, a successor module for httpx 2; this one is the one for httpx.
-    warnings.simplefilter("ignore", DeprecationWarning)
+    # (Its warning module turns its warnings on when imported: import it before silencing them.)
+    import authlib.deprecate
+
+    warnings.simplefilter("ignore", authlib.deprecate.AuthlibDeprecationWarning)
     from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuth2Client
 
 TOKEN_URL = f"{API}/auth/token"
@@ -405,3 +409,25 @@ def test_basic_credentials_are_form_urlencoded_first(client: httpx.Client, world
     raw = f"{created['client_id']}:{created['client_secret']}".replace("_", "%5F").encode()
     header = {"Authorization": "Basic " + base64.b64encode(raw).decode()}
     ok(client.post(TOKEN_URL, data=credentials(), headers=header))
+
+
+@pytest.mark.postgresql_only
+def test_simultaneous_creations_never_pass_the_cap(
+    server: LiveServer, client: httpx.Client, world: World
+) -> None:
+    """Eight clients exist (the world's and seven more); twelve creations at once: two succeed."""
+    for n in range(7):
+        create(world, name=f"ENT {n}")
+
+    def try_create(n: int) -> tuple[int, str | None]:
+        with httpx.Client(base_url=server.url, timeout=60) as http:
+            body = {"name": f"concurrent {n}", "scopes": ["students:read"]}
+            response = http.post(clients_url(world), json=body, headers=bearer(world.admin_a))
+            return response.status_code, response.json().get("code")
+
+    with concurrent.futures.ThreadPoolExecutor(12) as pool:
+        results = list(pool.map(try_create, range(12)))
+    assert sorted(results, key=str) == sorted(
+        [(201, None)] * 2 + [(409, "TOO_MANY_API_CLIENTS")] * 10, key=str
+    )
+    assert len(listing(client, world)) == 10

@@ -171,6 +171,7 @@ def test_the_stories_leave_no_personal_data_in_the_log(make_server, siecle_sampl
         with httpx.Client(base_url=srv.url, timeout=30, event_hooks={"request": [secrets.sent]}) as http:
             org_id, head = _activation_story(http, srv, database_url, secrets)
             _import_and_joining_story(http, org_id, head, sample, secrets)
+            _api_client_story(http, org_id, head, sample, secrets)
             _account_story(http, database_url, secrets)
             _recovery_story(http, database_url, secrets)
             _websocket_attempt(http, f"{API}/organization-invitations/{org_id}", secrets)
@@ -294,6 +295,33 @@ def _activation_story(http: httpx.Client, srv: Any, database_url: str, secrets: 
     )
     assert activation.status_code == 202
     return org["id"], head
+
+
+def _api_client_story(http: httpx.Client, org_id: int, head: str, sample: Path, secrets: Secrets) -> None:
+    """An integrator: a client created, its tokens (Basic, form, a wrong secret), a roster pushed,
+    a rotation and a revocation; its secrets and tokens stay out of the log."""
+    clients = f"{API}/organizations/{org_id}/api-clients"
+    body = {"name": "ENT", "scopes": ["students:import", "students:read"]}
+    created = http.post(clients, json=body, headers=bearer(head)).json()
+    secrets.secret(created["client_secret"])
+    auth = (created["client_id"], created["client_secret"])
+    token = http.post(f"{API}/auth/token", data={"grant_type": "client_credentials"}, auth=auth).json()
+    secrets.tokens(token)
+    form = {"grant_type": "client_credentials", "client_id": auth[0], "client_secret": auth[1]}
+    secrets.tokens(_form(http, "/auth/token", **form).json())
+    wrong = {**form, "client_secret": "pxs_WrongSecretNobodyHas"}
+    secrets.secret(wrong["client_secret"])
+    assert _form(http, "/auth/token", **wrong).status_code == 401
+    with sample.open("rb") as file:
+        pushed = http.post(
+            f"{API}/organizations/{org_id}/student-imports",
+            files={"file": (sample.name, file, "application/xml")},
+            headers=bearer(token["access_token"]),
+        )
+    assert pushed.status_code == 201, pushed.text
+    rotated = http.post(f"{clients}/{created['id']}/secret-rotations", headers=bearer(head)).json()
+    secrets.secret(rotated["client_secret"])
+    assert http.delete(f"{clients}/{created['id']}", headers=bearer(head)).status_code == 204
 
 
 def _import_and_joining_story(

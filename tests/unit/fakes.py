@@ -21,6 +21,9 @@ from domain.accounts.entities import NewUser, StoredRefreshToken, User
 from domain.accounts.errors import EmailAlreadyUsed, UsernameAlreadyUsed
 from domain.accounts.ports import PasswordResetRepository, SessionRepository, UserRepository
 from domain.accounts.queries import AccountQueries
+from domain.api_clients.entities import ApiClient, ClientClaims, NewApiClient, Scope
+from domain.api_clients.ports import ApiClientRepository
+from domain.api_clients.queries import ApiClientQueries
 from domain.audit.events import AuditEvent, AuditFilter, AuditLog, StoredAuditEvent
 from domain.audit.queries import AuditQueries
 from domain.campaigns.entities import (
@@ -127,6 +130,24 @@ class FakeTokens:
         return int(user_id), session_id
 
 
+class FakeClientTokens:
+    """``client:<api client id>:<organization id>:<scope,scope>``; a person's token reads as None."""
+
+    def issue_client(self, claims: ClientClaims) -> tuple[str, int]:
+        scopes = ",".join(sorted(claims.scopes))
+        return f"client:{claims.api_client_id}:{claims.organization_id}:{scopes}", 900
+
+    def read_client(self, token: str) -> ClientClaims | None:
+        if token.startswith("access:"):
+            return None
+        kind, _, rest = token.partition(":")
+        parts = rest.split(":", 2)
+        if kind != "client" or len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+            raise Unauthenticated()
+        scopes = frozenset(Scope(word) for word in parts[2].split(",") if word)
+        return ClientClaims(int(parts[0]), int(parts[1]), scopes)
+
+
 class FakeLimiter:
     def __init__(self, limits: dict[Limit, int] | None = None) -> None:
         self.limits = limits or {}
@@ -193,6 +214,7 @@ class Store:
     webhook_secrets: dict[int, bytes] = dataclasses.field(default_factory=dict)
     webhook_events: dict[int, WebhookEvent] = dataclasses.field(default_factory=dict)
     webhook_deliveries: dict[int, FakeDelivery] = dataclasses.field(default_factory=dict)
+    api_clients: dict[int, ApiClient] = dataclasses.field(default_factory=dict)
     commits: int = 0
 
     def account(self, user_id: int | None) -> LinkedAccount | None:
@@ -1055,6 +1077,88 @@ class FakeWebhookQueries:
         return _page(found, page)
 
 
+class FakeApiClients:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def add(self, client: NewApiClient) -> ApiClient:
+        added = ApiClient(
+            id=_next_id(self.store.api_clients),
+            organization_id=client.organization_id,
+            name=client.name,
+            client_id=client.client_id,
+            scopes=client.scopes,
+            secret_hash=client.secret_hash,
+            previous_secret_hash=None,
+            previous_secret_expires_at=None,
+            created_at=client.created_at,
+            created_by_user_id=client.created_by_user_id,
+            last_used_at=None,
+            revoked_at=None,
+        )
+        self.store.api_clients[added.id] = added
+        return added
+
+    async def get(self, api_client_id: int, *, lock: bool = False) -> ApiClient | None:
+        return self.store.api_clients.get(api_client_id)
+
+    async def find_by_client_id(self, client_id: str) -> ApiClient | None:
+        return next((c for c in self.store.api_clients.values() if c.client_id == client_id), None)
+
+    async def count_live(self, organization_id: int) -> int:
+        return sum(
+            1 for c in self.store.api_clients.values() if c.organization_id == organization_id and c.is_live
+        )
+
+    async def rotate_secret(
+        self,
+        api_client_id: int,
+        *,
+        secret_hash: str,
+        previous_secret_hash: str,
+        previous_secret_expires_at: datetime,
+    ) -> None:
+        client = self.store.api_clients[api_client_id]
+        self.store.api_clients[api_client_id] = dataclasses.replace(
+            client,
+            secret_hash=secret_hash,
+            previous_secret_hash=previous_secret_hash,
+            previous_secret_expires_at=previous_secret_expires_at,
+        )
+
+    async def revoke(self, api_client_id: int, now: datetime) -> bool:
+        client = self.store.api_clients.get(api_client_id)
+        if client is None or not client.is_live:
+            return False
+        self.store.api_clients[api_client_id] = dataclasses.replace(
+            client, revoked_at=now, previous_secret_hash=None, previous_secret_expires_at=None
+        )
+        return True
+
+    async def mark_used(self, api_client_id: int, now: datetime, *, precision_seconds: int) -> None:
+        client = self.store.api_clients.get(api_client_id)
+        if client is None:
+            return
+        if client.last_used_at is None or client.last_used_at < now - timedelta(seconds=precision_seconds):
+            self.store.api_clients[api_client_id] = dataclasses.replace(client, last_used_at=now)
+
+
+class FakeApiClientQueries:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def of_organization(self, organization_id: int) -> list[ApiClient]:
+        found = [
+            c for c in self.store.api_clients.values() if c.organization_id == organization_id and c.is_live
+        ]
+        return sorted(found, key=lambda c: (c.created_at, c.id))
+
+    async def search(self, organization_id: int | None, page: PageRequest) -> Page[ApiClient]:
+        found = [c for c in self.store.api_clients.values() if organization_id in (None, c.organization_id)]
+        found.sort(key=lambda c: (c.created_at, c.id), reverse=True)
+        return _page(found, page)
+
+
 class FakeUnitOfWork:
     """Works on a copy of the store taken when it begins; ``commit`` writes the copy back (and counts),
     leaving the unit of work (or returning from it) without committing drops the changes."""
@@ -1080,6 +1184,8 @@ class FakeUnitOfWork:
     webhook_endpoints: WebhookEndpointRepository
     webhook_events: WebhookEventLog
     webhook_queries: WebhookQueries
+    api_clients: ApiClientRepository
+    api_client_queries: ApiClientQueries
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -1109,6 +1215,8 @@ class FakeUnitOfWork:
         self.webhook_endpoints = FakeWebhookEndpoints(work)
         self.webhook_events = FakeWebhookEventLog(work)
         self.webhook_queries = FakeWebhookQueries(work)
+        self.api_clients = FakeApiClients(work)
+        self.api_client_queries = FakeApiClientQueries(work)
 
     async def __aenter__(self) -> Self:
         self._begin()
