@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -82,6 +83,9 @@ class Receiver:
         return self.received
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        sock = writer.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             while True:
                 request = await _read_request(reader)
@@ -96,10 +100,10 @@ class Receiver:
                     await asyncio.sleep(answer.delay)
                 head = [
                     f"HTTP/1.1 {answer.status} X",
-                    "Content-Length: 2",
-                    *(f"{k}: {v}" for k, v in answer.headers.items()),
+                    "Content-Length: 0",
+                    *(f"{name}: {value}" for name, value in answer.headers.items()),
                 ]
-                writer.write(("\r\n".join(head) + "\r\n\r\nok").encode("latin-1"))
+                writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
                 await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError):
             return
