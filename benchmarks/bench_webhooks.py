@@ -174,7 +174,8 @@ async def measure(url: str) -> None:
         f"({backlog_rate / raw_rate:.2f} of the baseline)"
     )
     print(
-        f"  delay commit → delivery at {backlog_rate / 2:,.0f} events/s: p50 {statistics.median(delays):.0f} ms, "
+        f"  delay commit → delivery at {backlog_rate / 2:,.0f} events/s: "
+        f"p50 {statistics.median(delays):.0f} ms, "
         f"p99 {percentile(delays, 0.99):.0f} ms, max {max(delays):.0f} ms"
     )
 
