@@ -4,8 +4,8 @@ A throw-away PostgreSQL database, an organization with one endpoint subscribed t
 pointing at an HTTP receiver on loopback (``tests/support/webhooks.py``, in this process), and
 one ``pix-orga worker`` process (``WEBHOOK_ALLOW_PRIVATE_ADDRESSES=true``). Two measures:
 
-- backlog: 1,000 events committed before the worker starts; deliveries per second from the
-  worker's start to the last arrival, against a baseline measured in the same run: the same
+- backlog: 1,000 events committed at once (one transaction) while the worker runs; deliveries per
+  second from that commit to the last arrival, against a baseline measured in the same run: the same
   1,000 POSTs to the same receiver from a bare httpx loop, 16 at a time (the dispatcher's own
   concurrency), no database, no signing;
 - delay: the worker running, 1,000 events committed one by one at half the backlog rate just
@@ -92,22 +92,33 @@ async def setup(url: str, receiver_url: str) -> tuple[int, int]:
 
 
 async def commit_events(
-    url: str, organization_id: int, endpoint_id: int, rate: float | None
+    url: str, organization_id: int, endpoint_id: int, count: int, rate: float | None
 ) -> dict[str, float]:
-    """Each event in its own transaction; returns ``webhook-id`` → wall-clock time of its commit."""
+    """``count`` events; one transaction for all when ``rate`` is None, else each in its own at
+    ``rate`` a second. Returns ``webhook-id`` -> wall-clock time of its commit."""
     engine = create_engine(url)
     committed: dict[str, float] = {}
     began = time.perf_counter()
     try:
-        for n in range(EVENTS):
+        if rate is None:
+            async with SqlUnitOfWork(engine) as uow:
+                ids = [
+                    await uow.webhook_events.record(
+                        webhook_test(organization_id, endpoint_id, datetime.now(UTC))
+                    )
+                    for _ in range(count)
+                ]
+                await uow.commit()
+            now = time.time()
+            return {f"msg_{event_id}": now for event_id in ids}
+        for n in range(count):
             async with SqlUnitOfWork(engine) as uow:
                 event_id = await uow.webhook_events.record(
                     webhook_test(organization_id, endpoint_id, datetime.now(UTC))
                 )
                 await uow.commit()
             committed[f"msg_{event_id}"] = time.time()
-            if rate is not None:
-                await asyncio.sleep(max(0.0, began + (n + 1) / rate - time.perf_counter()))
+            await asyncio.sleep(max(0.0, began + (n + 1) / rate - time.perf_counter()))
     finally:
         await engine.dispose()
     return committed
@@ -141,24 +152,21 @@ async def measure(url: str) -> None:
     try:
         raw_rate = await baseline(receiver)
         organization_id, endpoint_id = await setup(url, receiver.url)
-
-        # Backlog: everything committed, then one worker.
-        await commit_events(url, organization_id, endpoint_id, rate=None)
-        receiver.received.clear()
-        started = time.time()
         worker = start_worker(url)
         try:
+            # The worker is ready once a first event reached the receiver (not part of any figure).
+            await commit_events(url, organization_id, endpoint_id, 1, rate=None)
+            await receiver.wait_for(1, timeout=120)
+            receiver.received.clear()
+
+            # Backlog: 1,000 events committed at once, delivered by the running worker.
+            committed = await commit_events(url, organization_id, endpoint_id, EVENTS, rate=None)
             await receiver.wait_for(EVENTS, timeout=300)
-        finally:
-            stop(worker)
-        backlog_rate = EVENTS / (max(r.at for r in receiver.received) - started)
+            backlog_rate = EVENTS / (max(r.at for r in receiver.received) - min(committed.values()))
+            receiver.received.clear()
 
-        # Delay: the worker running, events committed one by one.
-        receiver.received.clear()
-        worker = start_worker(url)
-        try:
-            await asyncio.sleep(2)  # let the worker start (not part of any figure)
-            committed = await commit_events(url, organization_id, endpoint_id, rate=backlog_rate / 2)
+            # Delay: events committed one by one at half that rate.
+            committed = await commit_events(url, organization_id, endpoint_id, EVENTS, rate=backlog_rate / 2)
             await receiver.wait_for(EVENTS, timeout=300)
         finally:
             stop(worker)

@@ -67,14 +67,18 @@ class HttpWebhookSender:
             )
         except InvalidWebhookUrl as refused:
             return SendResult(error=refused.reason)
-        original = httpx.URL(url)
-        pinned = original.copy_with(host=_bare(addresses[0]))
+        try:
+            original = httpx.URL(url)
+            pinned = original.copy_with(host=_bare(addresses[0]))
+            host_header = original.netloc.decode("ascii")
+        except (httpx.InvalidURL, ValueError, UnicodeError):
+            return SendResult(error="MALFORMED")
         extensions = {}
         if target.scheme == "https" and not _is_ip(target.host):
             extensions["sni_hostname"] = target.host
         request_headers = {
             **headers,
-            "Host": original.netloc.decode("ascii"),
+            "Host": host_header,
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
         }
