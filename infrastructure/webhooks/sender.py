@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import ssl
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Final
@@ -52,12 +53,16 @@ class HttpWebhookSender:
         timeout: float,
         allow_private_addresses: bool,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
+        """``verify``: the TLS trust, the system's certificate authorities by default (tests give
+        their own authority)."""
         self._resolver = resolver
         self._timeout = timeout
         self._allow_private = allow_private_addresses
         self._max_response_bytes = max_response_bytes
         self._clients: OrderedDict[str, httpx.AsyncClient] = OrderedDict()
+        self._verify = verify
 
     async def send(self, url: str, headers: dict[str, str], body: bytes) -> SendResult:
         try:
@@ -126,6 +131,7 @@ class HttpWebhookSender:
             client = httpx.AsyncClient(
                 follow_redirects=False,
                 trust_env=False,
+                verify=self._verify,
                 timeout=httpx.Timeout(self._timeout),
                 limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
             )
