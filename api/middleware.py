@@ -196,7 +196,17 @@ class RequestIdFilter(logging.Filter):
 
 # Libraries whose verbose levels can quote SQL parameters (e-mails, names) or form fields: kept at
 # WARNING whatever the root level, so that lowering it to debug never logs personal data.
-QUIET_LOGGERS = ("sqlalchemy", "aiosqlite", "asyncpg", "python_multipart", "multipart", "aiosmtplib")
+# httpx and httpcore log each request with its URL: a webhook URL may hold a token.
+QUIET_LOGGERS = (
+    "sqlalchemy",
+    "aiosqlite",
+    "asyncpg",
+    "python_multipart",
+    "multipart",
+    "aiosmtplib",
+    "httpx",
+    "httpcore",
+)
 
 
 def json_log_handler(stream: TextIO | None = None) -> logging.Handler:

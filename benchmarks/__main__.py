@@ -11,6 +11,7 @@ BENCHMARKS = [
     "benchmarks.bench_joining",
     "benchmarks.bench_match_guard",
     "benchmarks.bench_load",
+    "benchmarks.bench_webhooks",
 ]
 
 for module in BENCHMARKS:

@@ -202,7 +202,14 @@ class WebhookDispatcher:
                     # worker may have claimed this one, so sending it could send it twice.
                     leftover.append(row)
                     return False
-                await self._deliver(row, token)
+                try:
+                    await self._deliver(row, token)
+                except Exception as error:  # the database failed mid-record: back after the lease
+                    logger.warning(
+                        "webhook delivery %d could not be recorded (%s); retried after its lease",
+                        row.id,
+                        type(error).__name__,
+                    )
                 return True
 
         done = await asyncio.gather(*(one(row) for row in claimed))
@@ -328,7 +335,10 @@ class WebhookDispatcher:
                 "webhook-timestamp": str(int(signed_at.timestamp())),
                 "webhook-signature": Webhook(secret).sign(message_id, signed_at, body),
             }
-            result = await self._sender.send(row.url, headers, body.encode("utf-8"))
+            try:
+                result = await self._sender.send(row.url, headers, body.encode("utf-8"))
+            except Exception as error:  # an unexpected sender failure: a failed attempt, retried
+                result = SendResult(error=type(error).__name__[:64])
         if result.delivered:
             await self._record_delivered(row, token, result)
         else:

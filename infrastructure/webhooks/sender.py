@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import ssl
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Final
@@ -52,12 +53,16 @@ class HttpWebhookSender:
         timeout: float,
         allow_private_addresses: bool,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
+        """``verify``: the TLS trust, the system's certificate authorities by default (tests give
+        their own authority)."""
         self._resolver = resolver
         self._timeout = timeout
         self._allow_private = allow_private_addresses
         self._max_response_bytes = max_response_bytes
         self._clients: OrderedDict[str, httpx.AsyncClient] = OrderedDict()
+        self._verify = verify
 
     async def send(self, url: str, headers: dict[str, str], body: bytes) -> SendResult:
         try:
@@ -67,14 +72,18 @@ class HttpWebhookSender:
             )
         except InvalidWebhookUrl as refused:
             return SendResult(error=refused.reason)
-        original = httpx.URL(url)
-        pinned = original.copy_with(host=_bare(addresses[0]))
+        try:
+            original = httpx.URL(url)
+            pinned = original.copy_with(host=_bare(addresses[0]))
+            host_header = original.netloc.decode("ascii")
+        except (httpx.InvalidURL, ValueError, UnicodeError):
+            return SendResult(error="MALFORMED")
         extensions = {}
         if target.scheme == "https" and not _is_ip(target.host):
             extensions["sni_hostname"] = target.host
         request_headers = {
             **headers,
-            "Host": original.netloc.decode("ascii"),
+            "Host": host_header,
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
         }
@@ -122,6 +131,7 @@ class HttpWebhookSender:
             client = httpx.AsyncClient(
                 follow_redirects=False,
                 trust_env=False,
+                verify=self._verify,
                 timeout=httpx.Timeout(self._timeout),
                 limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
             )

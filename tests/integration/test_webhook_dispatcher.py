@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+import trustme
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from standardwebhooks import Webhook
@@ -473,3 +475,61 @@ def test_the_body_is_compact_json() -> None:
         "data": {"organization_id": 3},
     }
     assert " " not in body
+
+
+# --- TLS: the connection goes to the checked address, TLS is verified for the name ----------------
+
+
+@pytest.fixture(scope="module")
+def authority() -> trustme.CA:
+    return trustme.CA()
+
+
+def tls_server(authority: trustme.CA, name: str) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert(name).configure_cert(context)
+    return context
+
+
+def tls_dispatcher(
+    engine: AsyncEngine, clock: FakeClock, authority: trustme.CA, resolver: StaticResolver
+) -> WebhookDispatcher:
+    trust = ssl.create_default_context()
+    authority.configure_trust(trust)
+    sender = HttpWebhookSender(resolver, timeout=5, allow_private_addresses=True, verify=trust)
+    return WebhookDispatcher(engine, sender, CIPHER, lease=LEASE, now=clock)
+
+
+async def test_https_goes_to_the_resolved_address_with_the_name_kept_for_host_and_certificate(
+    engine: AsyncEngine, clock: FakeClock, authority: trustme.CA
+) -> None:
+    place = await school(engine)
+    async with receiving(tls=tls_server(authority, "hooks.example"), host="hooks.example") as receiver:
+        _, secret = await endpoint(engine, place.organization_id, receiver.url)
+        await record(engine, linked(place.organization_id))
+        resolver = StaticResolver({"hooks.example": ["127.0.0.1"]})
+
+        await tls_dispatcher(engine, clock, authority, resolver).run_once()
+
+        [request] = receiver.received
+    assert request.headers["host"] == f"hooks.example:{receiver.port}"
+    assert verified(secret, request)["type"] == "student.linked"
+    [delivery] = await deliveries(engine)
+    assert delivery["status"] == "DELIVERED"
+
+
+async def test_a_certificate_for_another_name_is_a_failed_attempt(
+    engine: AsyncEngine, clock: FakeClock, authority: trustme.CA
+) -> None:
+    place = await school(engine)
+    async with receiving(tls=tls_server(authority, "other.example"), host="hooks.example") as receiver:
+        await endpoint(engine, place.organization_id, receiver.url)
+        await record(engine, linked(place.organization_id))
+        resolver = StaticResolver({"hooks.example": ["127.0.0.1"]})
+
+        await tls_dispatcher(engine, clock, authority, resolver).run_once()
+
+        assert receiver.received == []
+    [delivery] = await deliveries(engine)
+    assert (delivery["status"], delivery["last_status_code"]) == ("PENDING", None)
+    assert delivery["last_error"] in {"CONNECT_ERROR", "ConnectError"}

@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import socket
+import ssl
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -53,8 +55,16 @@ class Receiver:
     """An HTTP server on 127.0.0.1 recording what it receives; ``script`` decides each answer
     from the request's number (1, 2, ...) and the request."""
 
-    def __init__(self, script: Callable[[int, Received], Answer] | None = None) -> None:
+    def __init__(
+        self,
+        script: Callable[[int, Received], Answer] | None = None,
+        tls: ssl.SSLContext | None = None,
+        host: str = "127.0.0.1",
+    ) -> None:
+        """``tls``: serve HTTPS with that context; ``host``: the name its URL gives."""
         self.script = script or (lambda n, request: Answer())
+        self.tls = tls
+        self.host = host
         self.received: list[Received] = []
         self.port = 0
         self._server: asyncio.Server | None = None
@@ -62,10 +72,10 @@ class Receiver:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hooks"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}/hooks"
 
     async def start(self) -> Receiver:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, ssl=self.tls)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
@@ -82,6 +92,9 @@ class Receiver:
         return self.received
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        sock = writer.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             while True:
                 request = await _read_request(reader)
@@ -96,10 +109,10 @@ class Receiver:
                     await asyncio.sleep(answer.delay)
                 head = [
                     f"HTTP/1.1 {answer.status} X",
-                    "Content-Length: 2",
-                    *(f"{k}: {v}" for k, v in answer.headers.items()),
+                    "Content-Length: 0",
+                    *(f"{name}: {value}" for name, value in answer.headers.items()),
                 ]
-                writer.write(("\r\n".join(head) + "\r\n\r\nok").encode("latin-1"))
+                writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
                 await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError):
             return
@@ -124,8 +137,12 @@ async def _read_request(reader: asyncio.StreamReader) -> Received | None:
 
 
 @contextlib.asynccontextmanager
-async def receiving(script: Callable[[int, Received], Answer] | None = None) -> AsyncIterator[Receiver]:
-    receiver = await Receiver(script).start()
+async def receiving(
+    script: Callable[[int, Received], Answer] | None = None,
+    tls: ssl.SSLContext | None = None,
+    host: str = "127.0.0.1",
+) -> AsyncIterator[Receiver]:
+    receiver = await Receiver(script, tls, host).start()
     try:
         yield receiver
     finally:
