@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 from domain.students.siecle import (
     DOUBLE_ENCODED_NAME,
@@ -162,10 +162,11 @@ def unknown_columns(columns: ColumnMap) -> list[SiecleWarning]:
     ]
 
 
-RosterRow = tuple[int, Sequence[object] | None]
-"""A row as read: its position (the CSV line, or the JSON index) and its values in the order of
-``ROSTER_FIELDS`` (``None`` for a JSON entry that is not an object). A CSV gives text only; a JSON
-entry may give anything, and a value that is neither text nor null is ``INVALID_FIELD``."""
+RosterRow = tuple[int, Sequence[object] | Mapping[str, object] | None]
+"""A row as read: its position (the CSV line, or the JSON index) and its values, in the order of
+``ROSTER_FIELDS`` (a CSV row), by those names (a JSON entry, read as is: not copying 20,000
+entries matters), or ``None`` for a JSON entry that is not an object. A CSV gives text only; a
+JSON entry may give anything, and a value that is neither text nor null is ``INVALID_FIELD``."""
 
 
 @dataclass
@@ -216,65 +217,81 @@ def check_roster(roster: Roster, today: date) -> SiecleReport:
     first_positions: dict[str, int] = {}
     dates: dict[str, date | None] = {}
     records = report.records
+    suspects: list[StudentRecord] = []
     for position, values in roster.rows:
-        record = _record(position, values, by_line, today, first_positions, dates)
+        record = _record(position, values, by_line, today, first_positions, dates, suspects)
         if record is None:
             record = _check_row(position, values, by_line, today, first_positions, report)
             if record is None:
                 continue
+            suspects.append(record)
         records.append(record)
-        names = record.last_name + record.first_name
-        if record.middle_name or record.third_name or record.preferred_last_name:
-            names += f"{record.middle_name}{record.third_name}{record.preferred_last_name}"
-        if not names.isascii() and DOUBLE_ENCODED_PAIR.search(names) is not None:
-            report.warnings.extend(_double_encoded(record, by_line))  # a quick look first: most are not
+    for record in suspects:  # names that may look double-encoded (a quick look: most do not)
+        report.warnings.extend(_double_encoded(record, by_line))
     if not roster.rows and not report.errors:
         report.errors.append(no_students([]))
     return report
 
 
 _UNSEEN: Final = date.min
+_FIELD_COUNT: Final = len(ROSTER_FIELDS)
 _make_record: Final = StudentRecord._make
 
 
 def _record(
     position: int,
-    values: Sequence[object] | None,
+    values: Sequence[object] | Mapping[str, object] | None,
     by_line: bool,
     today: date,
     first_positions: dict[str, int],
     dates: dict[str, date | None],
+    suspects: list[StudentRecord],
 ) -> StudentRecord | None:
     """The fast path, for a row with nothing to say about it: its record, else ``None`` (the row is
     then checked field by field, a text to unwrap included). An import builds one per pupil, so
     the checks are written out, dates parsed once per distinct text and the record built from
     positions."""
-    if values is None or len(values) != len(ROSTER_FIELDS):
+    # Any: what a JSON entry holds is only known by trying (a value without ``strip`` is no text).
+    national_id: Any
+    first: Any
+    middle: Any
+    third: Any
+    last: Any
+    preferred: Any
+    birth: Any
+    division: Any
+    if type(values) is dict:
+        get = values.get
+        national_id, first, last = get("national_student_id"), get("first_name"), get("last_name")
+        birth, division = get("birthdate"), get("division")
+        middle, third, preferred = get("middle_name"), get("third_name"), get("preferred_last_name")
+    elif values is not None and len(values) == _FIELD_COUNT:
+        national_id, first, middle, third, last, preferred, birth, division = values
+    else:
         return None
-    national_id, first, middle, third, last, preferred, birth, division = values
     try:
-        national_id = national_id.strip().upper()  # type: ignore[attr-defined]
-        first = first.strip()  # type: ignore[attr-defined]
-        last = last.strip()  # type: ignore[attr-defined]
-        division = division.strip()  # type: ignore[attr-defined]
-        birth = birth.strip()  # type: ignore[attr-defined]
-        middle = (middle.strip() or None) if middle is not None else None  # type: ignore[attr-defined]
-        third = (third.strip() or None) if third is not None else None  # type: ignore[attr-defined]
-        preferred = (preferred.strip() or None) if preferred is not None else None  # type: ignore[attr-defined]
+        national_id = national_id.strip().upper()
+        first = first.strip()
+        last = last.strip()
+        division = division.strip()
+        birth = birth.strip()
+        middle = (middle.strip() or None) if middle is not None else None
+        third = (third.strip() or None) if third is not None else None
+        preferred = (preferred.strip() or None) if preferred is not None else None
     except AttributeError:  # a JSON value that is not text
         return None
+    # Past ``strip``, each is text: a CSV gives only text, and JSON no other value with ``strip``.
     if not (
-        type(national_id) is str and type(first) is str and type(last) is str
-        and type(division) is str and type(birth) is str
-        and national_id and first and last and division
+        national_id and first and last and division
         and national_id not in first_positions
         and len(national_id) <= 20 and len(first) <= 255 and len(last) <= 255 and len(division) <= 64
         and national_id[0] != "=" and first[0] != "=" and last[0] != "=" and division[0] != "="
     ):  # fmt: skip
         return None
-    for name in (middle, third, preferred):
-        if name is not None and (type(name) is not str or len(name) > 255 or name[0] == "="):
-            return None
+    if middle is not None or third is not None or preferred is not None:
+        for name in (middle, third, preferred):
+            if name is not None and (len(name) > 255 or name[0] == "="):
+                return None
     birthdate = dates.get(birth, _UNSEEN)
     if birthdate is _UNSEEN:
         birthdate = dates[birth] = parse_roster_birthdate(birth, by_line, today)
@@ -283,17 +300,24 @@ def _record(
     first_positions[national_id] = position
     # The fields in ``StudentRecord``'s order; what a roster does not give (birth place, MEF, status)
     # is None.
-    return _make_record(
+    record = _make_record(
         (
             position if by_line else None, national_id, last, preferred, first, middle, third,
             birthdate, None, None, None, None, None, None, division, None if by_line else position,
         )
     )  # fmt: skip
+    if not (last.isascii() and first.isascii()) and (
+        DOUBLE_ENCODED_PAIR.search(last) is not None or DOUBLE_ENCODED_PAIR.search(first) is not None
+    ):
+        suspects.append(record)
+    elif middle is not None or third is not None or preferred is not None:
+        suspects.append(record)  # rare: looked at in full
+    return record
 
 
 def _check_row(
     position: int,
-    values: Sequence[object] | None,
+    row: Sequence[object] | Mapping[str, object] | None,
     by_line: bool,
     today: date,
     first_positions: dict[str, int],
@@ -303,6 +327,7 @@ def _check_row(
     entry that is no object is one error)."""
     where: dict[str, object] = {} if by_line else {"index": position}
     line = position if by_line else None
+    values = tuple(map(row.get, ROSTER_FIELDS)) if isinstance(row, Mapping) else row
     if values is None or len(values) != len(ROSTER_FIELDS):
         report.errors.append(SiecleIssue(code=INVALID_FIELD, line=line, meta={**where, "expected": "object"}))
         return None
