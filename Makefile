@@ -58,9 +58,10 @@ test: lint test-sqlite test-postgresql
 openapi: install
 	$(RUN) python -m api.openapi_export openapi/openapi.json
 
-# The sample SIECLE exports of examples/, used by the README's walkthrough.
+# The sample SIECLE exports and rosters of examples/, used by the README's walkthrough.
 examples: install
 	$(RUN) python -m tests.support.siecle_samples examples/
+	$(RUN) python -m tests.support.roster_samples examples/
 
 bench: install
 	$(RUN) python -m benchmarks

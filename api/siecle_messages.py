@@ -215,10 +215,12 @@ ROSTER_MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "The column “{column}” (position {position}) is not recognised: it is ignored.",
     ),
     "DOUBLE_ENCODED_NAME": (
-        "{where} : les nom et prénom « {last_name} {first_name} » semblent mal encodés (par exemple "
+        "{where} : les nom et prénom « {last_name} {first_name} » (identifiant "
+        "{national_student_id}) semblent mal encodés (par exemple "
         "« Ã© » au lieu de « é ») : le fichier a sans doute été enregistré dans un autre encodage. "
         "Vérifiez-les, ou enregistrez le fichier au format « CSV UTF-8 ».",
-        "{where}: the names “{last_name} {first_name}” look wrongly encoded (for instance “Ã©” "
+        "{where}: the names “{last_name} {first_name}” (identifier {national_student_id}) look "
+        "wrongly encoded (for instance “Ã©” "
         "instead of “é”): the file was probably saved in another encoding. Check them, or save the "
         "file as “CSV UTF-8”.",
     ),

@@ -8,6 +8,7 @@ import sys
 BENCHMARKS = [
     "benchmarks.bench_parse",
     "benchmarks.bench_import",
+    "benchmarks.bench_rosters",
     "benchmarks.bench_joining",
     "benchmarks.bench_match_guard",
     "benchmarks.bench_load",

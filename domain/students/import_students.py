@@ -192,8 +192,8 @@ def plan_kept_accounts(
 
 def _account_kept_elsewhere(record: StudentRecord) -> SiecleWarning:
     meta: dict[str, Any] = {"last_name": record.last_name, "first_name": record.first_name}
-    if record.index is not None:
-        meta["index"] = record.index  # a JSON entry has no line
+    if record.json_index is not None:
+        meta["index"] = record.json_index  # a JSON entry has no line
     return SiecleWarning(ACCOUNT_KEPT_ELSEWHERE, record.line, record.national_student_id, meta)
 
 

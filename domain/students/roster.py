@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 from domain.students.siecle import (
     DOUBLE_ENCODED_NAME,
+    DOUBLE_ENCODED_PAIR,
     DUPLICATE_NATIONAL_STUDENT_ID,
     INVALID_BIRTHDATE,
     MISSING_BIRTHDATE,
@@ -161,10 +162,11 @@ def unknown_columns(columns: ColumnMap) -> list[SiecleWarning]:
     ]
 
 
-RosterRow = tuple[int, Sequence[object] | None]
-"""A row as read: its position (the CSV line, or the JSON index) and its values in the order of
-``ROSTER_FIELDS`` (``None`` for a JSON entry that is not an object). A CSV gives text only; a JSON
-entry may give anything, and a value that is neither text nor null is ``INVALID_FIELD``."""
+RosterRow = tuple[int, Sequence[object] | Mapping[str, object] | None]
+"""A row as read: its position (the CSV line, or the JSON index) and its values, in the order of
+``ROSTER_FIELDS`` (a CSV row), by those names (a JSON entry, read as is: not copying 20,000
+entries matters), or ``None`` for a JSON entry that is not an object. A CSV gives text only; a
+JSON entry may give anything, and a value that is neither text nor null is ``INVALID_FIELD``."""
 
 
 @dataclass
@@ -213,93 +215,122 @@ def check_roster(roster: Roster, today: date) -> SiecleReport:
     report = SiecleReport(warnings=list(roster.warnings))
     by_line = roster.by_line
     first_positions: dict[str, int] = {}
+    dates: dict[str, date | None] = {}
     records = report.records
+    suspects: list[StudentRecord] = []
     for position, values in roster.rows:
-        if values is not None and len(values) == len(ROSTER_FIELDS):
-            record = _record(position, values, by_line, today, first_positions)
-            if record is not None:
-                records.append(record)
-                if not (record.last_name.isascii() and record.first_name.isascii()):
-                    report.warnings.extend(_double_encoded(record, by_line))
+        record = _record(position, values, by_line, today, first_positions, dates, suspects)
+        if record is None:
+            record = _check_row(position, values, by_line, today, first_positions, report)
+            if record is None:
                 continue
-        _check_row(position, values, by_line, today, first_positions, report)
+            suspects.append(record)
+        records.append(record)
+    for record in suspects:  # names that may look double-encoded (a quick look: most do not)
+        report.warnings.extend(_double_encoded(record, by_line))
     if not roster.rows and not report.errors:
         report.errors.append(no_students([]))
     return report
 
 
+_UNSEEN: Final = date.min
+_FIELD_COUNT: Final = len(ROSTER_FIELDS)
+_make_record: Final = StudentRecord._make
+
+
 def _record(
-    position: int, values: Sequence[object], by_line: bool, today: date, first_positions: dict[str, int]
+    position: int,
+    values: Sequence[object] | Mapping[str, object] | None,
+    by_line: bool,
+    today: date,
+    first_positions: dict[str, int],
+    dates: dict[str, date | None],
+    suspects: list[StudentRecord],
 ) -> StudentRecord | None:
-    """The fast path: the record of a row with nothing to say about it, else ``None`` (the row is
-    then checked field by field)."""
-    national_id, first, middle, third, last, preferred, birth, division = values
+    """The fast path, for a row with nothing to say about it: its record, else ``None`` (the row is
+    then checked field by field, a text to unwrap included). An import builds one per pupil, so
+    the checks are written out, dates parsed once per distinct text and the record built from
+    positions."""
+    # Any: what a JSON entry holds is only known by trying (a value without ``strip`` is no text).
+    national_id: Any
+    first: Any
+    middle: Any
+    third: Any
+    last: Any
+    preferred: Any
+    birth: Any
+    division: Any
+    if type(values) is dict:
+        get = values.get
+        national_id, first, last = get("national_student_id"), get("first_name"), get("last_name")
+        birth, division = get("birthdate"), get("division")
+        middle, third, preferred = get("middle_name"), get("third_name"), get("preferred_last_name")
+    elif values is not None and len(values) == _FIELD_COUNT:
+        national_id, first, middle, third, last, preferred, birth, division = values
+    else:
+        return None
+    try:
+        national_id = national_id.strip().upper()
+        first = first.strip()
+        last = last.strip()
+        division = division.strip()
+        birth = birth.strip()
+        middle = (middle.strip() or None) if middle is not None else None
+        third = (third.strip() or None) if third is not None else None
+        preferred = (preferred.strip() or None) if preferred is not None else None
+    except AttributeError:  # a JSON value that is not text
+        return None
+    # Past ``strip``, each is text: a CSV gives only text, and JSON no other value with ``strip``.
     if not (
-        type(national_id) is str and type(first) is str and type(last) is str
-        and type(birth) is str and type(division) is str
+        national_id and first and last and division
+        and national_id not in first_positions
+        and len(national_id) <= 20 and len(first) <= 255 and len(last) <= 255 and len(division) <= 64
+        and national_id[0] != "=" and first[0] != "=" and last[0] != "=" and division[0] != "="
     ):  # fmt: skip
         return None
-    national_id, first, last, division = clean(national_id), clean(first), clean(last), clean(division)
-    if national_id is None or first is None or last is None or division is None:
-        return None
-    national_id = national_id.upper()
-    if (
-        national_id in first_positions
-        or len(national_id) > 20
-        or len(first) > 255
-        or len(last) > 255
-        or len(division) > 64
-    ):
-        return None
-    names: list[str | None] = []
-    for value in (middle, third, preferred):
-        if value is None:
-            names.append(None)
-        elif type(value) is str:
-            text = clean(value)
-            if text is not None and len(text) > 255:
+    if middle is not None or third is not None or preferred is not None:
+        for name in (middle, third, preferred):
+            if name is not None and (len(name) > 255 or name[0] == "="):
                 return None
-            names.append(text)
-        else:
-            return None
-    birthdate = parse_roster_birthdate(birth.strip(), by_line, today)
+    birthdate = dates.get(birth, _UNSEEN)
+    if birthdate is _UNSEEN:
+        birthdate = dates[birth] = parse_roster_birthdate(birth, by_line, today)
     if birthdate is None:
         return None
     first_positions[national_id] = position
-    return StudentRecord(
-        line=position if by_line else None,
-        national_student_id=national_id,
-        last_name=last,
-        preferred_last_name=names[2],
-        first_name=first,
-        middle_name=names[0],
-        third_name=names[1],
-        birthdate=birthdate,
-        birth_country_code=None,
-        birth_department_code=None,
-        birth_city_code=None,
-        birth_city=None,
-        mef_code=None,
-        status=None,
-        division=division,
-        index=None if by_line else position,
-    )
+    # The fields in ``StudentRecord``'s order; what a roster does not give (birth place, MEF, status)
+    # is None.
+    record = _make_record(
+        (
+            position if by_line else None, national_id, last, preferred, first, middle, third,
+            birthdate, None, None, None, None, None, None, division, None if by_line else position,
+        )
+    )  # fmt: skip
+    if not (last.isascii() and first.isascii()) and (
+        DOUBLE_ENCODED_PAIR.search(last) is not None or DOUBLE_ENCODED_PAIR.search(first) is not None
+    ):
+        suspects.append(record)
+    elif middle is not None or third is not None or preferred is not None:
+        suspects.append(record)  # rare: looked at in full
+    return record
 
 
 def _check_row(
     position: int,
-    values: Sequence[object] | None,
+    row: Sequence[object] | Mapping[str, object] | None,
     by_line: bool,
     today: date,
     first_positions: dict[str, int],
     report: SiecleReport,
-) -> None:
-    """Every error of a row the fast path refused (a JSON entry that is no object is one error)."""
+) -> StudentRecord | None:
+    """A row the fast path let go, field by field: its record, or every error it holds (a JSON
+    entry that is no object is one error)."""
     where: dict[str, object] = {} if by_line else {"index": position}
     line = position if by_line else None
+    values = tuple(map(row.get, ROSTER_FIELDS)) if isinstance(row, Mapping) else row
     if values is None or len(values) != len(ROSTER_FIELDS):
         report.errors.append(SiecleIssue(code=INVALID_FIELD, line=line, meta={**where, "expected": "object"}))
-        return
+        return None
     texts: dict[str, str | None] = {}
     invalid: list[str] = []
     for name, value in zip(ROSTER_FIELDS, values, strict=True):
@@ -343,7 +374,34 @@ def _check_row(
         text = texts[name]
         if text is not None and len(text) > limit:
             issues.append(issue(VALUE_TOO_LONG, name, limit=limit, length=len(text)))
-    report.errors.extend(issues)
+    if issues:
+        report.errors.extend(issues)
+        return None
+    return _valid_record(position, by_line, texts, today)
+
+
+def _valid_record(position: int, by_line: bool, texts: dict[str, str | None], today: date) -> StudentRecord:
+    """The record of a row without error (every required text present, the birth date valid)."""
+    birthdate = parse_roster_birthdate(texts["birthdate"] or "", by_line, today)
+    assert birthdate is not None  # checked
+    return StudentRecord(
+        line=position if by_line else None,
+        national_student_id=(texts["national_student_id"] or "").upper(),
+        last_name=texts["last_name"] or "",
+        preferred_last_name=texts["preferred_last_name"],
+        first_name=texts["first_name"] or "",
+        middle_name=texts["middle_name"],
+        third_name=texts["third_name"],
+        birthdate=birthdate,
+        birth_country_code=None,
+        birth_department_code=None,
+        birth_city_code=None,
+        birth_city=None,
+        mef_code=None,
+        status=None,
+        division=texts["division"] or "",
+        json_index=None if by_line else position,
+    )
 
 
 def _birthdate_issues(
@@ -377,7 +435,7 @@ def _double_encoded(record: StudentRecord, by_line: bool) -> list[SiecleWarning]
         "fields": fields,
     }
     if not by_line:
-        meta["index"] = record.index
+        meta["index"] = record.json_index
     return [SiecleWarning(DOUBLE_ENCODED_NAME, record.line, record.national_student_id, meta)]
 
 

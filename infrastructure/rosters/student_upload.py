@@ -43,6 +43,9 @@ BINARY_SIGNATURES: Final = (
 CONTROL_BYTES: Final = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 """No text file holds these (tab, line feed and carriage return are not among them)."""
 TEXT_WHITESPACE: Final = b" \t\r\n"
+BINARY_SNIFF_SIZE: Final = 64 * 1024
+"""Control characters are looked for at the start (a binary file has some in its first bytes), NUL
+everywhere (a quick scan): a text with a stray control character further on is read as text."""
 
 
 def read_student_upload(
@@ -74,7 +77,7 @@ def read_student_upload(
         if not text_head or head.startswith(BINARY_SIGNATURES):
             raise UnsupportedFileType()
         data = upload.read(size)
-        if CONTROL_BYTES.search(data) is not None:
+        if CONTROL_BYTES.search(data, 0, BINARY_SNIFF_SIZE) is not None or b"\x00" in data:
             raise UnsupportedFileType()
         if progress is not None:
             progress(size)

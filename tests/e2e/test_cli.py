@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from tests.support.api import db_execute, log_in
+from tests.support.roster_samples import write_samples as write_roster_samples
 
 runner = CliRunner()
 
@@ -99,3 +100,34 @@ def test_help_is_there(cli):
         result = cli(*command, "--help")
         assert result.exit_code == 0
         assert "Usage" in result.output
+
+
+def test_an_operator_imports_a_csv_or_json_roster(cli, server, tmp_path):
+    org = cli(
+        "organizations",
+        "create",
+        "--name",
+        "Lycée agricole Pix",
+        "--type",
+        "SCO",
+        "--uai",
+        "0451234k",
+        "--managing-students",
+    )
+    assert org.exit_code == 0, org.output
+    org_id = org.output.strip().rsplit(" ", 1)[-1]
+    directory = write_roster_samples(tmp_path)
+
+    preview = cli("students", "import", org_id, str(directory / "eleves-lycee-agricole.csv"), "--dry-run")
+    assert preview.exit_code == 0, preview.output
+    assert "dry run (nothing written) (CSV): created 14" in preview.output
+    imported = cli("students", "import", org_id, str(directory / "eleves-lycee-agricole.json"))
+    assert imported.exit_code == 0, imported.output
+    assert "COMPLETED (JSON): created 14" in imported.output
+    refused = cli("students", "import", org_id, str(directory / "erreur-eleves.csv"))
+    assert refused.exit_code == 1
+    assert "INVALID_STUDENT_FILE" in refused.output
+    assert "Line 7: the pupil GUILLETTE Marie (identifier AGRI000006) has no class" in refused.output
+    assert db_execute(
+        server.settings.database_url, "SELECT format, status FROM student_imports ORDER BY id"
+    ) == [("JSON", "COMPLETED"), ("CSV", "FAILED")]

@@ -8,6 +8,7 @@ import json
 import zipfile
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,9 +26,11 @@ from tests.support.roster_generator import (
     write_csv,
     write_json,
 )
+from tests.support.roster_samples import SAMPLES as ROSTER_SAMPLES
 from tests.support.siecle_generator import generate_siecle
 
 TODAY = date(2025, 9, 10)
+EXAMPLES_DIRECTORY = Path(__file__).resolve().parents[2] / "examples"
 CAP = 20_000_000
 
 
@@ -305,3 +308,9 @@ def test_json_entries_of_the_wrong_type_are_named_by_index() -> None:
         ("INVALID_FIELD", None, {"index": 3, "expected": "object"}),
     ]
     assert error.errors[0]["national_student_id"] == PUPILS[1].national_student_id.upper()  # type: ignore[index]
+
+
+@pytest.mark.parametrize("name", sorted(ROSTER_SAMPLES))
+def test_the_examples_are_what_the_generator_writes(name: str) -> None:
+    """``python -m tests.support.roster_samples examples/`` after a change to the samples."""
+    assert (EXAMPLES_DIRECTORY / name).read_bytes() == ROSTER_SAMPLES[name]()

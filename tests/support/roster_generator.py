@@ -237,7 +237,7 @@ def expected_records(
                 mef_code=None,
                 status=None,
                 division=pupil.division.strip(),
-                index=index if json_roster else None,
+                json_index=index if json_roster else None,
             )
         )
         line += 1 + sum(value.count("\n") for value in pupil.csv_values("%d/%m/%Y").values())

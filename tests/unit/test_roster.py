@@ -164,7 +164,7 @@ class TestRows:
 
         assert report.errors == [] and report.warnings == []
         [record] = report.records
-        assert (record.line, record.index, record.national_student_id) == (2, None, "123456789AB")
+        assert (record.line, record.json_index, record.national_student_id) == (2, None, "123456789AB")
         assert (record.last_name, record.first_name, record.middle_name) == ("BARET", "Jeanne", "Marie")
         assert record.preferred_last_name == "COMMERSON" and record.third_name is None
         assert record.birthdate == date(2009, 7, 27) and record.division == "2NDE-AGRI"
@@ -242,7 +242,7 @@ class TestRows:
             ("INVALID_FIELD", None, "national_student_id", {"index": 4, "expected": "string"}),
             ("DUPLICATE_NATIONAL_STUDENT_ID", None, "national_student_id", {"index": 5, "first_index": 0}),
         ]
-        assert [(r.line, r.index) for r in report.records] == [(None, 0)]
+        assert [(r.line, r.json_index) for r in report.records] == [(None, 0)]
 
     def test_a_json_birthdate_of_another_type_is_invalid_not_missing(self) -> None:
         report = check_roster(json_roster(values(birthdate=20090727)), TODAY)
