@@ -272,9 +272,16 @@ def _record(
     birth: Any
     division: Any
     if type(values) is dict:
+        try:  # a required field missing is told by the slow path
+            national_id, first, last = (
+                values["national_student_id"],
+                values["first_name"],
+                values["last_name"],
+            )
+            birth, division = values["birthdate"], values["division"]
+        except KeyError:
+            return None
         get = values.get
-        national_id, first, last = get("national_student_id"), get("first_name"), get("last_name")
-        birth, division = get("birthdate"), get("division")
         middle, third, preferred = get("middle_name"), get("third_name"), get("preferred_last_name")
     elif values is not None and len(values) == _FIELD_COUNT:
         national_id, first, middle, third, last, preferred, birth, division = values
