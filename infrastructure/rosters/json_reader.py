@@ -15,7 +15,7 @@ import json
 from typing import Any, Final
 
 from domain.students.errors import InvalidStudentFile, TooManyStudents
-from domain.students.roster import INVALID_FIELD, JSON, MALFORMED_JSON, Roster, RosterRow
+from domain.students.roster import INVALID_FIELD, JSON, MALFORMED_JSON, Roster
 from domain.students.siecle import INVALID_ENCODING
 
 UTF8_BOM: Final = b"\xef\xbb\xbf"
@@ -62,10 +62,7 @@ def _read_json_roster(data: bytes, max_students: int | None) -> Roster:
     if max_students is not None and len(students) > max_students:
         raise TooManyStudents(max_students)
     # The entries as they are: the checks read an object's fields by name.
-    rows: list[RosterRow] = [
-        (index, entry if type(entry) is dict else None) for index, entry in enumerate(students)
-    ]
-    return Roster(format=JSON, rows=rows)
+    return Roster(format=JSON, rows=[], entries=students)
 
 
 _NOT_COUNTED: Final = bytes(byte for byte in range(256) if byte not in b"{[,")
