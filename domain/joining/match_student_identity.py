@@ -6,19 +6,19 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Protocol
 
+from domain.campaigns.codes import looks_like_campaign_code, normalise_campaign_code
+from domain.campaigns.errors import CampaignNotFound
 from domain.clock import Clock
-from domain.joining.decisions import ENDPOINT_MATCHES, OUTCOME_CONFLICT, match_record
+from domain.joining.decisions import ENDPOINT_MATCHES, OUTCOME_CONFLICT, link_conflict_of, match_record
 from domain.joining.errors import StudentNotFound
 from domain.joining.steps import (
     MatchGuard,
     TypedStudent,
-    identify,
-    link_conflict,
-    restricted_campaign,
+    identify_among,
+    joinable,
     suggest_username,
 )
 from domain.unit_of_work import (
-    HasCampaigns,
     HasMatchDecisions,
     HasStudentLinks,
     HasUsers,
@@ -39,9 +39,7 @@ class StudentMatch:
     username_suggestion: str
 
 
-class MatchStudentIdentityPorts(
-    Writes, HasCampaigns, HasStudentLinks, HasMatchDecisions, HasUsers, Protocol
-): ...
+class MatchStudentIdentityPorts(Writes, HasStudentLinks, HasMatchDecisions, HasUsers, Protocol): ...
 
 
 class MatchStudentIdentity:
@@ -66,12 +64,27 @@ class MatchStudentIdentity:
     async def _attempt(self, command: MatchStudentCommand, held: AsyncExitStack) -> StudentMatch:
         keys = await self._guard.admit(command.client_address)
         now = self._clock.now()
+        if not looks_like_campaign_code(command.campaign_code):
+            raise CampaignNotFound()
         async with self._uow() as uow:
-            campaign, organization = await restricted_campaign(uow, command.campaign_code)
-            keys += await self._guard.aim(uow, organization, command.campaign_code, command.student, held)
-            found = await identify(uow, organization, command.student)
+            # One read: the campaign, the roster's fingerprint, the candidates and their accounts.
+            snapshot = await uow.student_links.match_snapshot(
+                normalise_campaign_code(command.campaign_code), command.student.birthdate
+            )
+            if snapshot is None:
+                raise CampaignNotFound()
+            campaign, organization = joinable(snapshot.campaign)
+            keys += await self._guard.aim(
+                uow, organization, command.campaign_code, command.student, held, snapshot.roster_version
+            )
+            found = identify_among([c.student for c in snapshot.candidates], command.student)
             if found.student is not None:
-                conflict = await link_conflict(uow, found.student, endpoint=ENDPOINT_MATCHES)
+                (links,) = (c for c in snapshot.candidates if c.student.id == found.student.id)
+                conflict = link_conflict_of(
+                    ENDPOINT_MATCHES,
+                    attached_to=links.attached_to,
+                    same_ine_elsewhere=links.same_ine_elsewhere,
+                )
                 if conflict is not None:
                     await uow.match_decisions.record(
                         match_record(

@@ -8,7 +8,7 @@ import dataclasses
 import hashlib
 import random
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +16,7 @@ from typing import Final, Protocol
 
 from domain.campaigns.campaign_lookup import campaign_by_code
 from domain.campaigns.codes import normalise_campaign_code
-from domain.campaigns.entities import Campaign
+from domain.campaigns.entities import Campaign, CampaignOverview
 from domain.campaigns.errors import CampaignArchived, CampaignNotRestricted
 from domain.cpu_work import CpuWork
 from domain.joining.decisions import link_conflict_of
@@ -45,7 +45,11 @@ class TypedStudent:
 async def restricted_campaign(uow: HasCampaigns, code: str) -> tuple[Campaign, Organization]:
     """A campaign one can join by identity: not archived (409), of an organization that manages
     students (422 ``CAMPAIGN_NOT_RESTRICTED`` otherwise: nobody to match)."""
-    found = await campaign_by_code(uow, code)
+    return joinable(await campaign_by_code(uow, code))
+
+
+def joinable(found: CampaignOverview) -> tuple[Campaign, Organization]:
+    """``restricted_campaign``'s rule, on a campaign already read."""
     if found.campaign.is_archived:
         raise CampaignArchived()
     if not found.is_restricted:
@@ -95,11 +99,13 @@ class MatchGuard:
         code: str,
         typed: TypedStudent,
         held: AsyncExitStack,
+        roster_version: tuple[str, ...] | None = None,
     ) -> LimitKeys:
         """The keys of the students the attempt is aimed at (of its typed name when none), checked.
         Until ``held`` closes, no other attempt of this process aimed at one of them gets past this
-        check: close it once the failure is counted (or the attempt succeeded)."""
-        roster = await self._roster(uow, organization.id)
+        check: close it once the failure is counted (or the attempt succeeded). ``roster_version``:
+        the roster's fingerprint when the caller has just read it (one read less)."""
+        roster = await self._roster(uow, organization.id, roster_version)
         aimed = roster.aimed_at(TypedIdentity(typed.first_name, typed.last_name))
         keys: LimitKeys = [(Limit.MATCH_PER_NAME, ("student", str(student))) for student in sorted(aimed)]
         if not keys:
@@ -110,8 +116,11 @@ class MatchGuard:
         await refuse_when_reached(self._limiter, keys)
         return keys
 
-    async def _roster(self, uow: HasStudentLinks, organization_id: int) -> Roster:
-        version = await uow.student_links.roster_version(organization_id)
+    async def _roster(
+        self, uow: HasStudentLinks, organization_id: int, version: tuple[str, ...] | None
+    ) -> Roster:
+        if version is None:
+            version = await uow.student_links.roster_version(organization_id)
         kept = self._rosters.get(organization_id)
         if kept is not None and kept[0] == version:
             self._rosters.move_to_end(organization_id)
@@ -136,7 +145,11 @@ class Identification:
 
 async def identify(uow: HasStudentLinks, organization: Organization, typed: TypedStudent) -> Identification:
     """Steps 1 to 4: the organization's active students born that day, then ``match_student``."""
-    candidates = await uow.student_links.active_born_on(organization.id, typed.birthdate)
+    return identify_among(await uow.student_links.active_born_on(organization.id, typed.birthdate), typed)
+
+
+def identify_among(candidates: Sequence[Student], typed: TypedStudent) -> Identification:
+    """Steps 2 to 4 among the candidates already read (active, of the organization, born that day)."""
     decision = match_student(
         [
             MatchCandidate(
