@@ -16,6 +16,7 @@ from domain.joining.steps import (
     TypedStudent,
     identify_among,
     joinable,
+    likely_username,
     suggest_username,
 )
 from domain.unit_of_work import (
@@ -66,10 +67,12 @@ class MatchStudentIdentity:
         now = self._clock.now()
         if not looks_like_campaign_code(command.campaign_code):
             raise CampaignNotFound()
+        likely = likely_username(command.student)
         async with self._uow() as uow:
-            # One read: the campaign, the roster's fingerprint, the candidates and their accounts.
+            # One read: the campaign, the roster's fingerprint, the candidates and their accounts,
+            # and whether the username the match will most likely suggest is free.
             snapshot = await uow.student_links.match_snapshot(
-                normalise_campaign_code(command.campaign_code), command.student.birthdate
+                normalise_campaign_code(command.campaign_code), command.student.birthdate, likely
             )
             if snapshot is None:
                 raise CampaignNotFound()
@@ -98,7 +101,7 @@ class MatchStudentIdentity:
                     )
                     await uow.commit()
                     raise conflict
-                suggestion = await suggest_username(uow, found.student)
+                suggestion = await suggest_username(uow, found.student, {likely: snapshot.username_taken})
                 await uow.match_decisions.record(
                     match_record(campaign.id, ENDPOINT_MATCHES, now, found.decision)
                 )

@@ -74,12 +74,18 @@ class MatchSnapshot:
     campaign: CampaignOverview
     roster_version: tuple[str, ...]
     candidates: tuple[CandidateLinks, ...]
+    username_taken: bool
+    """Whether an account has the username asked about (the caller's guess at the one it will
+    suggest: usually right, which spares it a read)."""
 
 
 class StudentLinkRepository(Protocol):
-    async def match_snapshot(self, campaign_code: str, birthdate: date) -> MatchSnapshot | None:
-        """What ``campaign_by_code``, ``roster_version``, ``active_born_on`` and the accounts of
-        each candidate read, in one statement (one round trip); ``None`` for an unknown code."""
+    async def match_snapshot(
+        self, campaign_code: str, birthdate: date, username: str
+    ) -> MatchSnapshot | None:
+        """What ``campaign_by_code``, ``roster_version``, ``active_born_on``, the accounts of each
+        candidate and whether ``username`` is taken read, in one statement (one round trip);
+        ``None`` for an unknown code."""
         ...
 
     async def active_born_on(self, organization_id: int, birthdate: date) -> list[Student]:

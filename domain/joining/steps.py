@@ -8,7 +8,7 @@ import dataclasses
 import hashlib
 import random
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import date
@@ -201,11 +201,22 @@ def username_attempts(student: Student) -> Iterator[str]:
         yield username_for(student.first_name, student.last_name, student.birthdate, attempt, rng)
 
 
-async def suggest_username(uow: HasUsers, student: Student) -> str:
-    """The first username of the sequence that no account has now."""
+def likely_username(typed: TypedStudent) -> str:
+    """The username ``suggest_username`` most likely gives, before the student is known: the first of
+    the sequence, from the typed names instead of the imported ones, which the exact pass matches on
+    the first given name and the last name make the same."""
+    return username_for(typed.first_name, typed.last_name, typed.birthdate, 0, random.Random(0))  # noqa: S311
+
+
+async def suggest_username(uow: HasUsers, student: Student, known: Mapping[str, bool] | None = None) -> str:
+    """The first username of the sequence that no account has now; ``known``: usernames already
+    looked up (whether taken), which are not read again."""
     last = ""
     for username in username_attempts(student):
         last = username
-        if await uow.users.find_by_login(username) is None:
+        taken = known.get(username) if known else None
+        if taken is None:
+            taken = await uow.users.find_by_login(username) is not None
+        if not taken:
             return username
     return last

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
-from sqlalchemy.engine import CursorResult
-from sqlalchemy.engine.interfaces import CoreExecuteOptionsParameter, _CoreAnyExecuteParams
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlalchemy.sql import Executable
 
 from infrastructure.db.queries.accounts import SqlAccountQueries
 from infrastructure.db.queries.audit import SqlAuditQueries
@@ -33,46 +29,6 @@ from infrastructure.db.repositories.student_imports import SqlStudentImportRepos
 from infrastructure.db.repositories.student_links import SqlStudentLinkRepository
 from infrastructure.db.repositories.students import SqlStudentRepository
 from infrastructure.db.repositories.users import SqlUserRepository
-
-
-class RetryingConnection(AsyncConnection):
-    """A connection whose first statement is sent again, once, on a fresh connection when the one the
-    pool gave had been dropped by the server (a restart, an idle timeout, a killed backend).
-
-    The pool does not ping a connection before lending it (three round trips a request); the first
-    statement of the unit of work finds out instead. It is retried only when nothing can have been
-    written: inside a transaction (the dropped connection took its transaction with it, uncommitted)
-    or, outside one, when it is a ``SELECT``. Any later statement that loses its connection fails
-    as before (503): what the transaction wrote until then is gone, and retrying only its last
-    statement would commit half of it."""
-
-    _may_retry = True
-
-    async def execute(
-        self,
-        statement: Executable,
-        parameters: _CoreAnyExecuteParams | None = None,
-        *,
-        execution_options: CoreExecuteOptionsParameter | None = None,
-    ) -> CursorResult[Any]:
-        if not self._may_retry:
-            return await super().execute(statement, parameters, execution_options=execution_options)
-        self._may_retry = False
-        in_transaction = self.in_transaction()
-        try:
-            return await super().execute(statement, parameters, execution_options=execution_options)
-        except DBAPIError as error:
-            retry = error.connection_invalidated and (
-                in_transaction or getattr(statement, "is_select", False)
-            )
-            if not retry:
-                raise
-        # The dropped connection is invalidated (and, the error being a disconnection, every pooled
-        # connection older than it); forget its transaction and start again on a new one.
-        await self.rollback()
-        if in_transaction:
-            await self.begin()
-        return await super().execute(statement, parameters, execution_options=execution_options)
 
 
 class SqlUnitOfWork:
@@ -112,9 +68,8 @@ class SqlUnitOfWork:
         self._statement_at_a_time = statement_at_a_time and engine.dialect.name == "postgresql"
 
     async def __aenter__(self) -> Self:
-        connection = RetryingConnection(self._engine)
+        connection = await self._engine.connect()
         try:
-            await connection.start()
             if self._statement_at_a_time:
                 await connection.execution_options(isolation_level="AUTOCOMMIT")
             else:

@@ -706,7 +706,9 @@ class FakeStudentLinks:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    async def match_snapshot(self, campaign_code: str, birthdate: date) -> MatchSnapshot | None:
+    async def match_snapshot(
+        self, campaign_code: str, birthdate: date, username: str
+    ) -> MatchSnapshot | None:
         campaign = next((c for c in self.store.campaigns.values() if c.code == campaign_code), None)
         if campaign is None:
             return None
@@ -724,6 +726,7 @@ class FakeStudentLinks:
             CampaignOverview(campaign, self.store.organizations[organization_id]),
             await self.roster_version(organization_id),
             tuple(candidates),
+            username_taken=any(u.username == username for u in self.store.users.values()),
         )
 
     async def active_born_on(self, organization_id: int, birthdate: date) -> list[Student]:

@@ -187,7 +187,8 @@ class SqlIdentityMatchLog:
     async def write_held(self) -> None:
         if self._held:
             held, self._held = self._held, []
-            await self._db.execute(insert(identity_match_decisions).values(held))
+            # One statement either way: a list is sent as one multi-row INSERT.
+            await self._db.execute(_RECORD, held[0] if len(held) == 1 else held)
 
 
 _RECORD = insert(identity_match_decisions)

@@ -56,6 +56,7 @@ def _match_snapshot_statement() -> Any:
             func.max(students.c.id).label("rv_max_id"),
             func.max(students.c.created_at).label("rv_max_created_at"),
             last_import.label("rv_last_import"),
+            select(users.c.id).where(users.c.username == bindparam("username")).exists().label("taken"),
         )
         .where(students.c.organization_id == organization_id)
         .cte("roster")
@@ -113,10 +114,11 @@ class SqlStudentLinkRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._db = connection
 
-    async def match_snapshot(self, campaign_code: str, birthdate: date) -> MatchSnapshot | None:
-        rows = (
-            await self._db.execute(_MATCH_SNAPSHOT, {"code": campaign_code, "birthdate": birthdate})
-        ).all()
+    async def match_snapshot(
+        self, campaign_code: str, birthdate: date, username: str
+    ) -> MatchSnapshot | None:
+        parameters = {"code": campaign_code, "birthdate": birthdate, "username": username}
+        rows = (await self._db.execute(_MATCH_SNAPSHOT, parameters)).all()
         if not rows:
             return None
         first = rows[0]
@@ -151,6 +153,7 @@ class SqlStudentLinkRepository:
                 CandidateLinks(student, attached, tuple(elsewhere.values()))
                 for student, attached, elsewhere in candidates.values()
             ),
+            username_taken=bool(first.taken),
         )
 
     async def active_born_on(self, organization_id: int, birthdate: date) -> list[Student]:
