@@ -89,7 +89,7 @@ def serve(database_url: str, **settings: str) -> Iterator[Server]:
     )
     server = Server(process, f"http://127.0.0.1:{port}")
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded machine imports slowly
         while time.monotonic() < deadline:
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(f"{server.url}/health/ready", timeout=1).status_code == 200:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, select, true
@@ -100,14 +99,16 @@ def _match_snapshot_statement() -> Any:
     )
 
 
-def _prefixed(row: Any, prefix: str) -> SimpleNamespace:
-    return SimpleNamespace(
-        **{
-            name.removeprefix(prefix): value
-            for name, value in row._mapping.items()
-            if name.startswith(prefix)
-        }
-    )
+class _Prefixed:
+    """The columns of ``row`` named ``prefix`` + name, read by name (as the ``*_from_row`` read)."""
+
+    __slots__ = ("_prefix", "_row")
+
+    def __init__(self, row: Any, prefix: str) -> None:
+        self._row, self._prefix = row, prefix
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._row, self._prefix + name)
 
 
 class SqlStudentLinkRepository:
@@ -122,7 +123,7 @@ class SqlStudentLinkRepository:
         if not rows:
             return None
         first = rows[0]
-        campaign = CampaignOverview(campaign_from_row(first), organization_from_row(_prefixed(first, "org_")))
+        campaign = CampaignOverview(campaign_from_row(first), organization_from_row(_Prefixed(first, "org_")))
         version = (
             first.rv_count,
             first.rv_disabled,
@@ -135,7 +136,7 @@ class SqlStudentLinkRepository:
             if row.s_id is None:
                 continue
             if row.s_id not in candidates:
-                student = student_from_row(_prefixed(row, "s_"))
+                student = student_from_row(_Prefixed(row, "s_"))
                 attached = (
                     LinkedAccount(student.user_id, row.a_username, row.a_email)
                     if student.user_id is not None
