@@ -2,16 +2,17 @@
 
 The app runs in this process (``create_app``, the production settings but rate limits off, as in
 ``bench_joining``), on a school of 3,000 imported students; the requests go through the whole ASGI
-stack (middleware, validation, error handling) with ``httpx.ASGITransport``, one after the other,
-so that no request waits for another. Measured over ``--requests`` matches, after a warm-up:
+stack (middleware, validation, error handling), called as uvicorn calls it, with no HTTP client
+in between, one after the other, so that no request waits for another. Measured over
+``--requests`` matches, after a warm-up:
 
 - round trips to PostgreSQL per match: the writes to its socket, counted by cProfile (the requests
   go through no socket here, so every ``socket.send`` is one message to PostgreSQL, then a wait for
-  its answer: a statement, a ``BEGIN``, a ``COMMIT``, a ping);
+  its answer: a statement, a ``BEGIN``, a ``COMMIT``, a ping), and the time spent in them;
 - the CPU time of this process per match, and the same for ``GET /health/live`` (the floor: what
   every request costs, middleware and HTTP included);
-- time by phase (cProfile's cumulative time per match, in a separate profiled run): the whole
-  request, the use case, its reads and its write, waiting for PostgreSQL, the rest.
+- time by phase (cProfile's cumulative time per match, in a separate profiled run): the use case,
+  its reads and its write, and the time the process sat idle waiting for PostgreSQL.
 
 cProfile slows Python down, so its figures are larger than the plain ones; compare phases with each
 other, and before with after, not with the plain timings. The machine is shared: run it a few times.
@@ -24,12 +25,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import json
 import pstats
 import random
 import time
 from collections.abc import Awaitable, Callable
-
-import httpx
+from typing import Any
 
 from benchmarks.bench_joining import identity, prepare
 from benchmarks.harness import database, serve
@@ -37,8 +38,7 @@ from infrastructure.settings import Settings
 
 # (label, what cProfile calls the function: file suffix and function name)
 PHASES = (
-    ("whole request (ASGI app)", ("fastapi/applications.py", "__call__")),
-    ("  the use case", ("domain/joining/match_student_identity.py", "__call__")),
+    ("the use case", ("domain/joining/match_student_identity.py", "__call__")),
     ("    opening the unit of work", ("infrastructure/db/unit_of_work.py", "__aenter__")),
     ("    reading the snapshot", ("infrastructure/db/repositories/student_links.py", "match_snapshot")),
     ("    reading the campaign", ("domain/campaigns/campaign_lookup.py", "campaign_by_code")),
@@ -63,18 +63,57 @@ def settings(database_url: str) -> Settings:
     )
 
 
+class Client:
+    """Calls the ASGI app directly, as uvicorn would, with nothing of an HTTP client's own cost."""
+
+    def __init__(self, app: Any) -> None:
+        self._app = app
+
+    async def request(self, method: str, path: str, body: dict[str, str] | None = None) -> int:
+        payload = json.dumps(body).encode() if body is not None else b""
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(b"host", b"test"), (b"content-length", str(len(payload)).encode())]
+            + ([(b"content-type", b"application/json")] if body is not None else []),
+            "client": ("127.0.0.1", 50000),
+            "server": ("127.0.0.1", 8000),
+        }
+        status = 0
+        sent = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal sent
+            if sent:
+                await asyncio.Event().wait()  # the client never disconnects
+            sent = True
+            return {"type": "http.request", "body": payload, "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+
+        await self._app(scope, receive, send)
+        return status
+
+
 async def run(
-    database_url: str, requests: int, call: Callable[[httpx.AsyncClient], Awaitable[int]], profile: bool
+    database_url: str, requests: int, call: Callable[[Client], Awaitable[int]], profile: bool
 ) -> tuple[float, float, pstats.Stats | None]:
     """(CPU seconds per request, wall seconds per request, the profile)"""
     from api.bootstrap import create_app
 
     app = create_app(settings(database_url))
-    transport = httpx.ASGITransport(app=app)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://test") as client,
-    ):
+    client = Client(app)
+    async with app.router.lifespan_context(app):
         for _ in range(50):  # warm up: the pool, the statement caches, the roster
             await call(client)
         profiler = cProfile.Profile() if profile else None
@@ -114,13 +153,12 @@ def main() -> None:
         with serve(url) as server:
             code, records = prepare(server.url, url)
 
-        async def live(client: httpx.AsyncClient) -> int:
-            return (await client.get("/health/live")).status_code
+        async def live(client: Client) -> int:
+            return await client.request("GET", "/health/live")
 
-        async def match(client: httpx.AsyncClient) -> int:
+        async def match(client: Client) -> int:
             record = records[random.randrange(len(records))]
-            answer = await client.post(f"/api/v1/campaigns/{code}/student-matches", json=identity(record))
-            return answer.status_code
+            return await client.request("POST", f"/api/v1/campaigns/{code}/student-matches", identity(record))
 
         live_cpu, live_wall, _ = asyncio.run(run(url, requests, live, profile=False))
         match_cpu, match_wall, _ = asyncio.run(run(url, requests, match, profile=False))
