@@ -6,10 +6,8 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Protocol
 
-from domain.campaigns.codes import looks_like_campaign_code, normalise_campaign_code
-from domain.campaigns.errors import CampaignNotFound
 from domain.clock import Clock
-from domain.joining.decisions import ENDPOINT_MATCHES, OUTCOME_CONFLICT, link_conflict_of, match_record
+from domain.joining.decisions import ENDPOINT_MATCHES, OUTCOME_CONFLICT, match_record
 from domain.joining.errors import StudentNotFound
 from domain.joining.steps import (
     MatchGuard,
@@ -17,6 +15,8 @@ from domain.joining.steps import (
     identify_among,
     joinable,
     likely_username,
+    read_snapshot,
+    snapshot_conflict,
     suggest_username,
 )
 from domain.unit_of_work import (
@@ -65,29 +65,18 @@ class MatchStudentIdentity:
     async def _attempt(self, command: MatchStudentCommand, held: AsyncExitStack) -> StudentMatch:
         keys = await self._guard.admit(command.client_address)
         now = self._clock.now()
-        if not looks_like_campaign_code(command.campaign_code):
-            raise CampaignNotFound()
         likely = likely_username(command.student)
         async with self._uow() as uow:
             # One read: the campaign, the roster's fingerprint, the candidates and their accounts,
             # and whether the username the match will most likely suggest is free.
-            snapshot = await uow.student_links.match_snapshot(
-                normalise_campaign_code(command.campaign_code), command.student.birthdate, likely
-            )
-            if snapshot is None:
-                raise CampaignNotFound()
+            snapshot = await read_snapshot(uow, command.campaign_code, command.student.birthdate, likely)
             campaign, organization = joinable(snapshot.campaign)
             keys += await self._guard.aim(
                 uow, organization, command.campaign_code, command.student, held, snapshot.roster_version
             )
             found = identify_among([c.student for c in snapshot.candidates], command.student)
             if found.student is not None:
-                (links,) = (c for c in snapshot.candidates if c.student.id == found.student.id)
-                conflict = link_conflict_of(
-                    ENDPOINT_MATCHES,
-                    attached_to=links.attached_to,
-                    same_ine_elsewhere=links.same_ine_elsewhere,
-                )
+                conflict = snapshot_conflict(snapshot, found.student, ENDPOINT_MATCHES)
                 if conflict is not None:
                     await uow.match_decisions.record(
                         match_record(

@@ -15,15 +15,15 @@ from datetime import date
 from typing import Final, Protocol
 
 from domain.campaigns.campaign_lookup import campaign_by_code
-from domain.campaigns.codes import normalise_campaign_code
+from domain.campaigns.codes import looks_like_campaign_code, normalise_campaign_code
 from domain.campaigns.entities import Campaign, CampaignOverview
-from domain.campaigns.errors import CampaignArchived, CampaignNotRestricted
+from domain.campaigns.errors import CampaignArchived, CampaignNotFound, CampaignNotRestricted
 from domain.cpu_work import CpuWork
 from domain.joining.decisions import link_conflict_of
 from domain.joining.errors import StudentAlreadyLinked
 from domain.joining.matching import MatchCandidate, MatchDecision, Roster, TypedIdentity, match_student
 from domain.joining.name_normalisation import normalise_name
-from domain.joining.ports import LinkedAccount
+from domain.joining.ports import LinkedAccount, MatchSnapshot
 from domain.joining.usernames import username_for
 from domain.organizations.entities import Organization
 from domain.rate_limits import Limit, LimitKey, RateLimiter, record_all, refuse_when_reached
@@ -46,6 +46,29 @@ async def restricted_campaign(uow: HasCampaigns, code: str) -> tuple[Campaign, O
     """A campaign one can join by identity: not archived (409), of an organization that manages
     students (422 ``CAMPAIGN_NOT_RESTRICTED`` otherwise: nobody to match)."""
     return joinable(await campaign_by_code(uow, code))
+
+
+async def read_snapshot(
+    uow: HasStudentLinks, code: str, birthdate: date, username: str = ""
+) -> MatchSnapshot:
+    """Everything identifying a typed identity decides from, in one read (``match_snapshot``); the
+    campaign is looked up as ``campaign_by_code`` does, its rules are the caller's (``joinable``)."""
+    if not looks_like_campaign_code(code):
+        raise CampaignNotFound()
+    snapshot = await uow.student_links.match_snapshot(normalise_campaign_code(code), birthdate, username)
+    if snapshot is None:
+        raise CampaignNotFound()
+    return snapshot
+
+
+def snapshot_conflict(
+    snapshot: MatchSnapshot, student: Student, endpoint: str
+) -> StudentAlreadyLinked | None:
+    """Step 6 for a candidate of the snapshot: ``link_conflict_of`` on the accounts read with it."""
+    links = next(c for c in snapshot.candidates if c.student.id == student.id)
+    return link_conflict_of(
+        endpoint, attached_to=links.attached_to, same_ine_elsewhere=links.same_ine_elsewhere
+    )
 
 
 def joinable(found: CampaignOverview) -> tuple[Campaign, Organization]:
