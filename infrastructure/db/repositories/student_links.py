@@ -58,7 +58,9 @@ def _match_snapshot_statement() -> Any:
             select(users.c.id).where(users.c.username == bindparam("username")).exists().label("taken"),
         )
         .where(students.c.organization_id == organization_id)
+        # Computed once: inlined, PostgreSQL may run the aggregate again for every candidate row.
         .cte("roster")
+        .prefix_with("MATERIALIZED")
     )
     attached = users.alias("attached")
     other = students.alias("other")
