@@ -39,17 +39,17 @@ from infrastructure.settings import Settings
 # (label, what cProfile calls the function: file suffix and function name)
 PHASES = (
     ("the use case", ("domain/joining/match_student_identity.py", "__call__")),
-    ("    opening the unit of work", ("infrastructure/db/unit_of_work.py", "__aenter__")),
-    ("    reading the snapshot", ("infrastructure/db/repositories/student_links.py", "match_snapshot")),
-    ("    reading the campaign", ("domain/campaigns/campaign_lookup.py", "campaign_by_code")),
-    ("    the guard (roster, limits)", ("domain/joining/steps.py", "aim")),
-    ("    identifying the student", ("domain/joining/steps.py", "identify")),
-    ("    identifying the student", ("domain/joining/steps.py", "identify_among")),
-    ("    the accounts (conflicts)", ("domain/joining/steps.py", "link_conflict")),
-    ("    the username", ("domain/joining/steps.py", "suggest_username")),
-    ("    recording the decision", ("infrastructure/db/repositories/campaigns.py", "record")),
-    ("    commit", ("infrastructure/db/unit_of_work.py", "commit")),
-    ("    closing the unit of work", ("infrastructure/db/unit_of_work.py", "__aexit__")),
+    ("  opening the unit of work", ("infrastructure/db/unit_of_work.py", "__aenter__")),
+    ("  reading the snapshot", ("infrastructure/db/repositories/student_links.py", "match_snapshot")),
+    ("  reading the campaign", ("domain/campaigns/campaign_lookup.py", "campaign_by_code")),
+    ("  the guard (roster, limits)", ("domain/joining/steps.py", "aim")),
+    ("  identifying the student", ("domain/joining/steps.py", "identify")),
+    ("  identifying the student", ("domain/joining/steps.py", "identify_among")),
+    ("  the accounts (conflicts)", ("domain/joining/steps.py", "link_conflict")),
+    ("  the username", ("domain/joining/steps.py", "suggest_username")),
+    ("  recording the decision", ("infrastructure/db/repositories/campaigns.py", "record")),
+    ("  commit", ("infrastructure/db/unit_of_work.py", "commit")),
+    ("  closing the unit of work", ("infrastructure/db/unit_of_work.py", "__aexit__")),
 )
 
 
