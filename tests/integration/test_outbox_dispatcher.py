@@ -502,6 +502,11 @@ async def test_two_dispatchers_deliver_each_of_200_emails_exactly_once(
                     total += processed
                 return total
 
+            # Both engines connected before the race: on a loaded machine the second one's first
+            # connection could otherwise come after the first had drained the queue alone.
+            for db in (engine, other_engine):
+                async with db.connect() as connection:
+                    await connection.execute(select(1))
             # Each dispatcher runs four loops at once, as a worker process would run several
             # concurrent batches: many more claims race each other than with one loop each.
             loops = await asyncio.gather(*(drain(dispatcher) for dispatcher in dispatchers for _ in range(4)))
