@@ -326,10 +326,10 @@ def _record(
         ),
     )  # fmt: skip
     names = last + first
+    if middle is not None or third is not None or preferred is not None:
+        names += (middle or "") + (third or "") + (preferred or "")
     if not names.isascii() and DOUBLE_ENCODED_PAIR.search(names) is not None:
-        suspects.append(record)  # a false alarm across the two names is cleared by the full look
-    elif middle is not None or third is not None or preferred is not None:
-        suspects.append(record)  # rare: looked at in full
+        suspects.append(record)  # a false alarm across two names is cleared by the full look
     return record
 
 

@@ -265,6 +265,17 @@ class TestRows:
             ("DOUBLE_ENCODED_NAME", 2, ["last_name"])
         ]
 
+    @pytest.mark.parametrize("field", ["middle_name", "third_name", "preferred_last_name"])
+    def test_a_double_encoded_other_name_is_warned_about_too(self, field: str) -> None:
+        report = check_roster(csv_roster((2, values(**{field: "AndrÃ©"}))), TODAY)
+
+        assert [(w.code, w.meta["fields"]) for w in report.warnings] == [("DOUBLE_ENCODED_NAME", [field])]
+
+    def test_accented_other_names_are_no_warning(self) -> None:
+        row = values(middle_name="Zoé", third_name="Maëlys", preferred_last_name="Cœurvaillant")
+
+        assert check_roster(csv_roster((2, row)), TODAY).warnings == []
+
     def test_the_header_warnings_come_first(self) -> None:
         columns = map_columns([*LAYOUT, "Remarques"])
         roster = Roster(format=CSV, rows=[(2, values())], warnings=unknown_columns(columns))
