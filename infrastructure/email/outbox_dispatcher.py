@@ -5,17 +5,9 @@ worker claims the due ones, renders and sends them, and records the outcome. It 
 ``pix-orga serve`` (``OUTBOX_IN_PROCESS=true``) or as ``pix-orga worker``, as many copies as
 wanted, on one or several machines.
 
-Claiming. A row is due when it is ``QUEUED``, ``next_attempt_at <= now`` and not leased
-(``claimed_until`` NULL or past). A worker claims a batch in a short transaction that sets
-``claimed_until = now + lease``, commits, and only then talks to SMTP: no database transaction
-or lock is held while sending. On PostgreSQL the batch is picked with ``SELECT … FOR UPDATE SKIP
-LOCKED``, so concurrent workers take disjoint batches without waiting for each other; on SQLite
-(no SKIP LOCKED) the engine opens every transaction with ``BEGIN IMMEDIATE``, which serialises
-claims between processes, and the claim is a conditional ``UPDATE … WHERE id IN (…) AND
-(claimed_until IS NULL OR claimed_until < now)``. The lease's end, ``claimed_until``, is the
-claim's token: the outcome is recorded only ``WHERE claimed_until = <token>``, so a worker that
-outlived its lease never overwrites the claim of the worker that took the row over, and a worker
-does not start sending a row whose lease has already run out.
+Claiming follows ``infrastructure/db/lease.py`` (a lease whose end is the claim's token): a row
+is due when it is ``QUEUED``, ``next_attempt_at <= now`` and not leased; a batch is claimed for
+``OUTBOX_LEASE_SECONDS`` in a short transaction, and SMTP is talked to only after it commits.
 
 Outcomes. Sent: ``SENT``, ``sent_at``, ``payload`` emptied (SQL NULL: the secret link does not
 linger), lease released. Temporary failure (server unreachable, timeout, 4xx reply, credentials):
@@ -61,10 +53,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import and_, exists, func, null, or_, select, update
+from sqlalchemy import exists, func, null, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.notifications.email import EmailDeliveryError, EmailRenderer, EmailSender, RenderedEmail
+from infrastructure.db.lease import Lease
 from infrastructure.db.repositories.outbox import FAILED, QUEUED, SENT
 from infrastructure.db.tables import invitations, outbox_emails
 
@@ -124,18 +117,15 @@ class OutboxDispatcher:
             raise ValueError("max_attempts must be at least 1")
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
-        if lease <= timedelta(0):
-            raise ValueError("lease must be positive")
+        self._lease = Lease(outbox_emails, _outbox.status, QUEUED, lease)
         self._engine = engine
         self._sender = sender
         self._renderer = renderer
         self._max_attempts = max_attempts
         self._batch_size = batch_size
-        self._lease = lease
         self._base_backoff = base_backoff
         self._max_backoff = max_backoff
         self._now = now
-        self._postgresql = engine.dialect.name == "postgresql"
         self._random = random.Random()  # jitter only, nothing secret  # noqa: S311
 
     async def run_once(self) -> int:
@@ -200,59 +190,34 @@ class OutboxDispatcher:
 
     async def _claim(self) -> tuple[list[_Claimed], datetime]:
         now = self._now()
-        token = now + self._lease
-        due = and_(
-            _outbox.status == QUEUED,
-            _outbox.next_attempt_at <= now,
-            or_(_outbox.claimed_until.is_(None), _outbox.claimed_until < now),
-        )
         candidates = (
             select(_outbox.id)
-            .where(due)
+            .where(self._lease.due(now))
             .order_by(_outbox.next_attempt_at, _outbox.id)
             .limit(self._batch_size)
         )
-        if self._postgresql:
-            candidates = candidates.with_for_update(skip_locked=True)
         async with self._engine.begin() as connection:
-            ids = list((await connection.execute(candidates)).scalars())
-            if not ids:
-                return [], token
-            # Conditional: on SQLite the write lock of BEGIN IMMEDIATE makes it exclusive; on
-            # PostgreSQL the rows are already locked and the condition is a second safeguard.
-            result = await connection.execute(
-                update(outbox_emails)
-                .where(_outbox.id.in_(ids), due)
-                .values(claimed_until=token)
-                .returning(
-                    _outbox.id,
-                    _outbox.kind,
-                    _outbox.locale,
-                    _outbox.payload,
-                    _outbox.invitation_id,
-                    _outbox.attempts,
-                    _outbox.next_attempt_at,
-                )
+            token, rows = await self._lease.claim(
+                connection,
+                candidates,
+                now,
+                _outbox.id,
+                _outbox.kind,
+                _outbox.locale,
+                _outbox.payload,
+                _outbox.invitation_id,
+                _outbox.attempts,
+                _outbox.next_attempt_at,
             )
-            rows = sorted(result.all(), key=lambda row: (row.next_attempt_at, row.id))
         claimed = [
             _Claimed(row.id, row.kind, row.locale, row.payload, row.invitation_id, row.attempts)
-            for row in rows
+            for row in sorted(rows, key=lambda row: (row.next_attempt_at, row.id))
         ]
         return claimed, token
 
     async def _release(self, rows: Sequence[_Claimed], token: datetime) -> None:
-        """Give back claimed rows that will not be sent now, for any worker to take at once."""
         async with self._engine.begin() as connection:
-            await connection.execute(
-                update(outbox_emails)
-                .where(
-                    _outbox.id.in_([row.id for row in rows]),
-                    _outbox.status == QUEUED,
-                    _outbox.claimed_until == token,
-                )
-                .values(claimed_until=None)
-            )
+            await self._lease.release(connection, [row.id for row in rows], token)
 
     # --- one e-mail -----------------------------------------------------------------------------
 
@@ -352,13 +317,7 @@ class OutboxDispatcher:
     async def _finish(
         self, connection: AsyncConnection, row: _Claimed, token: datetime, **values: Any
     ) -> bool:
-        """Record an outcome, only if this worker still holds the claim."""
-        result = await connection.execute(
-            update(outbox_emails)
-            .where(_outbox.id == row.id, _outbox.status == QUEUED, _outbox.claimed_until == token)
-            .values(**values)
-        )
-        if result.rowcount == 1:
+        if await self._lease.record(connection, row.id, token, **values):
             return True
         logger.warning(
             "outbox e-mail %d (%s) was claimed by another worker before its outcome was recorded",

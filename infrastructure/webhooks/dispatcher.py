@@ -6,16 +6,10 @@ ones, signs them (Standard Webhooks, with the ``standardwebhooks`` package), POS
 the outcome. It runs inside ``pix-orga serve`` (``OUTBOX_IN_PROCESS=true``) or in ``pix-orga
 worker``, beside the e-mail outbox's dispatcher, as many copies as wanted.
 
-Claiming, as for the e-mail outbox. A delivery is due when it is ``PENDING``, ``next_attempt_at
-<= now``, not leased (``claimed_until`` NULL or past) and its endpoint is ``ENABLED``. A worker
-claims a batch in a short transaction that sets ``claimed_until = now + lease``
-(``WEBHOOK_LEASE_SECONDS``), commits, and only then talks to the receivers: no database
-transaction or lock is held while sending. On PostgreSQL the batch is locked with ``SELECT … FOR
-UPDATE SKIP LOCKED``; on SQLite ``BEGIN IMMEDIATE`` serialises claims, and the claim is a
-conditional ``UPDATE``. The lease's end is the claim's token: the outcome is recorded only
-``WHERE claimed_until = <token>``, so a worker that outlived its lease never overwrites the claim
-of the worker that took the delivery over, and a worker does not start a delivery whose lease has
-run out.
+Claiming, as for the e-mail outbox, follows ``infrastructure/db/lease.py`` (a lease whose end is
+the claim's token): a delivery is due when it is ``PENDING``, ``next_attempt_at <= now``, not
+leased and its endpoint is ``ENABLED``; a batch is claimed for ``WEBHOOK_LEASE_SECONDS`` in a short
+transaction, and the receivers are talked to only after it commits.
 
 Fairness. The batch is taken round-robin across endpoints (each endpoint's first due delivery,
 then each one's second…), and the deliveries of a batch are sent concurrently (``concurrency`` at
@@ -57,7 +51,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from standardwebhooks import Webhook
 
@@ -68,6 +62,7 @@ from domain.organizations.entities import Role
 from domain.webhooks.decisions import next_attempt_after_failure, should_disable
 from domain.webhooks.entities import EndpointStatus
 from domain.webhooks.ports import SecretCipher
+from infrastructure.db.lease import Lease
 from infrastructure.db.repositories.audit import SqlAuditLog
 from infrastructure.db.repositories.outbox import SqlEmailOutbox
 from infrastructure.db.repositories.webhooks import DELIVERED, FAILED, PENDING
@@ -137,16 +132,13 @@ class WebhookDispatcher:
     ) -> None:
         if batch_size < 1 or concurrency < 1:
             raise ValueError("batch_size and concurrency must be at least 1")
-        if lease <= timedelta(0):
-            raise ValueError("lease must be positive")
+        self._lease = Lease(webhook_deliveries, _delivery.status, PENDING, lease)
         self._engine = engine
         self._sender = sender
         self._cipher = cipher
         self._batch_size = batch_size
         self._concurrency = concurrency
-        self._lease = lease
         self._now = now
-        self._postgresql = engine.dialect.name == "postgresql"
         self._random = random.Random()  # jitter only, nothing secret  # noqa: S311
 
     async def run_once(self) -> int:
@@ -217,17 +209,8 @@ class WebhookDispatcher:
             await self._release(leftover, token)
         return sum(done)
 
-    def _due(self, now: datetime) -> Any:
-        return and_(
-            _delivery.status == PENDING,
-            _delivery.next_attempt_at <= now,
-            or_(_delivery.claimed_until.is_(None), _delivery.claimed_until < now),
-        )
-
     async def _claim(self) -> tuple[list[_Claimed], datetime]:
         now = self._now()
-        token = now + self._lease
-        due = self._due(now)
         enabled = select(_endpoint.id).where(_endpoint.status == EndpointStatus.ENABLED.value)
         # Round-robin across endpoints: rank each endpoint's due deliveries, take by rank first.
         ranked = (
@@ -238,7 +221,7 @@ class WebhookDispatcher:
                 .over(partition_by=_delivery.endpoint_id, order_by=(_delivery.next_attempt_at, _delivery.id))
                 .label("rank"),
             )
-            .where(due, _delivery.endpoint_id.in_(enabled))
+            .where(self._lease.due(now), _delivery.endpoint_id.in_(enabled))
             .subquery()
         )
         picked = (
@@ -247,27 +230,12 @@ class WebhookDispatcher:
             .limit(self._batch_size)
         )
         async with self._engine.begin() as connection:
-            if self._postgresql:
-                locked = (
-                    select(_delivery.id).where(_delivery.id.in_(picked)).with_for_update(skip_locked=True)
-                )
-                ids = list((await connection.execute(locked)).scalars())
-            else:
-                ids = list((await connection.execute(picked)).scalars())
-            if not ids:
-                return [], token
-            claimed_ids = list(
-                (
-                    await connection.execute(
-                        update(webhook_deliveries)
-                        .where(_delivery.id.in_(ids), due)
-                        .values(claimed_until=token)
-                        .returning(_delivery.id)
-                    )
-                ).scalars()
+            token, claimed_rows = await self._lease.claim(
+                connection, picked, now, _delivery.id, windowed=True
             )
-            if not claimed_ids:
+            if not claimed_rows:
                 return [], token
+            claimed_ids = [row.id for row in claimed_rows]
             rows = (
                 await connection.execute(
                     select(
@@ -309,15 +277,7 @@ class WebhookDispatcher:
 
     async def _release(self, rows: Sequence[_Claimed], token: datetime) -> None:
         async with self._engine.begin() as connection:
-            await connection.execute(
-                update(webhook_deliveries)
-                .where(
-                    _delivery.id.in_([row.id for row in rows]),
-                    _delivery.status == PENDING,
-                    _delivery.claimed_until == token,
-                )
-                .values(claimed_until=None)
-            )
+            await self._lease.release(connection, [row.id for row in rows], token)
 
     # --- one delivery ---------------------------------------------------------------------------
 
@@ -414,13 +374,7 @@ class WebhookDispatcher:
     async def _finish(
         self, connection: AsyncConnection, row: _Claimed, token: datetime, **values: Any
     ) -> bool:
-        """Record an outcome, only if this worker still holds the claim."""
-        result = await connection.execute(
-            update(webhook_deliveries)
-            .where(_delivery.id == row.id, _delivery.status == PENDING, _delivery.claimed_until == token)
-            .values(**values)
-        )
-        if result.rowcount == 1:
+        if await self._lease.record(connection, row.id, token, **values):
             return True
         logger.warning(
             "webhook delivery %d was claimed by another worker before its outcome was recorded", row.id

@@ -61,5 +61,5 @@ def test_the_outbox_lease_is_a_setting() -> None:
     short = build_dispatcher(
         test_settings("sqlite:///:memory:", outbox_lease_seconds=2), create_engine("sqlite:///:memory:")
     )
-    assert default._lease == timedelta(minutes=5)
-    assert short._lease == timedelta(seconds=2)
+    assert default._lease.duration == timedelta(minutes=5)
+    assert short._lease.duration == timedelta(seconds=2)
