@@ -7,29 +7,19 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import pytest_asyncio
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.accounts.entities import NewUser
 from domain.recovery.entities import RECOVERY_LINK_TTL, AccountRecovery
-from infrastructure.db.engine import create_engine
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 
 pytestmark = pytest.mark.postgresql_only
 
 T0 = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
-
-
-@pytest_asyncio.fixture(loop_scope="function")
-async def engine(clean_database: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(clean_database)
-    yield engine
-    await engine.dispose()
 
 
 async def until_a_transaction_waits_on_a_lock(engine: AsyncEngine, timeout: float = 30) -> None:

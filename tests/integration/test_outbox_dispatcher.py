@@ -6,13 +6,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-import pytest_asyncio
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -33,6 +32,7 @@ from infrastructure.email.outbox_dispatcher import OutboxDispatcher
 from infrastructure.email.rendering import JinjaEmailRenderer
 from infrastructure.email.smtp import SmtpEmailSender
 from infrastructure.settings import Settings
+from tests.support.clocks import FakeClock
 from tests.support.smtp import Mailbox, refused_port, smtp_server
 
 EMAIL_FROM = "Pix Orga - Ne pas répondre <ne-pas-repondre@pix.fr>"
@@ -43,31 +43,6 @@ LEASE = timedelta(minutes=5)
 
 
 # --- time, data and the dispatcher ------------------------------------------------------------
-
-
-class FakeClock:
-    """Starts just after the rows are queued (they are due), moves only when told."""
-
-    def __init__(self) -> None:
-        self.current = datetime.now(UTC) + timedelta(seconds=1)
-
-    def __call__(self) -> datetime:
-        return self.current
-
-    def advance(self, delta: timedelta) -> None:
-        self.current += delta
-
-
-@pytest_asyncio.fixture(loop_scope="function")
-async def engine(clean_database: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(clean_database)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 def smtp_sender(port: int) -> SmtpEmailSender:

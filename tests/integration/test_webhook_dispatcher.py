@@ -7,13 +7,11 @@ from __future__ import annotations
 import asyncio
 import json
 import ssl
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-import pytest_asyncio
 import trustme
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -23,43 +21,18 @@ from domain.notifications.webhooks import WebhookEvent, student_linked, webhook_
 from domain.organizations.entities import Role
 from domain.webhooks.create_webhook_endpoint import new_signing_secret
 from domain.webhooks.entities import NewWebhookEndpoint
-from infrastructure.db.engine import create_engine
 from infrastructure.db.tables import audit_events, outbox_emails, webhook_deliveries, webhook_endpoints
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.webhooks.dispatcher import WebhookDispatcher
 from infrastructure.webhooks.secrets import FernetSecretCipher
 from infrastructure.webhooks.sender import HttpWebhookSender
 from tests.contract.backends import new_organization, new_user
+from tests.support.clocks import FakeClock
 from tests.support.webhooks import Answer, Received, StaticResolver, receiving
 
 SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 LEASE = timedelta(minutes=2)
 CIPHER = FernetSecretCipher(SECRET_KEY)
-
-
-class FakeClock:
-    """Starts just after the events are recorded (their deliveries are due), moves only when told."""
-
-    def __init__(self) -> None:
-        self.current = datetime.now(UTC) + timedelta(seconds=1)
-
-    def __call__(self) -> datetime:
-        return self.current
-
-    def advance(self, delta: timedelta) -> None:
-        self.current += delta
-
-
-@pytest_asyncio.fixture(loop_scope="function")
-async def engine(clean_database: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(clean_database)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @dataclass
