@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import URL, CursorResult, make_url
+from sqlalchemy.engine import URL, Connection, CursorResult, make_url
 from sqlalchemy.engine.interfaces import CoreExecuteOptionsParameter, _CoreAnyExecuteParams
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.sql import Executable
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -22,7 +22,7 @@ POOL_TIMEOUT_S = 30.0
 """Waiting for a free connection of the pool."""
 
 
-class RetryingConnection(AsyncConnection):
+class RetryingConnection(Connection):
     """A connection whose first statement is sent again, once, on a fresh connection when the one the
     pool gave had been dropped by the server (a restart, an idle timeout, a killed backend).
 
@@ -31,11 +31,15 @@ class RetryingConnection(AsyncConnection):
     written: inside a transaction (the dropped connection took its transaction with it, uncommitted)
     or, outside one, when it is a ``SELECT``. Any later statement that loses its connection fails
     as before (503): what the transaction wrote until then is gone, and retrying only its last
-    statement would commit half of it."""
+    statement would commit half of it.
+
+    This is the synchronous connection under ``AsyncConnection``: every statement passes through
+    its ``execute``, those SQLAlchemy sends itself included (the ``SAVEPOINT`` of ``begin_nested``,
+    which may well be a unit of work's first)."""
 
     _may_retry = True
 
-    async def execute(
+    def execute(
         self,
         statement: Executable,
         parameters: _CoreAnyExecuteParams | None = None,
@@ -43,11 +47,11 @@ class RetryingConnection(AsyncConnection):
         execution_options: CoreExecuteOptionsParameter | None = None,
     ) -> CursorResult[Any]:
         if not self._may_retry:
-            return await super().execute(statement, parameters, execution_options=execution_options)
+            return super().execute(statement, parameters, execution_options=execution_options)
         self._may_retry = False
         in_transaction = self.in_transaction()
         try:
-            return await super().execute(statement, parameters, execution_options=execution_options)
+            return super().execute(statement, parameters, execution_options=execution_options)
         except DBAPIError as error:
             retry = error.connection_invalidated and (
                 in_transaction or getattr(statement, "is_select", False)
@@ -56,17 +60,16 @@ class RetryingConnection(AsyncConnection):
                 raise
         # The dropped connection is invalidated (and, the error being a disconnection, every pooled
         # connection older than it); forget its transaction and start again on a new one.
-        await self.rollback()
+        self.rollback()
         if in_transaction:
-            await self.begin()
-        return await super().execute(statement, parameters, execution_options=execution_options)
+            self.begin()
+        return super().execute(statement, parameters, execution_options=execution_options)
 
 
-class RetryingEngine(AsyncEngine):
-    """Lends ``RetryingConnection``s."""
-
-    __slots__ = ()
-    _connection_cls = RetryingConnection
+def _retrying(engine: AsyncEngine) -> AsyncEngine:
+    """``engine``, its connections being ``RetryingConnection``s."""
+    engine.sync_engine._connection_cls = RetryingConnection
+    return engine
 
 
 def async_url(database_url: str) -> URL:
@@ -91,7 +94,7 @@ def create_engine(database_url: str, *, unbounded_statements: bool = False, **kw
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
         _configure_sqlite(engine)
-        return RetryingEngine(engine.sync_engine)
+        return _retrying(engine)
     url, timeouts = _pop_timeouts(url)
     if unbounded_statements:
         timeouts["command_timeout"] = None
@@ -104,7 +107,7 @@ def create_engine(database_url: str, *, unbounded_statements: bool = False, **kw
     kwargs.setdefault("pool_recycle", 1800)
     kwargs.setdefault("pool_timeout", POOL_TIMEOUT_S)
     kwargs["connect_args"] = {**timeouts, **kwargs.get("connect_args", {})}
-    return RetryingEngine(create_async_engine(url, **kwargs).sync_engine)
+    return _retrying(create_async_engine(url, **kwargs))
 
 
 def _pop_timeouts(url: URL) -> tuple[URL, dict[str, float | None]]:

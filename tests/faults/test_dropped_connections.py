@@ -109,6 +109,19 @@ async def test_the_first_statement_of_a_transaction_is_retried(
     assert await count_users(engine) == 1
 
 
+async def test_a_savepoint_opening_the_transaction_is_retried(
+    engine: AsyncEngine, clean_database: str
+) -> None:
+    # SQLAlchemy sends the SAVEPOINT of ``begin_nested`` itself: the retry must see it too, as the
+    # first statement of a unit of work that adds a row and catches its unique violation.
+    await kill_pooled_connection(engine, clean_database)
+    async with SqlUnitOfWork(engine) as uow:
+        async with uow.connection.begin_nested():
+            await uow.connection.execute(insert(users).values(user_row("ada.lovelace1012")))
+        await uow.commit()
+    assert await count_users(engine) == 1
+
+
 async def test_a_statement_after_a_write_is_not_retried(engine: AsyncEngine, clean_database: str) -> None:
     with pytest.raises(DBAPIError) as lost:
         async with SqlUnitOfWork(engine) as uow:
