@@ -178,7 +178,7 @@ class CreateStudentAccount:
         decision is recorded and the refusal raised (a not-found counted by the guard)."""
         now = self._clock.now()
         async with self._uow() as uow:
-            # One read: the campaign, the roster's fingerprint, the candidates and their accounts.
+            # One read: the campaign, the roster's revision, the candidates and their accounts.
             snapshot = await read_snapshot(uow, command.campaign_code, command.student.birthdate)
             campaign, organization = joinable(snapshot.campaign)
             # Into the caller's keys: a student disabled before the account is written counts there too.

@@ -67,7 +67,7 @@ class MatchStudentIdentity:
         now = self._clock.now()
         likely = likely_username(command.student)
         async with self._uow() as uow:
-            # One read: the campaign, the roster's fingerprint, the candidates and their accounts,
+            # One read: the campaign, the roster's revision, the candidates and their accounts,
             # and whether the username the match will most likely suggest is free.
             snapshot = await read_snapshot(uow, command.campaign_code, command.student.birthdate, likely)
             campaign, organization = joinable(snapshot.campaign)

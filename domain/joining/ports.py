@@ -68,7 +68,7 @@ class CandidateLinks:
 @dataclass(frozen=True, slots=True)
 class MatchSnapshot:
     """Everything an identity match decides from, read at once: the campaign and its organization,
-    the fingerprint of the organization's roster (``roster_version``), and the organization's
+    the revision of the organization's roster (``roster_version``), and the organization's
     active students born on the typed day, by id, with their accounts."""
 
     campaign: CampaignOverview
@@ -97,9 +97,9 @@ class StudentLinkRepository(Protocol):
         ...
 
     async def roster_version(self, organization_id: int) -> tuple[str, ...]:
-        """A cheap fingerprint of ``active_roster``: it changes whenever a student of the
-        organization is added, disabled or enabled again, or an import (which may rename) is
-        recorded."""
+        """The revision of ``active_roster``: one value read, which changes with every write of who is
+        on the organization's roster or of their names (``StudentRepository.insert_many``,
+        ``update_many``, ``disable_many``), and not when an account is attached."""
         ...
 
     async def get(self, student_id: int) -> Student | None: ...

@@ -100,9 +100,9 @@ class MatchGuard:
     of the typed names, never the names.
 
     Finding the students aimed at compares the typed names with the whole roster of the school: the
-    roster's names are normalised once and kept, per organization, until its fingerprint changes
-    (a student added, disabled or enabled, an import), so that a request reads one aggregate row
-    and compares strings, instead of reading and normalising thousands of names."""
+    roster's names are normalised once and kept, per organization, until its revision changes
+    (a student added, renamed, disabled or enabled), so that a request reads one number and
+    compares strings, instead of reading and normalising thousands of names."""
 
     def __init__(self, limiter: RateLimiter, cpu: CpuWork) -> None:
         self._limiter = limiter
@@ -127,7 +127,7 @@ class MatchGuard:
         """The keys of the students the attempt is aimed at (of its typed name when none), checked.
         Until ``held`` closes, no other attempt of this process aimed at one of them gets past this
         check: close it once the failure is counted (or the attempt succeeded). ``roster_version``:
-        the roster's fingerprint when the caller has just read it (one read less)."""
+        the roster's revision when the caller has just read it (one read less)."""
         roster = await self._roster(uow, organization.id, roster_version)
         aimed = roster.aimed_at(TypedIdentity(typed.first_name, typed.last_name))
         keys: LimitKeys = [(Limit.MATCH_PER_NAME, ("student", str(student))) for student in sorted(aimed)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from datetime import date, timedelta
 
 import pytest
@@ -56,19 +57,36 @@ class TestLookups:
             )
             assert await uow.student_links.lock(alan.id) == alan
 
-    async def test_the_roster_version_changes_with_the_roster(self, backend: Backend) -> None:
+    async def test_the_roster_version_changes_with_who_is_on_the_roster_and_their_names(
+        self, backend: Backend
+    ) -> None:
         school = await committed_organization(backend)
+        other_school = await committed_organization(backend, uai="0751111Z")
         (alan,) = await backend.add_pupils(school.id, [Pupil("000000001AA")], T0)
-        async with backend.uow() as uow:
-            before = await uow.student_links.roster_version(school.id)
-            assert await uow.student_links.roster_version(school.id) == before
+
+        async def version() -> tuple[str, ...]:
+            async with backend.uow() as uow:
+                return await uow.student_links.roster_version(school.id)
+
+        versions = [await version()]
+        assert await version() == versions[-1]
         await backend.add_pupils(school.id, [Pupil("000000002AA", "Grace")], T0)
-        async with backend.uow() as uow:
-            added = await uow.student_links.roster_version(school.id)
+        versions.append(await version())
         await backend.disable([alan.id], LATER)
+        versions.append(await version())
+        await backend.reimport(school.id, [Pupil("000000001AA")], LATEST)  # enabled again
+        versions.append(await version())
+        await backend.reimport(school.id, [Pupil("000000001AA", "Alain")], LATEST)  # renamed
+        versions.append(await version())
+        assert all(earlier != later for earlier, later in itertools.pairwise(versions)), versions
+
+        # Neither an account attached to a pupil nor another school's roster changes it.
+        ada = await committed_user(backend)
         async with backend.uow() as uow:
-            disabled = await uow.student_links.roster_version(school.id)
-        assert len({before, added, disabled}) == 3
+            assert await uow.students.attach(alan.id, ada.id, LATEST)
+            await uow.commit()
+        await backend.add_pupils(other_school.id, [Pupil("000000003AA", "Ada")], T0)
+        assert await version() == versions[-1]
 
     async def test_by_national_id_needs_the_birthdate_and_an_active_pupil(self, backend: Backend) -> None:
         school = await committed_organization(backend)

@@ -736,10 +736,12 @@ class FakeStudents:
     async def insert_many(self, organization_id: int, records: list[StudentRecord], now: datetime) -> None:
         raise NotImplementedError(IMPORT_OVER_HTTP)
 
-    async def update_many(self, changes: list[tuple[int, StudentRecord]], now: datetime) -> None:
+    async def update_many(
+        self, organization_id: int, changes: list[tuple[int, StudentRecord]], now: datetime
+    ) -> None:
         raise NotImplementedError(IMPORT_OVER_HTTP)
 
-    async def disable_many(self, student_ids: list[int], now: datetime) -> None:
+    async def disable_many(self, organization_id: int, student_ids: list[int], now: datetime) -> None:
         raise NotImplementedError(IMPORT_OVER_HTTP)
 
     async def ids_by_national_id(self, organization_id: int, national_ids: list[str]) -> dict[str, int]:

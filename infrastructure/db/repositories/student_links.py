@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select, true
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.campaigns.entities import CampaignOverview
@@ -18,7 +18,7 @@ from domain.students.entities import Student
 from infrastructure.db.repositories.campaigns import campaign_from_row
 from infrastructure.db.repositories.organizations import organization_from_row
 from infrastructure.db.repositories.students import student_from_row
-from infrastructure.db.tables import campaigns, organizations, student_imports, students, users
+from infrastructure.db.tables import campaigns, organizations, students, users
 
 
 def linked_account(row: Any) -> LinkedAccount | None:
@@ -31,36 +31,14 @@ STUDENT_COLUMNS = [column for column in students.c if column.name != "search_tex
 
 
 def _match_snapshot_statement() -> Any:
-    """One statement for ``match_snapshot``: the campaign with its organization, the roster's
-    fingerprint (an aggregate, computed once), then one row per candidate and account of the same
-    INE elsewhere (outer joins: the campaign's row alone when there is no candidate)."""
-    organization_id = (
-        select(campaigns.c.organization_id).where(campaigns.c.code == bindparam("code")).scalar_subquery()
-    )
+    """One statement for ``match_snapshot``: the campaign with its organization (and so its roster
+    revision), then one row per candidate and account of the same INE elsewhere (outer joins: the
+    campaign's row alone when there is no candidate)."""
     target = (
         select(campaigns, *(column.label(f"org_{column.name}") for column in organizations.c))
         .join(organizations, organizations.c.id == campaigns.c.organization_id)
         .where(campaigns.c.code == bindparam("code"))
         .cte("target")
-    )
-    last_import = (
-        select(func.max(student_imports.c.id))
-        .where(student_imports.c.organization_id == organization_id)
-        .scalar_subquery()
-    )
-    roster = (
-        select(
-            func.count().label("rv_count"),
-            func.count(students.c.disabled_at).label("rv_disabled"),
-            func.max(students.c.id).label("rv_max_id"),
-            func.max(students.c.created_at).label("rv_max_created_at"),
-            last_import.label("rv_last_import"),
-            select(users.c.id).where(users.c.username == bindparam("username")).exists().label("taken"),
-        )
-        .where(students.c.organization_id == organization_id)
-        # Computed once: inlined, PostgreSQL may run the aggregate again for every candidate row.
-        .cte("roster")
-        .prefix_with("MATERIALIZED")
     )
     attached = users.alias("attached")
     other = students.alias("other")
@@ -68,7 +46,7 @@ def _match_snapshot_statement() -> Any:
     return (
         select(
             target,
-            roster,
+            select(users.c.id).where(users.c.username == bindparam("username")).exists().label("taken"),
             *(column.label(f"s_{column.name}") for column in STUDENT_COLUMNS),
             attached.c.username.label("a_username"),
             attached.c.email.label("a_email"),
@@ -77,8 +55,7 @@ def _match_snapshot_statement() -> Any:
             elsewhere.c.email.label("e_email"),
         )
         .select_from(
-            target.join(roster, true())
-            .outerjoin(
+            target.outerjoin(
                 students,
                 and_(
                     students.c.organization_id == target.c.organization_id,
@@ -126,13 +103,6 @@ class SqlStudentLinkRepository:
             return None
         first = rows[0]
         campaign = CampaignOverview(campaign_from_row(first), organization_from_row(_Prefixed(first, "org_")))
-        version = (
-            first.rv_count,
-            first.rv_disabled,
-            first.rv_max_id,
-            first.rv_max_created_at,
-            first.rv_last_import,
-        )
         candidates: dict[int, tuple[Student, LinkedAccount | None, dict[int, LinkedAccount]]] = {}
         for row in rows:
             if row.s_id is None:
@@ -151,7 +121,7 @@ class SqlStudentLinkRepository:
                 )
         return MatchSnapshot(
             campaign=campaign,
-            roster_version=tuple(str(value) for value in version),
+            roster_version=(str(first.org_roster_revision),),
             candidates=tuple(
                 CandidateLinks(student, attached, tuple(elsewhere.values()))
                 for student, attached, elsewhere in candidates.values()
@@ -183,20 +153,8 @@ class SqlStudentLinkRepository:
         return [MatchCandidate(*row) for row in (await self._db.execute(query)).all()]
 
     async def roster_version(self, organization_id: int) -> tuple[str, ...]:
-        of_organization = students.c.organization_id == organization_id
-        last_import = (
-            select(func.max(student_imports.c.id))
-            .where(student_imports.c.organization_id == organization_id)
-            .scalar_subquery()
-        )
-        query = select(
-            func.count(),
-            func.count(students.c.disabled_at),
-            func.max(students.c.id),
-            func.max(students.c.created_at),
-            last_import,
-        ).where(of_organization)
-        return tuple(str(value) for value in (await self._db.execute(query)).one())
+        query = select(organizations.c.roster_revision).where(organizations.c.id == organization_id)
+        return (str((await self._db.execute(query)).scalar_one_or_none()),)
 
     async def get(self, student_id: int) -> Student | None:
         row = (
