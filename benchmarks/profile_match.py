@@ -11,6 +11,8 @@ in between, one after the other, so that no request waits for another. Measured 
   its answer: a statement, a ``BEGIN``, a ``COMMIT``, a ping), and the time spent in them;
 - the CPU time of this process per match, and the same for ``GET /health/live`` (the floor: what
   every request costs, middleware and HTTP included);
+- the CPU time of PostgreSQL per match: that of every ``postgres`` process of the machine (its
+  backends, and the WAL writer and checkpointer the writes wake), read from ``/proc``;
 - time by phase (cProfile's cumulative time per match, in a separate profiled run): the use case,
   its reads and its write, and the time the process sat idle waiting for PostgreSQL.
 
@@ -26,6 +28,7 @@ import argparse
 import asyncio
 import cProfile
 import json
+import os
 import pstats
 import random
 import time
@@ -105,10 +108,30 @@ class Client:
         return status
 
 
+def postgres_cpu_seconds() -> float:
+    """The CPU time (user and system) of the machine's running ``postgres`` processes."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as stat:
+                fields = stat.read()
+        except OSError:
+            continue  # gone meanwhile
+        name, after = fields[fields.index("(") + 1 : fields.rindex(")")], fields[fields.rindex(")") + 2 :]
+        if name.startswith("postgres"):
+            values = after.split()
+            total += int(values[11]) + int(values[12])  # utime, stime: fields 14 and 15 of stat
+    return total / ticks
+
+
 async def run(
     database_url: str, requests: int, call: Callable[[Client], Awaitable[int]], profile: bool
-) -> tuple[float, float, pstats.Stats | None]:
-    """(CPU seconds per request, wall seconds per request, the profile)"""
+) -> tuple[float, float, float, pstats.Stats | None]:
+    """(CPU seconds per request, wall seconds per request, PostgreSQL's CPU seconds per request,
+    the profile)"""
     from api.bootstrap import create_app
 
     app = create_app(settings(database_url))
@@ -117,7 +140,7 @@ async def run(
         for _ in range(50):  # warm up: the pool, the statement caches, the roster
             await call(client)
         profiler = cProfile.Profile() if profile else None
-        cpu, wall = time.process_time(), time.perf_counter()
+        cpu, wall, database = time.process_time(), time.perf_counter(), postgres_cpu_seconds()
         if profiler:
             profiler.enable()
         for _ in range(requests):
@@ -126,7 +149,8 @@ async def run(
         if profiler:
             profiler.disable()
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    return cpu / requests, wall / requests, pstats.Stats(profiler) if profiler else None
+        database = postgres_cpu_seconds() - database
+    return cpu / requests, wall / requests, database / requests, pstats.Stats(profiler) if profiler else None
 
 
 def cumulative(stats: pstats.Stats, file_suffix: str, name: str) -> tuple[int, float]:
@@ -160,9 +184,9 @@ def main() -> None:
             record = records[random.randrange(len(records))]
             return await client.request("POST", f"/api/v1/campaigns/{code}/student-matches", identity(record))
 
-        live_cpu, live_wall, _ = asyncio.run(run(url, requests, live, profile=False))
-        match_cpu, match_wall, _ = asyncio.run(run(url, requests, match, profile=False))
-        _, _, stats = asyncio.run(run(url, requests, match, profile=True))
+        live_cpu, live_wall, _, _ = asyncio.run(run(url, requests, live, profile=False))
+        match_cpu, match_wall, match_database, _ = asyncio.run(run(url, requests, match, profile=False))
+        _, _, _, stats = asyncio.run(run(url, requests, match, profile=True))
     assert stats is not None
 
     print(f"student-matches, in process, {requests} requests one after the other, PostgreSQL")
@@ -170,6 +194,7 @@ def main() -> None:
     print(f"{'GET /health/live':<34} {live_cpu * 1000:>10.2f}ms {live_wall * 1000:>11.2f}ms")
     print(f"{'POST student-matches':<34} {match_cpu * 1000:>10.2f}ms {match_wall * 1000:>11.2f}ms")
     print(f"CPU of a match / CPU of a bare request: {match_cpu / live_cpu:.1f}")
+    print(f"PostgreSQL's CPU per match: {match_database * 1000:.2f}ms (all postgres processes)")
     sends, sending = own_time(stats, "~", "<method 'send' of '_socket.socket' objects>")
     print(f"round trips to PostgreSQL per match: {sends / requests:.1f}")
     print(f"  time in the send() system call:  {sending / requests * 1000:.2f}ms per match")
