@@ -151,6 +151,10 @@ def build_use_cases(
     def uow() -> SqlUnitOfWork:
         return SqlUnitOfWork(engine)
 
+    def statement_at_a_time() -> SqlUnitOfWork:
+        # The identity match reads in one statement and writes only its decision, at commit.
+        return SqlUnitOfWork(engine, statement_at_a_time=True)
+
     hasher = Argon2PasswordHasher(build_context(fast_for_tests=settings.environment == "test"))
     tokens = JwtAccessTokens(settings.secret_key, timedelta(minutes=settings.access_token_ttl_minutes))
     refresh_ttl = timedelta(days=settings.refresh_token_ttl_days)
@@ -221,7 +225,7 @@ def build_use_cases(
             ArchiveCampaign(uow, clock),
             ListParticipations(uow),
             ReadCampaign(uow),
-            MatchStudentIdentity(uow, match_guard, clock),
+            MatchStudentIdentity(statement_at_a_time, match_guard, clock),
             CreateStudentAccount(uow, hasher, tokens, match_guard, clock, refresh_ttl),
             LinkStudentAccount(uow, match_guard, clock),
             StartParticipation(uow, clock),

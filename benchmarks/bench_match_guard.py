@@ -3,9 +3,9 @@
 Every matching request (``student-matches``, ``student-accounts``, ``student-links`` with names) looks
 for the students it is aimed at: the school's active students whose names are close to the typed
 ones, whatever their birthdate. The guard keeps each school's roster prepared (names normalised)
-until its fingerprint changes. Measured here:
+until its revision changes. Measured here:
 
-- the fingerprint query (every request);
+- the revision query (every request, unless the match's own read brought it);
 - reading the roster (the names of 5,000 active students) and preparing it, when it changed;
 - finding the students aimed at in the prepared roster (every request);
 - ``POST student-matches`` over HTTP, one client after the other, next to ``GET /health/live``,
@@ -65,7 +65,7 @@ async def roster_costs(database_url: str, organization_id: int, typed: TypedIden
                 reads.append(time.perf_counter() - started)
     finally:
         await engine.dispose()
-    print(f"fingerprint query:                        {milliseconds(versions)}")
+    print(f"revision query:                           {milliseconds(versions)}")
     print(f"read the roster ({len(students)} active students): {milliseconds(reads)}")
     cold = timed(lambda: Roster(students), 1)
     print(f"prepare it, names never normalised:       {cold[0] * 1000:6.2f} ms")

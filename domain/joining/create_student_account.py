@@ -6,7 +6,7 @@ import dataclasses
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, Protocol
+from typing import Literal, NoReturn, Protocol
 
 from domain.accounts.entities import NewUser, TokenPair, User
 from domain.accounts.errors import EmailAlreadyUsed, InvalidEmail, TermsNotAccepted, UsernameAlreadyUsed
@@ -17,15 +17,18 @@ from domain.audit.events import Actor, AuditEvent
 from domain.campaigns.entities import Campaign
 from domain.clock import Clock
 from domain.joining.decisions import ENDPOINT_ACCOUNTS, OUTCOME_CONFLICT, match_record
-from domain.joining.errors import StudentNotFound
+from domain.joining.errors import StudentAlreadyLinked, StudentNotFound
 from domain.joining.matching import MatchDecision
 from domain.joining.steps import (
     LimitKeys,
     MatchGuard,
     TypedStudent,
-    identify,
+    identify_among,
+    joinable,
     link_conflict,
+    read_snapshot,
     restricted_campaign,
+    snapshot_conflict,
     username_attempts,
 )
 from domain.notifications.webhooks import student_linked
@@ -175,14 +178,20 @@ class CreateStudentAccount:
         decision is recorded and the refusal raised (a not-found counted by the guard)."""
         now = self._clock.now()
         async with self._uow() as uow:
-            campaign, organization = await restricted_campaign(uow, command.campaign_code)
+            # One read: the campaign, the roster's revision, the candidates and their accounts.
+            snapshot = await read_snapshot(uow, command.campaign_code, command.student.birthdate)
+            campaign, organization = joinable(snapshot.campaign)
             # Into the caller's keys: a student disabled before the account is written counts there too.
             keys.extend(
-                await self._guard.aim(uow, organization, command.campaign_code, command.student, held)
+                await self._guard.aim(
+                    uow, organization, command.campaign_code, command.student, held, snapshot.roster_version
+                )
             )
-            found = await identify(uow, organization, command.student)
+            found = identify_among([c.student for c in snapshot.candidates], command.student)
             if found.student is not None:
-                await self._refuse_if_linked(uow, campaign, found.student, found.decision, now)
+                conflict = snapshot_conflict(snapshot, found.student, ENDPOINT_ACCOUNTS)
+                if conflict is not None:
+                    await self._record_conflict(uow, campaign, found.decision, conflict, now)
                 if email is not None and await uow.users.find_by_email(email) is not None:
                     await uow.match_decisions.record(
                         match_record(campaign.id, ENDPOINT_ACCOUNTS, now, found.decision)
@@ -207,18 +216,28 @@ class CreateStudentAccount:
     ) -> None:
         conflict = await link_conflict(uow, student, endpoint=ENDPOINT_ACCOUNTS)
         if conflict is not None:
-            await uow.match_decisions.record(
-                match_record(
-                    campaign.id,
-                    ENDPOINT_ACCOUNTS,
-                    now,
-                    decision,
-                    outcome=OUTCOME_CONFLICT,
-                    reason=conflict.reason,
-                )
+            await self._record_conflict(uow, campaign, decision, conflict, now)
+
+    async def _record_conflict(
+        self,
+        uow: CreateStudentAccountPorts,
+        campaign: Campaign,
+        decision: MatchDecision,
+        conflict: StudentAlreadyLinked,
+        now: datetime,
+    ) -> NoReturn:
+        await uow.match_decisions.record(
+            match_record(
+                campaign.id,
+                ENDPOINT_ACCOUNTS,
+                now,
+                decision,
+                outcome=OUTCOME_CONFLICT,
+                reason=conflict.reason,
             )
-            await uow.commit()
-            raise conflict
+        )
+        await uow.commit()
+        raise conflict
 
     async def _add_user(
         self,

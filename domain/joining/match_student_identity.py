@@ -12,13 +12,14 @@ from domain.joining.errors import StudentNotFound
 from domain.joining.steps import (
     MatchGuard,
     TypedStudent,
-    identify,
-    link_conflict,
-    restricted_campaign,
+    identify_among,
+    joinable,
+    likely_username,
+    read_snapshot,
+    snapshot_conflict,
     suggest_username,
 )
 from domain.unit_of_work import (
-    HasCampaigns,
     HasMatchDecisions,
     HasStudentLinks,
     HasUsers,
@@ -39,9 +40,7 @@ class StudentMatch:
     username_suggestion: str
 
 
-class MatchStudentIdentityPorts(
-    Writes, HasCampaigns, HasStudentLinks, HasMatchDecisions, HasUsers, Protocol
-): ...
+class MatchStudentIdentityPorts(Writes, HasStudentLinks, HasMatchDecisions, HasUsers, Protocol): ...
 
 
 class MatchStudentIdentity:
@@ -66,12 +65,18 @@ class MatchStudentIdentity:
     async def _attempt(self, command: MatchStudentCommand, held: AsyncExitStack) -> StudentMatch:
         keys = await self._guard.admit(command.client_address)
         now = self._clock.now()
+        likely = likely_username(command.student)
         async with self._uow() as uow:
-            campaign, organization = await restricted_campaign(uow, command.campaign_code)
-            keys += await self._guard.aim(uow, organization, command.campaign_code, command.student, held)
-            found = await identify(uow, organization, command.student)
+            # One read: the campaign, the roster's revision, the candidates and their accounts,
+            # and whether the username the match will most likely suggest is free.
+            snapshot = await read_snapshot(uow, command.campaign_code, command.student.birthdate, likely)
+            campaign, organization = joinable(snapshot.campaign)
+            keys += await self._guard.aim(
+                uow, organization, command.campaign_code, command.student, held, snapshot.roster_version
+            )
+            found = identify_among([c.student for c in snapshot.candidates], command.student)
             if found.student is not None:
-                conflict = await link_conflict(uow, found.student, endpoint=ENDPOINT_MATCHES)
+                conflict = snapshot_conflict(snapshot, found.student, ENDPOINT_MATCHES)
                 if conflict is not None:
                     await uow.match_decisions.record(
                         match_record(
@@ -85,7 +90,7 @@ class MatchStudentIdentity:
                     )
                     await uow.commit()
                     raise conflict
-                suggestion = await suggest_username(uow, found.student)
+                suggestion = await suggest_username(uow, found.student, {likely: snapshot.username_taken})
                 await uow.match_decisions.record(
                     match_record(campaign.id, ENDPOINT_MATCHES, now, found.decision)
                 )

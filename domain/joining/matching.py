@@ -152,14 +152,17 @@ class Roster:
     def __init__(self, students: Iterable[MatchCandidate]) -> None:
         self._student_ids: list[int] = []
         self._given_names: list[tuple[str, ...]] = []
-        self._last_names: list[str] = []  # every form of every student's last names, flat
-        self._owners: list[int] = []  # for each of them, the position of its student
+        # Every form of the students' last names, once each (a school has far fewer family names
+        # than pupils), and for each the positions of the students who have it.
+        owners: dict[str, list[int]] = {}
         for candidate in students:
             stored = _stored_names(candidate)
-            self._last_names.extend(stored.last_names)
-            self._owners.extend([len(self._student_ids)] * len(stored.last_names))
+            for last_name in stored.last_names:
+                owners.setdefault(last_name, []).append(len(self._student_ids))
             self._student_ids.append(candidate.student_id)
             self._given_names.append(tuple(stored.given_names.values()))
+        self._last_names: list[str] = list(owners)
+        self._owners: list[list[int]] = list(owners.values())
 
     def __len__(self) -> int:
         return len(self._student_ids)
@@ -171,7 +174,7 @@ class Roster:
         close_last_names = process.extract(
             typed_last, self._last_names, scorer=Levenshtein.distance, score_cutoff=last_edits, limit=None
         )
-        owners = {self._owners[index] for _, _, index in close_last_names}
+        owners = {owner for _, _, index in close_last_names for owner in self._owners[index]}
         return frozenset(
             self._student_ids[owner]
             for owner in owners

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from domain.campaigns.entities import CampaignOverview
 from domain.joining.matching import MatchCandidate
 from domain.students.entities import Student
 
@@ -53,7 +54,40 @@ class StudentSearch:
     uai: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class CandidateLinks:
+    """A matching candidate with the accounts that tell whether it can be attached: the one it is
+    attached to, or, attached to none, those attached to students of its INE in other
+    organizations (most recent first; empty when it is attached)."""
+
+    student: Student
+    attached_to: LinkedAccount | None
+    same_ine_elsewhere: tuple[LinkedAccount, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MatchSnapshot:
+    """Everything an identity match decides from, read at once: the campaign and its organization,
+    the revision of the organization's roster (``roster_version``), and the organization's
+    active students born on the typed day, by id, with their accounts."""
+
+    campaign: CampaignOverview
+    roster_version: tuple[str, ...]
+    candidates: tuple[CandidateLinks, ...]
+    username_taken: bool
+    """Whether an account has the username asked about (the caller's guess at the one it will
+    suggest: usually right, which spares it a read)."""
+
+
 class StudentLinkRepository(Protocol):
+    async def match_snapshot(
+        self, campaign_code: str, birthdate: date, username: str
+    ) -> MatchSnapshot | None:
+        """What ``campaign_by_code``, ``roster_version``, ``active_born_on``, the accounts of each
+        candidate and whether ``username`` is taken read, in one statement (one round trip);
+        ``None`` for an unknown code."""
+        ...
+
     async def active_born_on(self, organization_id: int, birthdate: date) -> list[Student]:
         """The matching candidates: the organization's active students born that very day."""
         ...
@@ -63,9 +97,9 @@ class StudentLinkRepository(Protocol):
         ...
 
     async def roster_version(self, organization_id: int) -> tuple[str, ...]:
-        """A cheap fingerprint of ``active_roster``: it changes whenever a student of the
-        organization is added, disabled or enabled again, or an import (which may rename) is
-        recorded."""
+        """The revision of ``active_roster``: one value read, which changes with every write of who is
+        on the organization's roster or of their names (``StudentRepository.insert_many``,
+        ``update_many``, ``disable_many``), and not when an account is attached."""
         ...
 
     async def get(self, student_id: int) -> Student | None: ...

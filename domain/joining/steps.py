@@ -8,22 +8,22 @@ import dataclasses
 import hashlib
 import random
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import date
 from typing import Final, Protocol
 
 from domain.campaigns.campaign_lookup import campaign_by_code
-from domain.campaigns.codes import normalise_campaign_code
-from domain.campaigns.entities import Campaign
-from domain.campaigns.errors import CampaignArchived, CampaignNotRestricted
+from domain.campaigns.codes import looks_like_campaign_code, normalise_campaign_code
+from domain.campaigns.entities import Campaign, CampaignOverview
+from domain.campaigns.errors import CampaignArchived, CampaignNotFound, CampaignNotRestricted
 from domain.cpu_work import CpuWork
 from domain.joining.decisions import link_conflict_of
 from domain.joining.errors import StudentAlreadyLinked
 from domain.joining.matching import MatchCandidate, MatchDecision, Roster, TypedIdentity, match_student
 from domain.joining.name_normalisation import normalise_name
-from domain.joining.ports import LinkedAccount
+from domain.joining.ports import LinkedAccount, MatchSnapshot
 from domain.joining.usernames import username_for
 from domain.organizations.entities import Organization
 from domain.rate_limits import Limit, LimitKey, RateLimiter, record_all, refuse_when_reached
@@ -45,7 +45,34 @@ class TypedStudent:
 async def restricted_campaign(uow: HasCampaigns, code: str) -> tuple[Campaign, Organization]:
     """A campaign one can join by identity: not archived (409), of an organization that manages
     students (422 ``CAMPAIGN_NOT_RESTRICTED`` otherwise: nobody to match)."""
-    found = await campaign_by_code(uow, code)
+    return joinable(await campaign_by_code(uow, code))
+
+
+async def read_snapshot(
+    uow: HasStudentLinks, code: str, birthdate: date, username: str = ""
+) -> MatchSnapshot:
+    """Everything identifying a typed identity decides from, in one read (``match_snapshot``); the
+    campaign is looked up as ``campaign_by_code`` does, its rules are the caller's (``joinable``)."""
+    if not looks_like_campaign_code(code):
+        raise CampaignNotFound()
+    snapshot = await uow.student_links.match_snapshot(normalise_campaign_code(code), birthdate, username)
+    if snapshot is None:
+        raise CampaignNotFound()
+    return snapshot
+
+
+def snapshot_conflict(
+    snapshot: MatchSnapshot, student: Student, endpoint: str
+) -> StudentAlreadyLinked | None:
+    """Step 6 for a candidate of the snapshot: ``link_conflict_of`` on the accounts read with it."""
+    links = next(c for c in snapshot.candidates if c.student.id == student.id)
+    return link_conflict_of(
+        endpoint, attached_to=links.attached_to, same_ine_elsewhere=links.same_ine_elsewhere
+    )
+
+
+def joinable(found: CampaignOverview) -> tuple[Campaign, Organization]:
+    """``restricted_campaign``'s rule, on a campaign already read."""
     if found.campaign.is_archived:
         raise CampaignArchived()
     if not found.is_restricted:
@@ -73,9 +100,9 @@ class MatchGuard:
     of the typed names, never the names.
 
     Finding the students aimed at compares the typed names with the whole roster of the school: the
-    roster's names are normalised once and kept, per organization, until its fingerprint changes
-    (a student added, disabled or enabled, an import), so that a request reads one aggregate row
-    and compares strings, instead of reading and normalising thousands of names."""
+    roster's names are normalised once and kept, per organization, until its revision changes
+    (a student added, renamed, disabled or enabled), so that a request reads one number and
+    compares strings, instead of reading and normalising thousands of names."""
 
     def __init__(self, limiter: RateLimiter, cpu: CpuWork) -> None:
         self._limiter = limiter
@@ -95,11 +122,13 @@ class MatchGuard:
         code: str,
         typed: TypedStudent,
         held: AsyncExitStack,
+        roster_version: tuple[str, ...] | None = None,
     ) -> LimitKeys:
         """The keys of the students the attempt is aimed at (of its typed name when none), checked.
         Until ``held`` closes, no other attempt of this process aimed at one of them gets past this
-        check: close it once the failure is counted (or the attempt succeeded)."""
-        roster = await self._roster(uow, organization.id)
+        check: close it once the failure is counted (or the attempt succeeded). ``roster_version``:
+        the roster's revision when the caller has just read it (one read less)."""
+        roster = await self._roster(uow, organization.id, roster_version)
         aimed = roster.aimed_at(TypedIdentity(typed.first_name, typed.last_name))
         keys: LimitKeys = [(Limit.MATCH_PER_NAME, ("student", str(student))) for student in sorted(aimed)]
         if not keys:
@@ -129,8 +158,11 @@ class MatchGuard:
         await refuse_when_reached(self._limiter, keys)
         return keys
 
-    async def _roster(self, uow: HasStudentLinks, organization_id: int) -> Roster:
-        version = await uow.student_links.roster_version(organization_id)
+    async def _roster(
+        self, uow: HasStudentLinks, organization_id: int, version: tuple[str, ...] | None
+    ) -> Roster:
+        if version is None:
+            version = await uow.student_links.roster_version(organization_id)
         kept = self._rosters.get(organization_id)
         if kept is not None and kept[0] == version:
             self._rosters.move_to_end(organization_id)
@@ -155,7 +187,11 @@ class Identification:
 
 async def identify(uow: HasStudentLinks, organization: Organization, typed: TypedStudent) -> Identification:
     """Steps 1 to 4: the organization's active students born that day, then ``match_student``."""
-    candidates = await uow.student_links.active_born_on(organization.id, typed.birthdate)
+    return identify_among(await uow.student_links.active_born_on(organization.id, typed.birthdate), typed)
+
+
+def identify_among(candidates: Sequence[Student], typed: TypedStudent) -> Identification:
+    """Steps 2 to 4 among the candidates already read (active, of the organization, born that day)."""
     decision = match_student(
         [
             MatchCandidate(
@@ -207,11 +243,22 @@ def username_attempts(student: Student) -> Iterator[str]:
         yield username_for(student.first_name, student.last_name, student.birthdate, attempt, rng)
 
 
-async def suggest_username(uow: HasUsers, student: Student) -> str:
-    """The first username of the sequence that no account has now."""
+def likely_username(typed: TypedStudent) -> str:
+    """The username ``suggest_username`` most likely gives, before the student is known: the first of
+    the sequence, from the typed names instead of the imported ones, which the exact pass matches on
+    the first given name and the last name make the same."""
+    return username_for(typed.first_name, typed.last_name, typed.birthdate, 0, random.Random(0))  # noqa: S311
+
+
+async def suggest_username(uow: HasUsers, student: Student, known: Mapping[str, bool] | None = None) -> str:
+    """The first username of the sequence that no account has now; ``known``: usernames already
+    looked up (whether taken), which are not read again."""
     last = ""
     for username in username_attempts(student):
         last = username
-        if await uow.users.find_by_login(username) is None:
+        taken = known.get(username) if known else None
+        if taken is None:
+            taken = await uow.users.find_by_login(username) is not None
+        if not taken:
             return username
     return last

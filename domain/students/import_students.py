@@ -333,8 +333,8 @@ class ImportStudents:
             if command.dry_run:
                 return result
             await uow.students.insert_many(organization.id, plan.creates, now)
-            await uow.students.update_many(plan.updates, now)
-            await uow.students.disable_many(plan.disables, now)
+            await uow.students.update_many(organization.id, plan.updates, now)
+            await uow.students.disable_many(organization.id, plan.disables, now)
             await self._detach(uow, organization.id, accounts.detached, actor, now)
             await self._attach(uow, organization.id, accounts.links, actor, now)
             import_id = await uow.student_imports.add(

@@ -111,15 +111,19 @@ class StudentRepository(Protocol):
 
     async def stored_for_import(self, organization_id: int) -> dict[str, StoredStudent]: ...
 
-    async def insert_many(
-        self, organization_id: int, records: list[StudentRecord], now: datetime
-    ) -> None: ...
-
-    async def update_many(self, changes: list[tuple[int, StudentRecord]], now: datetime) -> None:
-        """Writes the imported fields and re-enables each student."""
+    async def insert_many(self, organization_id: int, records: list[StudentRecord], now: datetime) -> None:
+        """Adds the organization's new students. This and the two writers below are the only ones
+        of who is on a roster and of their names: each changes the organization's roster revision
+        (``StudentLinkRepository.roster_version``) in the same transaction."""
         ...
 
-    async def disable_many(self, student_ids: list[int], now: datetime) -> None: ...
+    async def update_many(
+        self, organization_id: int, changes: list[tuple[int, StudentRecord]], now: datetime
+    ) -> None:
+        """Writes the imported fields and re-enables each student of the organization."""
+        ...
+
+    async def disable_many(self, organization_id: int, student_ids: list[int], now: datetime) -> None: ...
 
     async def ids_by_national_id(self, organization_id: int, national_ids: list[str]) -> dict[str, int]: ...
 

@@ -6,8 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Connection, CursorResult, make_url
+from sqlalchemy.engine.interfaces import CoreExecuteOptionsParameter, _CoreAnyExecuteParams
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.sql import Executable
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 CONNECT_TIMEOUT_S = 5.0
@@ -17,6 +20,56 @@ COMMAND_TIMEOUT_S = 30.0
 under a second. Migrations are not bound (``migrations/env.py``)."""
 POOL_TIMEOUT_S = 30.0
 """Waiting for a free connection of the pool."""
+
+
+class RetryingConnection(Connection):
+    """A connection whose first statement is sent again, once, on a fresh connection when the one the
+    pool gave had been dropped by the server (a restart, an idle timeout, a killed backend).
+
+    The pool does not ping a connection before lending it (three round trips a request); the first
+    statement sent on it finds out instead. It is retried only when nothing can have been
+    written: inside a transaction (the dropped connection took its transaction with it, uncommitted)
+    or, outside one, when it is a ``SELECT``. Any later statement that loses its connection fails
+    as before (503): what the transaction wrote until then is gone, and retrying only its last
+    statement would commit half of it.
+
+    This is the synchronous connection under ``AsyncConnection``: every statement passes through
+    its ``execute``, those SQLAlchemy sends itself included (the ``SAVEPOINT`` of ``begin_nested``,
+    which may well be a unit of work's first)."""
+
+    _may_retry = True
+
+    def execute(
+        self,
+        statement: Executable,
+        parameters: _CoreAnyExecuteParams | None = None,
+        *,
+        execution_options: CoreExecuteOptionsParameter | None = None,
+    ) -> CursorResult[Any]:
+        if not self._may_retry:
+            return super().execute(statement, parameters, execution_options=execution_options)
+        self._may_retry = False
+        in_transaction = self.in_transaction()
+        try:
+            return super().execute(statement, parameters, execution_options=execution_options)
+        except DBAPIError as error:
+            retry = error.connection_invalidated and (
+                in_transaction or getattr(statement, "is_select", False)
+            )
+            if not retry:
+                raise
+        # The dropped connection is invalidated (and, the error being a disconnection, every pooled
+        # connection older than it); forget its transaction and start again on a new one.
+        self.rollback()
+        if in_transaction:
+            self.begin()
+        return super().execute(statement, parameters, execution_options=execution_options)
+
+
+def _retrying(engine: AsyncEngine) -> AsyncEngine:
+    """``engine``, its connections being ``RetryingConnection``s."""
+    engine.sync_engine._connection_cls = RetryingConnection
+    return engine
 
 
 def async_url(database_url: str) -> URL:
@@ -41,17 +94,20 @@ def create_engine(database_url: str, *, unbounded_statements: bool = False, **kw
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
         _configure_sqlite(engine)
-        return engine
+        return _retrying(engine)
     url, timeouts = _pop_timeouts(url)
     if unbounded_statements:
         timeouts["command_timeout"] = None
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
-    kwargs.setdefault("pool_pre_ping", True)
+    # No ping at checkout: it cost three round trips (BEGIN, a query, ROLLBACK) on every request.
+    # A connection the server dropped is found out by its first statement, which is then sent again
+    # on a new connection, once, when nothing can have been written (``RetryingConnection``).
+    kwargs.setdefault("pool_pre_ping", False)
     kwargs.setdefault("pool_recycle", 1800)
     kwargs.setdefault("pool_timeout", POOL_TIMEOUT_S)
     kwargs["connect_args"] = {**timeouts, **kwargs.get("connect_args", {})}
-    return create_async_engine(url, **kwargs)
+    return _retrying(create_async_engine(url, **kwargs))
 
 
 def _pop_timeouts(url: URL) -> tuple[URL, dict[str, float | None]]:

@@ -68,14 +68,25 @@ class SqlUnitOfWork:
     api_client_queries: SqlApiClientQueries
     webhook_queries: SqlWebhookQueries
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, statement_at_a_time: bool = False) -> None:
+        """``statement_at_a_time``: on PostgreSQL, no transaction around the statements (no
+        ``BEGIN``/``COMMIT`` round trips); each statement is atomic on its own, the reads see what
+        was committed when each ran, and the identity-matching decisions recorded are held until
+        ``commit()``, which writes them in one statement. For a use case that reads, then writes
+        only that record (the identity match): rolled back unless committed still holds, since
+        nothing is written before ``commit()``. Ignored on SQLite (no round trips to save), where
+        the unit of work is the usual transaction."""
         self._engine = engine
         self._connection: AsyncConnection | None = None
+        self._statement_at_a_time = statement_at_a_time and engine.dialect.name == "postgresql"
 
     async def __aenter__(self) -> Self:
         connection = await self._engine.connect()
         try:
-            await connection.begin()
+            if self._statement_at_a_time:
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
+            else:
+                await connection.begin()
         except BaseException:
             await connection.close()
             raise
@@ -92,7 +103,7 @@ class SqlUnitOfWork:
         self.student_imports = SqlStudentImportRepository(connection)
         self.campaigns = SqlCampaignRepository(connection)
         self.participations = SqlParticipationRepository(connection)
-        self.match_decisions = SqlIdentityMatchLog(connection)
+        self.match_decisions = SqlIdentityMatchLog(connection, held=self._statement_at_a_time)
         self.student_links = SqlStudentLinkRepository(connection)
         self.account_recoveries = SqlAccountRecoveryRepository(connection)
         self.webhook_endpoints = SqlWebhookEndpointRepository(connection)
@@ -123,7 +134,10 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         assert self._connection is not None, "commit() outside the unit of work"
-        await self._connection.commit()
+        if self._statement_at_a_time:
+            await self.match_decisions.write_held()
+        else:
+            await self._connection.commit()
 
     @property
     def connection(self) -> AsyncConnection:

@@ -57,6 +57,18 @@ class Backend(Protocol):
 
     async def disable(self, student_ids: list[int], now: datetime) -> None: ...
 
+    async def reimport(self, organization_id: int, pupils: list[Pupil], now: datetime) -> None:
+        """Writes the pupils' fields over those of the stored pupils of the same INE and enables them
+        again, as an import does (committed)."""
+        ...
+
+
+def _records(pupils: list[Pupil]) -> list[StudentRecord]:
+    return [
+        StudentRecord(line=line, **_NOT_CHOSEN, **dataclasses.asdict(pupil))
+        for line, pupil in enumerate(pupils, start=1)
+    ]
+
 
 class FakeBackend:
     name = "fake"
@@ -79,6 +91,16 @@ class FakeBackend:
             student = self.store.students[student_id]
             self.store.students[student_id] = dataclasses.replace(student, disabled_at=now, updated_at=now)
 
+    async def reimport(self, organization_id: int, pupils: list[Pupil], now: datetime) -> None:
+        by_national_id = {pupil.national_student_id: pupil for pupil in pupils}
+        for student_id, student in list(self.store.students.items()):
+            pupil = by_national_id.get(student.national_student_id)
+            if student.organization_id == organization_id and pupil is not None:
+                fields = dataclasses.asdict(pupil)
+                self.store.students[student_id] = dataclasses.replace(
+                    student, **fields, disabled_at=None, updated_at=now
+                )
+
 
 class SqlBackend:
     name = "sql"
@@ -90,12 +112,8 @@ class SqlBackend:
         return SqlUnitOfWork(self.engine)
 
     async def add_pupils(self, organization_id: int, pupils: list[Pupil], now: datetime) -> list[Student]:
-        records = [
-            StudentRecord(line=line, **_NOT_CHOSEN, **dataclasses.asdict(pupil))
-            for line, pupil in enumerate(pupils, start=1)
-        ]
         async with SqlUnitOfWork(self.engine) as uow:
-            await uow.students.insert_many(organization_id, records, now)
+            await uow.students.insert_many(organization_id, _records(pupils), now)
             ids = await uow.students.ids_by_national_id(
                 organization_id, [pupil.national_student_id for pupil in pupils]
             )
@@ -105,7 +123,22 @@ class SqlBackend:
 
     async def disable(self, student_ids: list[int], now: datetime) -> None:
         async with SqlUnitOfWork(self.engine) as uow:
-            await uow.students.disable_many(student_ids, now)
+            by_organization: dict[int, list[int]] = {}
+            for student_id in student_ids:
+                student = await uow.student_links.get(student_id)
+                assert student is not None, student_id
+                by_organization.setdefault(student.organization_id, []).append(student_id)
+            for organization_id, ids in by_organization.items():
+                await uow.students.disable_many(organization_id, ids, now)
+            await uow.commit()
+
+    async def reimport(self, organization_id: int, pupils: list[Pupil], now: datetime) -> None:
+        async with SqlUnitOfWork(self.engine) as uow:
+            ids = await uow.students.ids_by_national_id(
+                organization_id, [pupil.national_student_id for pupil in pupils]
+            )
+            changes = [(ids[record.national_student_id], record) for record in _records(pupils)]
+            await uow.students.update_many(organization_id, changes, now)
             await uow.commit()
 
 

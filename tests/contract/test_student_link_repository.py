@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from datetime import date, timedelta
 
 import pytest
 
 from domain.joining.errors import UserAlreadyLinkedInOrganization
 from domain.joining.matching import MatchCandidate
-from domain.joining.ports import LinkedAccount, StudentWithAccount
-from tests.contract.backends import BIRTHDATE, T0, Backend, Pupil, committed_organization, committed_user
+from domain.joining.ports import CandidateLinks, LinkedAccount, StudentWithAccount
+from tests.contract.backends import (
+    BIRTHDATE,
+    T0,
+    Backend,
+    Pupil,
+    committed_campaign,
+    committed_organization,
+    committed_user,
+)
 
 LATER = T0 + timedelta(hours=1)
 LATEST = T0 + timedelta(hours=2)
@@ -48,19 +57,36 @@ class TestLookups:
             )
             assert await uow.student_links.lock(alan.id) == alan
 
-    async def test_the_roster_version_changes_with_the_roster(self, backend: Backend) -> None:
+    async def test_the_roster_version_changes_with_who_is_on_the_roster_and_their_names(
+        self, backend: Backend
+    ) -> None:
         school = await committed_organization(backend)
+        other_school = await committed_organization(backend, uai="0751111Z")
         (alan,) = await backend.add_pupils(school.id, [Pupil("000000001AA")], T0)
-        async with backend.uow() as uow:
-            before = await uow.student_links.roster_version(school.id)
-            assert await uow.student_links.roster_version(school.id) == before
+
+        async def version() -> tuple[str, ...]:
+            async with backend.uow() as uow:
+                return await uow.student_links.roster_version(school.id)
+
+        versions = [await version()]
+        assert await version() == versions[-1]
         await backend.add_pupils(school.id, [Pupil("000000002AA", "Grace")], T0)
-        async with backend.uow() as uow:
-            added = await uow.student_links.roster_version(school.id)
+        versions.append(await version())
         await backend.disable([alan.id], LATER)
+        versions.append(await version())
+        await backend.reimport(school.id, [Pupil("000000001AA")], LATEST)  # enabled again
+        versions.append(await version())
+        await backend.reimport(school.id, [Pupil("000000001AA", "Alain")], LATEST)  # renamed
+        versions.append(await version())
+        assert all(earlier != later for earlier, later in itertools.pairwise(versions)), versions
+
+        # Neither an account attached to a pupil nor another school's roster changes it.
+        ada = await committed_user(backend)
         async with backend.uow() as uow:
-            disabled = await uow.student_links.roster_version(school.id)
-        assert len({before, added, disabled}) == 3
+            assert await uow.students.attach(alan.id, ada.id, LATEST)
+            await uow.commit()
+        await backend.add_pupils(other_school.id, [Pupil("000000003AA", "Ada")], T0)
+        assert await version() == versions[-1]
 
     async def test_by_national_id_needs_the_birthdate_and_an_active_pupil(self, backend: Backend) -> None:
         school = await committed_organization(backend)
@@ -185,3 +211,68 @@ class TestAccounts:
             await uow.students.attach(elsewhere.id, ada.id, T0)
             (alan_now,) = await uow.student_links.with_accounts(school.id, [alan.id])
             assert alan_now.in_use_elsewhere
+
+
+class TestMatchSnapshot:
+    async def test_reads_at_once_what_the_separate_reads_give(self, backend: Backend) -> None:
+        school = await committed_organization(backend)
+        others = [await committed_organization(backend, f"075000{n}A", f"Lycée {n}") for n in range(1, 3)]
+        campaign = await committed_campaign(backend, school.id)
+        alan, grace, gone, _ = await backend.add_pupils(
+            school.id,
+            [
+                Pupil("000000001AA"),
+                Pupil("000000002AA", "Grace"),
+                Pupil("000000003AA"),
+                Pupil("000000004AA", birthdate=date(2012, 1, 1)),
+            ],
+            T0,
+        )
+        await backend.disable([gone.id], LATER)
+        elsewhere = [(await backend.add_pupils(o.id, [Pupil("000000001AA")], T0))[0] for o in others]
+        ada = await committed_user(backend)
+        hopper = await committed_user(backend, None, "grace.hopper0101")
+        async with backend.uow() as uow:
+            await uow.students.attach(elsewhere[0].id, ada.id, LATER)
+            await uow.students.attach(elsewhere[1].id, hopper.id, LATEST)
+            await uow.students.attach(grace.id, hopper.id, LATEST)
+            await uow.commit()
+        async with backend.uow() as uow:
+            snapshot = await uow.student_links.match_snapshot(campaign.code, BIRTHDATE, "grace.hopper0101")
+            assert snapshot is not None
+            assert snapshot.campaign == await uow.campaigns.get_by_code(campaign.code)
+            assert snapshot.roster_version == await uow.student_links.roster_version(school.id)
+            grace_attached = await uow.student_links.get(grace.id)
+            assert grace_attached is not None
+            assert snapshot.candidates == (
+                CandidateLinks(
+                    alan,
+                    None,
+                    (
+                        LinkedAccount(hopper.id, "grace.hopper0101", None),
+                        LinkedAccount(ada.id, None, "ada@example.fr"),
+                    ),
+                ),
+                CandidateLinks(
+                    grace_attached,
+                    LinkedAccount(hopper.id, "grace.hopper0101", None),
+                    (),
+                ),
+            )
+            assert snapshot.candidates[0].same_ine_elsewhere == tuple(
+                await uow.student_links.accounts_linked_elsewhere("000000001AA", school.id)
+            )
+            assert snapshot.username_taken
+            free = await uow.student_links.match_snapshot(campaign.code, BIRTHDATE, "alan.turing2306")
+            assert free is not None
+            assert not free.username_taken
+
+    async def test_a_day_without_pupils_and_an_unknown_code(self, backend: Backend) -> None:
+        school = await committed_organization(backend)
+        campaign = await committed_campaign(backend, school.id)
+        async with backend.uow() as uow:
+            snapshot = await uow.student_links.match_snapshot(campaign.code, date(2000, 1, 1), "x.y0101")
+            assert snapshot is not None
+            assert snapshot.candidates == ()
+            assert snapshot.roster_version == await uow.student_links.roster_version(school.id)
+            assert await uow.student_links.match_snapshot("ZZZZZZ999", BIRTHDATE, "x.y0101") is None

@@ -271,8 +271,8 @@ def test_a_database_error_in_the_middle_leaves_the_students_as_they_were(client,
             uow = await super().__aenter__()
             original = uow.students.disable_many
 
-            async def disable_then_fail(ids, now):
-                await original(ids, now)  # the creates and updates are already written
+            async def disable_then_fail(organization_id, ids, now):
+                await original(organization_id, ids, now)  # the creates and updates are already written
                 await uow.connection.execute(text("SELECT * FROM no_such_table"))
 
             uow.students.disable_many = disable_then_fail

@@ -10,7 +10,7 @@ import httpx
 
 from tests.support.api import API, db_execute
 from tests.support.campaigns import create_account
-from tests.support.students import insert_student
+from tests.support.students import bump_roster_revision, insert_student
 
 
 def queued_recovery(database_url: str, to: str) -> tuple[str, str]:
@@ -51,6 +51,7 @@ def pupil_who_left(
     db_execute(
         database_url, "UPDATE students SET disabled_at = :t WHERE id = :i", t=datetime.now(UTC), i=student_id
     )
+    bump_roster_revision(database_url, organization_id)
     return dict(created.json())
 
 

@@ -46,7 +46,18 @@ def insert_student(database_url: str, organization_id: int, **fields: Any) -> in
     rows = db_execute(
         database_url, f"INSERT INTO students ({columns}) VALUES ({placeholders}) RETURNING id", **values
     )
+    bump_roster_revision(database_url, organization_id)
     return int(rows[0][0])
+
+
+def bump_roster_revision(database_url: str, organization_id: int) -> None:
+    """What the application's writers of students do in their transaction, so that the processes'
+    prepared rosters see a pupil written here."""
+    db_execute(
+        database_url,
+        "UPDATE organizations SET roster_revision = roster_revision + 1 WHERE id = :o",
+        o=organization_id,
+    )
 
 
 def import_sample(client: httpx.Client, token: str, organization_id: int, path: Path) -> dict[str, Any]:

@@ -41,8 +41,10 @@ from domain.errors import Unauthenticated
 from domain.joining.errors import UserAlreadyLinkedInOrganization
 from domain.joining.matching import MatchCandidate
 from domain.joining.ports import (
+    CandidateLinks,
     IdentityMatchLog,
     LinkedAccount,
+    MatchSnapshot,
     RecordedMatch,
     StudentLinkRepository,
     StudentWithAccount,
@@ -734,10 +736,12 @@ class FakeStudents:
     async def insert_many(self, organization_id: int, records: list[StudentRecord], now: datetime) -> None:
         raise NotImplementedError(IMPORT_OVER_HTTP)
 
-    async def update_many(self, changes: list[tuple[int, StudentRecord]], now: datetime) -> None:
+    async def update_many(
+        self, organization_id: int, changes: list[tuple[int, StudentRecord]], now: datetime
+    ) -> None:
         raise NotImplementedError(IMPORT_OVER_HTTP)
 
-    async def disable_many(self, student_ids: list[int], now: datetime) -> None:
+    async def disable_many(self, organization_id: int, student_ids: list[int], now: datetime) -> None:
         raise NotImplementedError(IMPORT_OVER_HTTP)
 
     async def ids_by_national_id(self, organization_id: int, national_ids: list[str]) -> dict[str, int]:
@@ -764,6 +768,29 @@ class FakeStudentLinks:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+
+    async def match_snapshot(
+        self, campaign_code: str, birthdate: date, username: str
+    ) -> MatchSnapshot | None:
+        campaign = next((c for c in self.store.campaigns.values() if c.code == campaign_code), None)
+        if campaign is None:
+            return None
+        organization_id = campaign.organization_id
+        candidates = []
+        for student in await self.active_born_on(organization_id, birthdate):
+            attached = self.store.account(student.user_id)
+            elsewhere = (
+                await self.accounts_linked_elsewhere(student.national_student_id, organization_id)
+                if student.user_id is None
+                else []
+            )
+            candidates.append(CandidateLinks(student, attached, tuple(elsewhere)))
+        return MatchSnapshot(
+            CampaignOverview(campaign, self.store.organizations[organization_id]),
+            await self.roster_version(organization_id),
+            tuple(candidates),
+            username_taken=any(u.username == username for u in self.store.users.values()),
+        )
 
     async def active_born_on(self, organization_id: int, birthdate: date) -> list[Student]:
         return [

@@ -284,10 +284,11 @@ class TestRows:
 
     def test_twenty_thousand_rows_are_checked_in_well_under_a_second(self) -> None:
         rows = [(line, values(national_student_id=f"AGRI{line:08d}")) for line in range(2, 20_002)]
-        # CPU time of this process: a quadratic check shows in it, a busy machine does not.
-        started = time.process_time()
+        # This thread's CPU time: a quadratic check shows in it; a busy machine, and the test
+        # servers' threads of this process, do not.
+        started = time.thread_time()
 
         report = check_roster(csv_roster(*rows), TODAY)
 
         assert len(report.records) == 20_000
-        assert time.process_time() - started < 1.0
+        assert time.thread_time() - started < 1.0

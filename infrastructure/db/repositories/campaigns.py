@@ -159,22 +159,36 @@ class SqlParticipationRepository:
 
 
 class SqlIdentityMatchLog:
-    """Append-only: the decisions of identity matching, without any typed name."""
+    """Append-only: the decisions of identity matching, without any typed name. ``held``: the
+    decisions wait in memory for ``write_held`` (the unit of work's commit when it runs a
+    statement at a time), which writes them in one statement."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, *, held: bool = False) -> None:
         self._db = connection
+        self._held: list[dict[str, Any]] | None = [] if held else None
 
     async def record(self, decision: RecordedMatch) -> None:
-        await self._db.execute(
-            insert(identity_match_decisions).values(
-                occurred_at=decision.occurred_at,
-                campaign_id=decision.campaign_id,
-                endpoint=decision.endpoint,
-                outcome=decision.outcome,
-                rule=decision.rule,
-                student_id=decision.student_id,
-                first_name_distance=decision.first_name_distance,
-                last_name_distance=decision.last_name_distance,
-                reason_code=decision.reason_code,
-            )
-        )
+        values = {
+            "occurred_at": decision.occurred_at,
+            "campaign_id": decision.campaign_id,
+            "endpoint": decision.endpoint,
+            "outcome": decision.outcome,
+            "rule": decision.rule,
+            "student_id": decision.student_id,
+            "first_name_distance": decision.first_name_distance,
+            "last_name_distance": decision.last_name_distance,
+            "reason_code": decision.reason_code,
+        }
+        if self._held is not None:
+            self._held.append(values)
+        else:
+            await self._db.execute(_RECORD, values)
+
+    async def write_held(self) -> None:
+        if self._held:
+            held, self._held = self._held, []
+            # One statement either way: a list is sent as one multi-row INSERT.
+            await self._db.execute(_RECORD, held[0] if len(held) == 1 else held)
+
+
+_RECORD = insert(identity_match_decisions)

@@ -8,14 +8,17 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain.campaigns.entities import CampaignOverview
 from domain.joining.matching import MatchCandidate
-from domain.joining.ports import LinkedAccount, StudentWithAccount
+from domain.joining.ports import CandidateLinks, LinkedAccount, MatchSnapshot, StudentWithAccount
 from domain.students.entities import Student
+from infrastructure.db.repositories.campaigns import campaign_from_row
+from infrastructure.db.repositories.organizations import organization_from_row
 from infrastructure.db.repositories.students import student_from_row
-from infrastructure.db.tables import student_imports, students, users
+from infrastructure.db.tables import campaigns, organizations, students, users
 
 
 def linked_account(row: Any) -> LinkedAccount | None:
@@ -27,9 +30,104 @@ def linked_account(row: Any) -> LinkedAccount | None:
 STUDENT_COLUMNS = [column for column in students.c if column.name != "search_text"]
 
 
+def _match_snapshot_statement() -> Any:
+    """One statement for ``match_snapshot``: the campaign with its organization (and so its roster
+    revision), then one row per candidate and account of the same INE elsewhere (outer joins: the
+    campaign's row alone when there is no candidate)."""
+    target = (
+        select(campaigns, *(column.label(f"org_{column.name}") for column in organizations.c))
+        .join(organizations, organizations.c.id == campaigns.c.organization_id)
+        .where(campaigns.c.code == bindparam("code"))
+        .cte("target")
+    )
+    attached = users.alias("attached")
+    other = students.alias("other")
+    elsewhere = users.alias("elsewhere")
+    return (
+        select(
+            target,
+            select(users.c.id).where(users.c.username == bindparam("username")).exists().label("taken"),
+            *(column.label(f"s_{column.name}") for column in STUDENT_COLUMNS),
+            attached.c.username.label("a_username"),
+            attached.c.email.label("a_email"),
+            elsewhere.c.id.label("e_user_id"),
+            elsewhere.c.username.label("e_username"),
+            elsewhere.c.email.label("e_email"),
+        )
+        .select_from(
+            target.outerjoin(
+                students,
+                and_(
+                    students.c.organization_id == target.c.organization_id,
+                    students.c.birthdate == bindparam("birthdate"),
+                    students.c.disabled_at.is_(None),
+                ),
+            )
+            .outerjoin(attached, attached.c.id == students.c.user_id)
+            .outerjoin(
+                other,
+                and_(
+                    students.c.user_id.is_(None),
+                    other.c.national_student_id == students.c.national_student_id,
+                    other.c.organization_id != students.c.organization_id,
+                ),
+            )
+            .outerjoin(elsewhere, elsewhere.c.id == other.c.user_id)
+        )
+        .order_by(students.c.id, other.c.updated_at.desc(), other.c.id.desc())
+    )
+
+
+class _Prefixed:
+    """The columns of ``row`` named ``prefix`` + name, read by name (as the ``*_from_row`` read)."""
+
+    __slots__ = ("_prefix", "_row")
+
+    def __init__(self, row: Any, prefix: str) -> None:
+        self._row, self._prefix = row, prefix
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._row, self._prefix + name)
+
+
 class SqlStudentLinkRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._db = connection
+
+    async def match_snapshot(
+        self, campaign_code: str, birthdate: date, username: str
+    ) -> MatchSnapshot | None:
+        parameters = {"code": campaign_code, "birthdate": birthdate, "username": username}
+        rows = (await self._db.execute(_MATCH_SNAPSHOT, parameters)).all()
+        if not rows:
+            return None
+        first = rows[0]
+        campaign = CampaignOverview(campaign_from_row(first), organization_from_row(_Prefixed(first, "org_")))
+        candidates: dict[int, tuple[Student, LinkedAccount | None, dict[int, LinkedAccount]]] = {}
+        for row in rows:
+            if row.s_id is None:
+                continue
+            if row.s_id not in candidates:
+                student = student_from_row(_Prefixed(row, "s_"))
+                attached = (
+                    LinkedAccount(student.user_id, row.a_username, row.a_email)
+                    if student.user_id is not None
+                    else None
+                )
+                candidates[row.s_id] = (student, attached, {})
+            if row.e_user_id is not None:
+                candidates[row.s_id][2].setdefault(
+                    row.e_user_id, LinkedAccount(row.e_user_id, row.e_username, row.e_email)
+                )
+        return MatchSnapshot(
+            campaign=campaign,
+            roster_version=(str(first.org_roster_revision),),
+            candidates=tuple(
+                CandidateLinks(student, attached, tuple(elsewhere.values()))
+                for student, attached, elsewhere in candidates.values()
+            ),
+            username_taken=bool(first.taken),
+        )
 
     async def active_born_on(self, organization_id: int, birthdate: date) -> list[Student]:
         query = (
@@ -55,20 +153,8 @@ class SqlStudentLinkRepository:
         return [MatchCandidate(*row) for row in (await self._db.execute(query)).all()]
 
     async def roster_version(self, organization_id: int) -> tuple[str, ...]:
-        of_organization = students.c.organization_id == organization_id
-        last_import = (
-            select(func.max(student_imports.c.id))
-            .where(student_imports.c.organization_id == organization_id)
-            .scalar_subquery()
-        )
-        query = select(
-            func.count(),
-            func.count(students.c.disabled_at),
-            func.max(students.c.id),
-            func.max(students.c.created_at),
-            last_import,
-        ).where(of_organization)
-        return tuple(str(value) for value in (await self._db.execute(query)).one())
+        query = select(organizations.c.roster_revision).where(organizations.c.id == organization_id)
+        return (str((await self._db.execute(query)).scalar_one_or_none()),)
 
     async def get(self, student_id: int) -> Student | None:
         row = (
@@ -160,3 +246,6 @@ class SqlStudentLinkRepository:
             StudentWithAccount(student_from_row(row), linked_account(row), bool(row.in_use_elsewhere))
             for row in (await self._db.execute(query)).all()
         ]
+
+
+_MATCH_SNAPSHOT = _match_snapshot_statement()

@@ -19,7 +19,7 @@ from domain.students.ports import (
 from domain.students.search_text import student_search_text
 from domain.students.siecle import StudentRecord
 from infrastructure.db.integrity import violates
-from infrastructure.db.tables import students, users
+from infrastructure.db.tables import organizations, students, users
 
 # asyncpg takes at most 32,767 parameters a statement.
 CHUNK = 5_000
@@ -97,6 +97,8 @@ class SqlStudentRepository:
         return stored
 
     async def insert_many(self, organization_id: int, records: list[StudentRecord], now: datetime) -> None:
+        if records:
+            await self._bump_roster_revision(organization_id)
         for part in chunks(records, 1_000):
             rows = [
                 {
@@ -110,14 +112,17 @@ class SqlStudentRepository:
             ]
             await self._db.execute(insert(students), rows)
 
-    async def update_many(self, changes: list[tuple[int, StudentRecord]], now: datetime) -> None:
+    async def update_many(
+        self, organization_id: int, changes: list[tuple[int, StudentRecord]], now: datetime
+    ) -> None:
         if not changes:
             return
+        await self._bump_roster_revision(organization_id)
         names = [*IMPORTED_FIELDS, "search_text"]
         # Bound names must differ from the column names in an executemany UPDATE.
         statement = (
             update(students)
-            .where(students.c.id == bindparam("student_id"))
+            .where(students.c.id == bindparam("student_id"), students.c.organization_id == organization_id)
             .values(
                 {**{name: bindparam(f"new_{name}") for name in names}, "updated_at": now, "disabled_at": None}
             )
@@ -129,11 +134,25 @@ class SqlStudentRepository:
             ]
             await self._db.execute(statement, rows)
 
-    async def disable_many(self, student_ids: list[int], now: datetime) -> None:
+    async def disable_many(self, organization_id: int, student_ids: list[int], now: datetime) -> None:
+        if student_ids:
+            await self._bump_roster_revision(organization_id)
         for part in chunks(student_ids):
             await self._db.execute(
-                update(students).where(students.c.id.in_(part)).values(disabled_at=now, updated_at=now)
+                update(students)
+                .where(students.c.id.in_(part), students.c.organization_id == organization_id)
+                .values(disabled_at=now, updated_at=now)
             )
+
+    async def _bump_roster_revision(self, organization_id: int) -> None:
+        """Before the students are written, in their transaction: a cache of the roster that read the
+        old number is refreshed by the first request after the commit. Bumping first also takes the
+        organization's row lock early, so that two writers of one roster run one after the other."""
+        await self._db.execute(
+            update(organizations)
+            .where(organizations.c.id == organization_id)
+            .values(roster_revision=organizations.c.roster_revision + 1)
+        )
 
     async def ids_by_national_id(self, organization_id: int, national_ids: list[str]) -> dict[str, int]:
         found: dict[str, int] = {}

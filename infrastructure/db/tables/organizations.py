@@ -14,6 +14,9 @@ organizations = Table(
     Column("is_managing_students", Boolean, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("archived_at", UTCDateTime(), nullable=True),
+    # Bumped by every write that changes who is on the roster or their names, in the same
+    # transaction: a cache of the roster is good while it reads the same number.
+    Column("roster_revision", Integer, nullable=False, server_default=text("0")),
     Index("uq_organizations_uai", "uai", unique=True),
 )
 
