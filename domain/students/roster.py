@@ -103,7 +103,7 @@ CSV_COLUMNS: Final = (
 COLUMN_OF_FIELD: Final = {name: header for header, name in CSV_COLUMNS if name is not None}
 _APOSTROPHES: Final = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'"})
 _BIRTHDATE_FR: Final = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
-_BIRTHDATE_ISO: Final = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_BIRTHDATE_ISO: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def normalise_header(text: str) -> str:
@@ -199,15 +199,16 @@ def parse_roster_birthdate(text: str, by_line: bool, today: date) -> date | None
     """A JSON date is ``YYYY-MM-DD``; a CSV date is ``DD/MM/YYYY`` as the layout asks, also without
     the leading zeros a spreadsheet drops, or ``YYYY-MM-DD``. ``None`` unless a real, past date."""
     match = _BIRTHDATE_FR.fullmatch(text) if by_line else None
-    if match is not None:
-        day, month, year = match.groups()
-    else:
-        match = _BIRTHDATE_ISO.fullmatch(text)
-        if match is None:
-            return None
-        year, month, day = match.groups()
     try:
-        birthdate = date(int(year), int(month), int(day))
+        if match is not None:
+            day, month, year = match.groups()
+            birthdate = date(int(year), int(month), int(day))
+        elif _BIRTHDATE_ISO.fullmatch(text) is not None:
+            # Only the form just matched reaches C's parser, several times faster than three ints
+            # (a JSON roster parses each distinct date: a few thousand).
+            birthdate = date.fromisoformat(text)
+        else:
+            return None
     except ValueError:
         return None
     return birthdate if birthdate <= today else None
