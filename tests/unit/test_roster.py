@@ -150,6 +150,10 @@ class TestCells:
             ("11/09/2025", True, None),  # tomorrow
             ("20090727", False, None),
             ("2009-W30-1", False, None),
+            ("2009-02-29", False, None),  # what C's ISO parser is given, it checks as ``date`` does
+            ("0000-01-01", False, None),
+            ("2009-07-27T00:00", False, None),
+            ("２００９-07-27", False, None),  # digits, but not ASCII ones
         ],
     )
     def test_birthdates(self, text: str, by_line: bool, expected: date | None) -> None:
