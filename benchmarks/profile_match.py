@@ -11,8 +11,9 @@ in between, one after the other, so that no request waits for another. Measured 
   its answer: a statement, a ``BEGIN``, a ``COMMIT``, a ping), and the time spent in them;
 - the CPU time of this process per match, and the same for ``GET /health/live`` (the floor: what
   every request costs, middleware and HTTP included);
-- the CPU time of PostgreSQL per match: that of every ``postgres`` process of the machine (its
-  backends, and the WAL writer and checkpointer the writes wake), read from ``/proc``;
+- the CPU time of PostgreSQL per match: that of the backends serving the app, read from
+  ``/proc`` (the WAL writer and checkpointer, shared with the machine's other databases, are not
+  counted);
 - time by phase (cProfile's cumulative time per match, in a separate profiled run): the use case,
   its reads and its write, and the time the process sat idle waiting for PostgreSQL.
 
@@ -35,8 +36,11 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from sqlalchemy import text
+
 from benchmarks.bench_joining import identity, prepare
 from benchmarks.harness import database, serve
+from infrastructure.db.engine import create_engine
 from infrastructure.settings import Settings
 
 # (label, what cProfile calls the function: file suffix and function name)
@@ -108,23 +112,32 @@ class Client:
         return status
 
 
-def postgres_cpu_seconds() -> float:
-    """The CPU time (user and system) of the machine's running ``postgres`` processes."""
-    ticks = os.sysconf("SC_CLK_TCK")
+async def backend_pids(database_url: str) -> list[int]:
+    """The PostgreSQL backends serving the app: the other connections to its database."""
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            query = text(
+                "SELECT pid FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            return [int(pid) for pid in (await connection.execute(query)).scalars()]
+    finally:
+        await engine.dispose()
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """The CPU time (user and system) of these processes, from ``/proc``."""
     total = 0
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
+    for pid in pids:
         try:
-            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as stat:
+            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
                 fields = stat.read()
         except OSError:
             continue  # gone meanwhile
-        name, after = fields[fields.index("(") + 1 : fields.rindex(")")], fields[fields.rindex(")") + 2 :]
-        if name.startswith("postgres"):
-            values = after.split()
-            total += int(values[11]) + int(values[12])  # utime, stime: fields 14 and 15 of stat
-    return total / ticks
+        values = fields[fields.rindex(")") + 2 :].split()
+        total += int(values[11]) + int(values[12])  # utime, stime: fields 14 and 15 of stat
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 async def run(
@@ -140,7 +153,8 @@ async def run(
         for _ in range(50):  # warm up: the pool, the statement caches, the roster
             await call(client)
         profiler = cProfile.Profile() if profile else None
-        cpu, wall, database = time.process_time(), time.perf_counter(), postgres_cpu_seconds()
+        backends = await backend_pids(database_url)
+        cpu, wall, database = time.process_time(), time.perf_counter(), cpu_seconds(backends)
         if profiler:
             profiler.enable()
         for _ in range(requests):
@@ -149,7 +163,7 @@ async def run(
         if profiler:
             profiler.disable()
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        database = postgres_cpu_seconds() - database
+        database = cpu_seconds(backends) - database
     return cpu / requests, wall / requests, database / requests, pstats.Stats(profiler) if profiler else None
 
 
@@ -194,7 +208,7 @@ def main() -> None:
     print(f"{'GET /health/live':<34} {live_cpu * 1000:>10.2f}ms {live_wall * 1000:>11.2f}ms")
     print(f"{'POST student-matches':<34} {match_cpu * 1000:>10.2f}ms {match_wall * 1000:>11.2f}ms")
     print(f"CPU of a match / CPU of a bare request: {match_cpu / live_cpu:.1f}")
-    print(f"PostgreSQL's CPU per match: {match_database * 1000:.2f}ms (all postgres processes)")
+    print(f"PostgreSQL's CPU per match: {match_database * 1000:.2f}ms (its backends)")
     sends, sending = own_time(stats, "~", "<method 'send' of '_socket.socket' objects>")
     print(f"round trips to PostgreSQL per match: {sends / requests:.1f}")
     print(f"  time in the send() system call:  {sending / requests * 1000:.2f}ms per match")
