@@ -332,11 +332,13 @@ class ImportStudents:
             )
             if command.dry_run:
                 return result
-            await uow.students.insert_many(organization.id, plan.creates, now)
+            ids = await uow.students.insert_many(organization.id, plan.creates, now)
             await uow.students.update_many(organization.id, plan.updates, now)
             await uow.students.disable_many(organization.id, plan.disables, now)
             await self._detach(uow, organization.id, accounts.detached, actor, now)
-            await self._attach(uow, organization.id, accounts.links, actor, now)
+            # An account goes to an arrival: created (its id just returned) or reactivated (stored).
+            ids.update((record.national_student_id, student_id) for student_id, record in plan.updates)
+            await self._attach(uow, organization.id, accounts.links, ids, actor, now)
             import_id = await uow.student_imports.add(
                 organization.id,
                 now=now,
@@ -412,14 +414,12 @@ class ImportStudents:
         uow: ImportStudentsPorts,
         organization_id: int,
         links: list[tuple[str, int]],
+        ids: dict[str, int],
         actor: Actor,
         now: datetime,
     ) -> None:
         if not links:
             return
-        ids = await uow.students.ids_by_national_id(
-            organization_id, [national_id for national_id, _ in links]
-        )
         pairs = [(ids[national_id], user_id) for national_id, user_id in links]
         await uow.students.attach_many(pairs)
         for student_id, user_id in pairs:

@@ -111,10 +111,14 @@ class StudentRepository(Protocol):
 
     async def stored_for_import(self, organization_id: int) -> dict[str, StoredStudent]: ...
 
-    async def insert_many(self, organization_id: int, records: list[StudentRecord], now: datetime) -> None:
-        """Adds the organization's new students. This and the two writers below are the only ones
-        of who is on a roster and of their names: each changes the organization's roster revision
-        (``StudentLinkRepository.roster_version``) in the same transaction."""
+    async def insert_many(
+        self, organization_id: int, records: list[StudentRecord], now: datetime
+    ) -> dict[str, int]:
+        """Adds the organization's new students and gives their ids by INE, from the insert itself
+        (an import attaching accounts to some of them needs no second read). This and the two
+        writers below are the only ones of who is on a roster and of their names: each changes the
+        organization's roster revision (``StudentLinkRepository.roster_version``) in the same
+        transaction."""
         ...
 
     async def update_many(

@@ -6,7 +6,12 @@ import unicodedata
 
 
 def fold(text: str) -> str:
-    """Lower case, no accents, spaces kept (``"Zoé D'Alembert"`` → ``"zoe d'alembert"``)."""
+    """Lower case, no accents, spaces kept (``"Zoé D'Alembert"`` → ``"zoe d'alembert"``).
+
+    An ASCII name (most of them) has nothing to decompose or drop: ``lower`` is the same fold, without
+    the per-character pass an import pays for each of its thousands of names."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return (
         "".join(c for c in decomposed if not unicodedata.combining(c)).replace("œ", "oe").replace("æ", "ae")

@@ -185,6 +185,35 @@ def test_the_old_school_re_importing_a_pupil_does_not_get_her_account_back(clien
     assert detached == [(1,)]
 
 
+def test_a_pupil_coming_back_to_a_school_that_had_her_without_account_gets_her_account(client, server):
+    """Reactivated here without an account, she is an arrival: the account she made at the school
+    she left is attached to her record here, the one the import re-enables (its stored id)."""
+    url = server.settings.database_url
+    b, b_admin = school(client, url, "0754444B", 1)
+    assert upload(client, b["id"], b_admin, siecle("0754444B", ZOE, *CLASSMATES)).status_code == 201
+    assert upload(client, b["id"], b_admin, siecle("0754444B", *CLASSMATES)).status_code == 201
+    a, a_admin = school(client, url, "0751234A", 2)
+    assert upload(client, a["id"], a_admin, siecle("0751234A", ZOE, *CLASSMATES)).status_code == 201
+    campaign = create_campaign(client, a_admin, a["id"])
+    created = create_account(client, campaign["code"], "Zoé", "MARTIN", "2009-02-01")
+    assert created.status_code == 201, created.text
+    assert upload(client, a["id"], a_admin, siecle("0751234A", *CLASSMATES)).status_code == 201
+
+    back = [("111111111CC", "NOUVEAU", "Léo", "05/06/2009"), ZOE, *CLASSMATES]
+    response = upload(client, b["id"], b_admin, siecle("0754444B", *back))
+    assert response.status_code == 201, response.text
+    assert (response.json()["counts"]["reactivated"], response.json()["counts"]["created"]) == (1, 1)
+    at_b = students_of(client, b["id"], b_admin)
+    assert (at_b[ZOE[0]]["linked"], at_b[ZOE[0]]["username"]) == (True, created.json()["username"])
+    assert not at_b["111111111CC"]["linked"]
+    attached = db_execute(
+        url,
+        "SELECT target_id FROM audit_events WHERE type = 'STUDENT_ACCOUNT_ATTACHED' AND organization_id = :o",
+        o=b["id"],
+    )
+    assert attached == [(at_b[ZOE[0]]["id"],)]
+
+
 def test_a_member_cannot_reset_the_password_of_an_account_in_use_at_another_school(client, server):
     url = server.settings.database_url
     a, a_admin = school(client, url, "0751234A", 1)

@@ -733,7 +733,9 @@ class FakeStudents:
     async def stored_for_import(self, organization_id: int) -> dict[str, StoredStudent]:
         raise NotImplementedError(IMPORT_OVER_HTTP)
 
-    async def insert_many(self, organization_id: int, records: list[StudentRecord], now: datetime) -> None:
+    async def insert_many(
+        self, organization_id: int, records: list[StudentRecord], now: datetime
+    ) -> dict[str, int]:
         raise NotImplementedError(IMPORT_OVER_HTTP)
 
     async def update_many(
