@@ -1,7 +1,8 @@
 """A webhook receiver that checks signatures: WEBHOOK_SECRET=whsec_… python examples/webhook_receiver.py"""
 
 import os
-from http.server import BaseHTTPRequestHandler, HTTPServer
+import socket
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from standardwebhooks import Webhook, WebhookVerificationError
 
@@ -21,4 +22,10 @@ class Receiver(BaseHTTPRequestHandler):
         self.end_headers()
 
 
-HTTPServer(("127.0.0.1", 9000), Receiver).serve_forever()
+class Server(ThreadingHTTPServer):
+    # A worker sends a batch of deliveries at once: with the default queue of 5 connections, the
+    # kernel resets the ones beyond it and they come back only at their retry, 30 s later.
+    request_queue_size = socket.SOMAXCONN
+
+
+Server(("127.0.0.1", 9000), Receiver).serve_forever()
