@@ -181,8 +181,15 @@ class ThreadedReceiver:
             def log_message(self, format: str, *args: object) -> None:
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        class Server(ThreadingHTTPServer):
+            # socketserver listens with a backlog of 5 where real servers take the system's maximum:
+            # a dispatcher opening its connections at once overflowed it, and the kernel reset those
+            # it could not queue (the SYN cookie of an overflowed queue is refused), so deliveries
+            # failed with ReadError before the receiver was even asked.
+            request_queue_size = socket.SOMAXCONN
+            daemon_threads = True
+
+        self._server = Server(("127.0.0.1", 0), Handler)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(
             target=self._server.serve_forever, daemon=True, name="webhook-receiver"
