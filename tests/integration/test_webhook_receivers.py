@@ -43,3 +43,12 @@ def test_the_threaded_receiver_queues_a_batch_of_connections_until_it_accepts_th
     assert sorted(request.headers["webhook-id"] for request in received) == sorted(
         f"msg_{number}" for number in range(1, BATCH + 1)
     )
+
+
+def test_the_threaded_receiver_does_not_record_a_request_cut_before_its_body_is_complete() -> None:
+    with ThreadedReceiver() as receiver, connections(receiver.port, 1) as [connection]:
+        whole = post(1)
+        connection.sendall(whole[: len(whole) - 3])
+        connection.shutdown(socket.SHUT_WR)  # what a killed sender's kernel does
+        assert connection.recv(1024) == b"", "the receiver answered a request it did not get"
+        assert receiver.received == []

@@ -164,7 +164,11 @@ class ThreadedReceiver:
             protocol_version = "HTTP/1.1"
 
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length)
+                if len(body) < length:  # the sender went away mid-request: nothing was received
+                    self.close_connection = True
+                    return
                 request = Received(
                     "POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body, time.time()
                 )
