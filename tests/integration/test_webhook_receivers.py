@@ -7,6 +7,8 @@ import socket
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
+import pytest
+
 from tests.support.webhooks import ThreadedReceiver
 
 BATCH = 16
@@ -52,3 +54,14 @@ def test_the_threaded_receiver_does_not_record_a_request_cut_before_its_body_is_
         connection.shutdown(socket.SHUT_WR)  # what a killed sender's kernel does
         assert connection.recv(1024) == b"", "the receiver answered a request it did not get"
         assert receiver.received == []
+
+
+def test_the_threaded_receiver_is_idle_once_it_has_read_what_a_sender_gone_meanwhile_had_sent() -> None:
+    receiver = ThreadedReceiver()  # not accepting yet: the connection waits in the kernel's queue
+    with connections(receiver.port, 1) as [connection]:
+        connection.sendall(post(1))
+    with pytest.raises(TimeoutError):
+        receiver.wait_idle(timeout=0.2)
+    with receiver:
+        receiver.wait_idle()
+        assert [request.headers["webhook-id"] for request in receiver.received] == ["msg_1"]
