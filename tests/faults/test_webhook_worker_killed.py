@@ -70,6 +70,7 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_repeats_only_what_was_in
                 doomed.kill()
             assert doomed.process.returncode == -9
             proxy.stop()
+            receiver.wait_idle()  # what the dead worker had sent may still be unread
             in_flight = Counter(request.headers["webhook-id"] for request in receiver.received)
             assert 1 <= len(in_flight) < EVENTS
             assert deliveries(url) == {"CLAIMED": EVENTS}  # nothing recorded, all leased to the dead

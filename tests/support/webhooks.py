@@ -8,13 +8,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import select
 import socket
 import ssl
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 PUBLIC_WEBHOOK_URL: Final = "https://93.184.215.14/pix-orga/webhooks"
 """A literal public address: accepted at registration without any name resolution, and never
@@ -158,13 +159,19 @@ class ThreadedReceiver:
 
         self.received: list[Received] = []
         self._arrived = threading.Condition()
+        self._open = 0  # connections accepted and not yet ended
+        self._connections = threading.Condition()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length)
+                if len(body) < length:  # the sender went away mid-request: nothing was received
+                    self.close_connection = True
+                    return
                 request = Received(
                     "POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body, time.time()
                 )
@@ -181,8 +188,27 @@ class ThreadedReceiver:
             def log_message(self, format: str, *args: object) -> None:
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        class Server(ThreadingHTTPServer):
+            # socketserver listens with a backlog of 5 where real servers take the system's maximum:
+            # a dispatcher opening its connections at once overflowed it, and the kernel reset those
+            # it could not queue (the SYN cookie of an overflowed queue is refused), so deliveries
+            # failed with ReadError before the receiver was even asked.
+            request_queue_size = socket.SOMAXCONN
+            daemon_threads = True
+
+            def get_request(self) -> tuple[socket.socket, Any]:
+                with receiver._connections:  # accepted and counted at once, for wait_idle
+                    accepted = super().get_request()
+                    receiver._open += 1
+                return accepted
+
+            def shutdown_request(self, request: Any) -> None:
+                super().shutdown_request(request)
+                with receiver._connections:
+                    receiver._open -= 1
+                    receiver._connections.notify_all()
+
+        self._server = Server(("127.0.0.1", 0), Handler)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(
             target=self._server.serve_forever, daemon=True, name="webhook-receiver"
@@ -205,3 +231,16 @@ class ThreadedReceiver:
             if not self._arrived.wait_for(lambda: len(self.received) >= count, timeout):
                 raise TimeoutError(f"{len(self.received)} of {count} webhook requests received")
             return list(self.received)
+
+    def wait_idle(self, timeout: float = 30) -> None:
+        """Until every connection it accepted has ended and none waits to be accepted: whatever a
+        sender that is gone had sent has been read (its requests are in ``received``)."""
+        listening = self._server.socket
+        deadline = time.monotonic() + timeout
+        with self._connections:
+            while self._open or select.select([listening], [], [], 0)[0]:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{self._open} connections still open after {timeout} s")
+                # Notified when a connection ends; a connection still waiting to be accepted is
+                # seen again at the next look.
+                self._connections.wait(0.05)
