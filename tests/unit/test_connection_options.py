@@ -11,6 +11,7 @@ from limits.aio.storage import MemoryStorage, RedisStorage
 from infrastructure.db.engine import (
     COMMAND_TIMEOUT_S,
     CONNECT_TIMEOUT_S,
+    POOL_SIZE,
     _pop_timeouts,
     async_url,
     create_engine,
@@ -24,6 +25,19 @@ def test_postgresql_connections_are_bounded_by_default() -> None:
     engine = create_engine("postgresql://postgres@127.0.0.1/pix")
     assert engine.url.query == {}
     assert engine.pool.timeout() == 30
+    assert (engine.pool.size(), engine.pool._max_overflow) == (POOL_SIZE, 0)  # type: ignore[attr-defined]
+
+
+def test_the_pool_size_comes_from_the_url_and_leaves_it() -> None:
+    engine = create_engine("postgresql://postgres@127.0.0.1/pix?pool_size=35&application_name=pix")
+    assert engine.url.query == {"application_name": "pix"}
+    assert engine.pool.size() == 35  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("size", ["0", "-3", "2.5", "many", "501"])
+def test_a_pool_size_that_is_not_a_sensible_whole_number_is_refused(size: str) -> None:
+    with pytest.raises(ValueError, match="pool_size"):
+        create_engine(f"postgresql://postgres@127.0.0.1/pix?pool_size={size}")
 
 
 @pytest.mark.parametrize(
