@@ -11,6 +11,7 @@ import pytest
 from domain.joining.errors import UserAlreadyLinkedInOrganization
 from domain.joining.matching import MatchCandidate
 from domain.joining.ports import CandidateLinks, LinkedAccount, StudentWithAccount
+from domain.students.entities import Student
 from tests.contract.backends import (
     BIRTHDATE,
     T0,
@@ -25,20 +26,25 @@ LATER = T0 + timedelta(hours=1)
 LATEST = T0 + timedelta(hours=2)
 
 
+async def four_pupils(backend: Backend, organization_id: int) -> list[Student]:
+    """Alan, Grace and a third pupil born on ``BIRTHDATE``, a fourth born on another day."""
+    return await backend.add_pupils(
+        organization_id,
+        [
+            Pupil("000000001AA"),
+            Pupil("000000002AA", "Grace"),
+            Pupil("000000003AA"),
+            Pupil("000000004AA", birthdate=date(2012, 1, 1)),
+        ],
+        T0,
+    )
+
+
 class TestLookups:
     async def test_active_pupils_born_on_a_day_by_id(self, backend: Backend) -> None:
         school = await committed_organization(backend)
         other = await committed_organization(backend, "0759999Z", "Autre")
-        alan, grace, gone, _ = await backend.add_pupils(
-            school.id,
-            [
-                Pupil("000000001AA"),
-                Pupil("000000002AA", "Grace"),
-                Pupil("000000003AA"),
-                Pupil("000000004AA", birthdate=date(2012, 1, 1)),
-            ],
-            T0,
-        )
+        alan, grace, gone, _ = await four_pupils(backend, school.id)
         await backend.add_pupils(other.id, [Pupil("000000005AA")], T0)
         await backend.disable([gone.id], LATER)
         async with backend.uow() as uow:
@@ -218,16 +224,7 @@ class TestMatchSnapshot:
         school = await committed_organization(backend)
         others = [await committed_organization(backend, f"075000{n}A", f"Lycée {n}") for n in range(1, 3)]
         campaign = await committed_campaign(backend, school.id)
-        alan, grace, gone, _ = await backend.add_pupils(
-            school.id,
-            [
-                Pupil("000000001AA"),
-                Pupil("000000002AA", "Grace"),
-                Pupil("000000003AA"),
-                Pupil("000000004AA", birthdate=date(2012, 1, 1)),
-            ],
-            T0,
-        )
+        alan, grace, gone, _ = await four_pupils(backend, school.id)
         await backend.disable([gone.id], LATER)
         elsewhere = [(await backend.add_pupils(o.id, [Pupil("000000001AA")], T0))[0] for o in others]
         ada = await committed_user(backend)
