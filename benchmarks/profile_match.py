@@ -29,7 +29,6 @@ import argparse
 import asyncio
 import cProfile
 import json
-import os
 import pstats
 import random
 import time
@@ -39,7 +38,7 @@ from typing import Any
 from sqlalchemy import text
 
 from benchmarks.bench_joining import identity, prepare
-from benchmarks.harness import database, serve
+from benchmarks.harness import cpu_seconds, database, serve
 from infrastructure.db.engine import create_engine
 from infrastructure.settings import Settings
 
@@ -124,20 +123,6 @@ async def backend_pids(database_url: str) -> list[int]:
             return [int(pid) for pid in (await connection.execute(query)).scalars()]
     finally:
         await engine.dispose()
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """The CPU time (user and system) of these processes, from ``/proc``."""
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
-                fields = stat.read()
-        except OSError:
-            continue  # gone meanwhile
-        values = fields[fields.rindex(")") + 2 :].split()
-        total += int(values[11]) + int(values[12])  # utime, stime: fields 14 and 15 of stat
-    return total / os.sysconf("SC_CLK_TCK")
 
 
 async def run(
