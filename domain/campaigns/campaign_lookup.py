@@ -8,11 +8,17 @@ from domain.campaigns.errors import CampaignNotFound
 from domain.unit_of_work import HasCampaigns
 
 
-async def campaign_by_code(uow: HasCampaigns, code: str) -> CampaignOverview:
-    """Looked up trimmed and upper-cased; a text that cannot be a code is not looked up."""
+def stored_campaign_code(code: str) -> str:
+    """The typed code as codes are stored, trimmed and upper-cased; ``CampaignNotFound`` for a text
+    that cannot be a code, which is not looked up."""
     if not looks_like_campaign_code(code):
         raise CampaignNotFound()
-    found = await uow.campaigns.get_by_code(normalise_campaign_code(code))
+    return normalise_campaign_code(code)
+
+
+async def campaign_by_code(uow: HasCampaigns, code: str) -> CampaignOverview:
+    """The campaign of a typed code (``stored_campaign_code``)."""
+    found = await uow.campaigns.get_by_code(stored_campaign_code(code))
     if found is None:
         raise CampaignNotFound()
     return found

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final, Protocol
 
-from domain.campaigns.campaign_lookup import campaign_by_code
-from domain.campaigns.codes import looks_like_campaign_code, normalise_campaign_code
+from domain.campaigns.campaign_lookup import campaign_by_code, stored_campaign_code
+from domain.campaigns.codes import normalise_campaign_code
 from domain.campaigns.entities import Campaign, CampaignOverview
 from domain.campaigns.errors import CampaignArchived, CampaignNotFound, CampaignNotRestricted
 from domain.cpu_work import CpuWork
@@ -53,9 +53,7 @@ async def read_snapshot(
 ) -> MatchSnapshot:
     """Everything identifying a typed identity decides from, in one read (``match_snapshot``); the
     campaign is looked up as ``campaign_by_code`` does, its rules are the caller's (``joinable``)."""
-    if not looks_like_campaign_code(code):
-        raise CampaignNotFound()
-    snapshot = await uow.student_links.match_snapshot(normalise_campaign_code(code), birthdate, username)
+    snapshot = await uow.student_links.match_snapshot(stored_campaign_code(code), birthdate, username)
     if snapshot is None:
         raise CampaignNotFound()
     return snapshot
