@@ -113,10 +113,7 @@ class SqlBackend:
 
     async def add_pupils(self, organization_id: int, pupils: list[Pupil], now: datetime) -> list[Student]:
         async with SqlUnitOfWork(self.engine) as uow:
-            await uow.students.insert_many(organization_id, _records(pupils), now)
-            ids = await uow.students.ids_by_national_id(
-                organization_id, [pupil.national_student_id for pupil in pupils]
-            )
+            ids = await uow.students.insert_many(organization_id, _records(pupils), now)
             added = [await uow.student_links.get(ids[pupil.national_student_id]) for pupil in pupils]
             await uow.commit()
         return [student for student in added if student is not None]
@@ -134,10 +131,8 @@ class SqlBackend:
 
     async def reimport(self, organization_id: int, pupils: list[Pupil], now: datetime) -> None:
         async with SqlUnitOfWork(self.engine) as uow:
-            ids = await uow.students.ids_by_national_id(
-                organization_id, [pupil.national_student_id for pupil in pupils]
-            )
-            changes = [(ids[record.national_student_id], record) for record in _records(pupils)]
+            stored = await uow.students.stored_for_import(organization_id)
+            changes = [(stored[record.national_student_id].id, record) for record in _records(pupils)]
             await uow.students.update_many(organization_id, changes, now)
             await uow.commit()
 

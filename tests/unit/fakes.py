@@ -746,9 +746,6 @@ class FakeStudents:
     async def disable_many(self, organization_id: int, student_ids: list[int], now: datetime) -> None:
         raise NotImplementedError(IMPORT_OVER_HTTP)
 
-    async def ids_by_national_id(self, organization_id: int, national_ids: list[str]) -> dict[str, int]:
-        raise NotImplementedError(IMPORT_OVER_HTTP)
-
     async def accounts_elsewhere(
         self, organization_id: int, national_ids: list[str]
     ) -> list[AccountElsewhere]:

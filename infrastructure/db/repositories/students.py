@@ -186,15 +186,6 @@ class SqlStudentRepository:
             .values(roster_revision=organizations.c.roster_revision + 1)
         )
 
-    async def ids_by_national_id(self, organization_id: int, national_ids: list[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
-        for part in chunks(national_ids):
-            query = select(students.c.national_student_id, students.c.id).where(
-                students.c.organization_id == organization_id, students.c.national_student_id.in_(part)
-            )
-            found.update({row.national_student_id: row.id for row in (await self._db.execute(query)).all()})
-        return found
-
     async def accounts_elsewhere(
         self, organization_id: int, national_ids: list[str]
     ) -> list[AccountElsewhere]:
