@@ -4,27 +4,17 @@ wait for the commit, which writes them in one statement. On SQLite it is the usu
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import pytest_asyncio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.joining.ports import RecordedMatch
-from infrastructure.db.engine import create_engine
 from infrastructure.db.tables import identity_match_decisions
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from tests.contract.backends import SqlBackend, committed_campaign, committed_organization
 
 T0 = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
-
-
-@pytest_asyncio.fixture(loop_scope="function")
-async def engine(clean_database: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(clean_database)
-    yield engine
-    await engine.dispose()
 
 
 def decision(campaign_id: int, outcome: str) -> RecordedMatch:
