@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
+from starlette.routing import BaseRoute
 
 from api.errors import PROBLEM_MEDIA_TYPE, Problem, code_statuses
 from api.schemas.students import JsonRosterIn
@@ -31,15 +33,16 @@ def _add_schema(schemas: dict[str, Any], model: type[BaseModel]) -> None:
     schemas[model.__name__] = schema
 
 
-def install_openapi(app: FastAPI) -> None:
+def install_openapi(app: FastAPI, routes: Sequence[BaseRoute]) -> None:
     """FastAPI files error schemas under ``application/json`` and adds its own 422 shape, which
-    this service never sends; both are replaced by ``application/problem+json`` problems."""
+    this service never sends; both are replaced by ``application/problem+json`` problems.
+    ``routes``: the app's, in the order the document lists them."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
         document = get_openapi(
-            title=app.title, version=app.version, description=app.description, routes=app.routes
+            title=app.title, version=app.version, description=app.description, routes=routes
         )
         schemas = document.setdefault("components", {}).setdefault("schemas", {})
         for name in ("HTTPValidationError", "ValidationError"):

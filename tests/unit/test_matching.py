@@ -690,3 +690,26 @@ def test_an_attempt_is_aimed_at_a_student_exactly_when_the_matcher_would_find_th
     found = match_student([candidate], typed).outcome == "MATCHED"
 
     assert (7 in aimed_students([candidate], typed)) == found
+
+
+_ROSTER_ENTRIES = st.lists(
+    st.tuples(_SHORT_NAMES, st.none() | _SHORT_NAMES, st.sampled_from(["roux", "rou", "dupont", "de roux"])),
+    min_size=1,
+    max_size=12,
+)
+
+
+@given(entries=_ROSTER_ENTRIES, typed_first=_SHORT_NAMES, typed_last=st.sampled_from(["roux", "dupond"]))
+def test_in_a_roster_an_attempt_is_aimed_at_each_student_the_matcher_would_find_alone(
+    entries: list[tuple[str, str | None, str]], typed_first: str, typed_last: str
+) -> None:
+    """Many pupils share a family name: each is aimed at on their own names, not their neighbours'."""
+    roster = [
+        student(number, first_name, last_name, middle_name=middle_name)
+        for number, (first_name, middle_name, last_name) in enumerate(entries)
+    ]
+    typed = TypedIdentity(typed_first, typed_last)
+
+    alone = {c.student_id for c in roster if match_student([c], typed).outcome == "MATCHED"}
+
+    assert aimed_students(roster, typed) == alone
