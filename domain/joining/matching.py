@@ -151,18 +151,21 @@ class Roster:
 
     def __init__(self, students: Iterable[MatchCandidate]) -> None:
         self._student_ids: list[int] = []
-        self._given_names: list[tuple[str, ...]] = []
         # Every form of the students' last names, once each (a school has far fewer family names
-        # than pupils), and for each the positions of the students who have it.
-        owners: dict[str, list[int]] = {}
+        # than pupils), and for each the given names of the students who have it, with whose they
+        # are: the given names of a close last name's students are compared in one call, not one
+        # call per student (a common family name is shared by dozens of pupils).
+        owners: dict[str, tuple[list[str], list[int]]] = {}
         for candidate in students:
             stored = _stored_names(candidate)
+            position = len(self._student_ids)
             for last_name in stored.last_names:
-                owners.setdefault(last_name, []).append(len(self._student_ids))
+                given_names, positions = owners.setdefault(last_name, ([], []))
+                given_names.extend(stored.given_names.values())
+                positions.extend([position] * len(stored.given_names))
             self._student_ids.append(candidate.student_id)
-            self._given_names.append(tuple(stored.given_names.values()))
         self._last_names: list[str] = list(owners)
-        self._owners: list[list[int]] = list(owners.values())
+        self._owners: list[tuple[list[str], list[int]]] = list(owners.values())
 
     def __len__(self) -> int:
         return len(self._student_ids)
@@ -174,12 +177,14 @@ class Roster:
         close_last_names = process.extract(
             typed_last, self._last_names, scorer=Levenshtein.distance, score_cutoff=last_edits, limit=None
         )
-        owners = {owner for _, _, index in close_last_names for owner in self._owners[index]}
-        return frozenset(
-            self._student_ids[owner]
-            for owner in owners
-            if _any_within(typed_first, self._given_names[owner], first_edits)
-        )
+        aimed: set[int] = set()
+        for _, _, index in close_last_names:
+            given_names, positions = self._owners[index]
+            close_given_names = process.extract(
+                typed_first, given_names, scorer=Levenshtein.distance, score_cutoff=first_edits, limit=None
+            )
+            aimed.update(self._student_ids[positions[found]] for _, _, found in close_given_names)
+        return frozenset(aimed)
 
 
 def aimed_students(roster: Iterable[MatchCandidate], typed: TypedIdentity) -> frozenset[int]:
@@ -205,10 +210,6 @@ def _normalised(typed: TypedIdentity) -> tuple[str, str]:
 def _edits_allowed(typed: str) -> int:
     """The most edits a close name may be from the typed one: ``distance`` <= ``CLOSE_DISTANCE``."""
     return math.floor(CLOSE_DISTANCE * len(typed))
-
-
-def _any_within(typed: str, stored_names: Iterable[str], edits: int) -> bool:
-    return any(Levenshtein.distance(typed, stored, score_cutoff=edits) <= edits for stored in stored_names)
 
 
 @lru_cache(maxsize=STORED_NAMES_CACHE_SIZE)
