@@ -5,7 +5,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, Final, TypeVar
 
-from sqlalchemy import bindparam, func, insert, literal, select, text, update
+from sqlalchemy import ColumnElement, any_, bindparam, func, insert, literal, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -87,6 +87,15 @@ def _values(record: StudentRecord) -> dict[str, Any]:
 class SqlStudentRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._db = connection
+
+    def _among(self, column: ColumnElement[Any], values: Sequence[Any]) -> ColumnElement[bool]:
+        """``column IN values``. On PostgreSQL, ``= ANY`` of one array parameter: the statement is
+        the same whatever the number of values, so it is prepared and planned once, where an ``IN``
+        list renders, prepares and plans a statement of one parameter a value (a school's 2,000
+        INEs: 23 ms for a lookup that found nothing)."""
+        if self._db.dialect.name == "postgresql":
+            return column == any_(literal(list(values), ARRAY(column.type)))
+        return column.in_(values)
 
     async def try_lock_imports(self, organization_id: int) -> bool:
         if self._db.dialect.name != "postgresql":
@@ -172,7 +181,7 @@ class SqlStudentRepository:
         for part in chunks(student_ids):
             await self._db.execute(
                 update(students)
-                .where(students.c.id.in_(part), students.c.organization_id == organization_id)
+                .where(self._among(students.c.id, part), students.c.organization_id == organization_id)
                 .values(disabled_at=now, updated_at=now)
             )
 
@@ -199,7 +208,7 @@ class SqlStudentRepository:
                 )
                 .where(
                     students.c.organization_id != organization_id,
-                    students.c.national_student_id.in_(part),
+                    self._among(students.c.national_student_id, part),
                     students.c.user_id.is_not(None),
                 )
                 .order_by(students.c.updated_at.desc())
@@ -219,10 +228,13 @@ class SqlStudentRepository:
             # wait for each other. SQLite: the transaction already holds the database's write lock.
             if self._db.dialect.name == "postgresql":
                 await self._db.execute(
-                    select(users.c.id).where(users.c.id.in_(part)).order_by(users.c.id).with_for_update()
+                    select(users.c.id)
+                    .where(self._among(users.c.id, part))
+                    .order_by(users.c.id)
+                    .with_for_update()
                 )
             query = select(students.c.user_id, students.c.organization_id).where(
-                students.c.user_id.in_(part), students.c.disabled_at.is_(None)
+                self._among(students.c.user_id, part), students.c.disabled_at.is_(None)
             )
             for row in (await self._db.execute(query)).all():
                 in_use.setdefault(row.user_id, set()).add(row.organization_id)
@@ -237,7 +249,9 @@ class SqlStudentRepository:
 
     async def detach_many(self, student_ids: list[int]) -> None:
         for part in chunks(student_ids):
-            await self._db.execute(update(students).where(students.c.id.in_(part)).values(user_id=None))
+            await self._db.execute(
+                update(students).where(self._among(students.c.id, part)).values(user_id=None)
+            )
 
     async def attach(self, student_id: int, user_id: int, now: datetime) -> bool:
         statement = (

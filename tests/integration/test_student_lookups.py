@@ -1,0 +1,71 @@
+"""What an import looks up and changes among the pupils of every school by long lists of INEs,
+accounts and ids, in SQL (the fakes leave the import to the HTTP tests): the same answers whatever
+the length of the list, cut in parts or sent as one array."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.students.ports import AccountElsewhere
+from tests.contract.backends import (
+    BIRTHDATE,
+    T0,
+    Backend,
+    Pupil,
+    SqlBackend,
+    committed_organization,
+    committed_user,
+)
+
+SCHOOL_SIZE = 6_000
+"""More INEs than one statement takes at a time, so that the lookups are cut in parts."""
+
+
+@pytest.fixture
+def backend(engine: AsyncEngine) -> Backend:
+    return SqlBackend(engine)
+
+
+def ine(number: int) -> str:
+    return f"{number:09d}AA"
+
+
+async def test_the_accounts_attached_at_another_school_are_found_among_thousands_of_ines(
+    backend: Backend,
+) -> None:
+    school = await committed_organization(backend)
+    other = await committed_organization(backend, uai="0757654B", name="Collège voisin")
+    ada = await committed_user(backend)
+    pupils = await backend.add_pupils(other.id, [Pupil(ine(5_999)), Pupil(ine(3))], T0)
+    async with backend.uow() as uow:
+        assert await uow.students.attach(pupils[0].id, ada.id, T0)
+        await uow.commit()
+
+    async with backend.uow() as uow:
+        found = await uow.students.accounts_elsewhere(school.id, [ine(n) for n in range(SCHOOL_SIZE)])
+        in_use = await uow.students.lock_accounts([ada.id, *range(10_000, 10_000 + SCHOOL_SIZE)])
+
+    assert found == [AccountElsewhere(ine(5_999), BIRTHDATE, ada.id)]
+    assert in_use == {ada.id: frozenset({other.id})}
+
+
+async def test_thousands_of_pupils_are_disabled_and_detached_at_once(backend: Backend) -> None:
+    school = await committed_organization(backend)
+    ada = await committed_user(backend)
+    pupils = await backend.add_pupils(school.id, [Pupil(ine(n)) for n in range(SCHOOL_SIZE)], T0)
+    async with backend.uow() as uow:
+        assert await uow.students.attach(pupils[-1].id, ada.id, T0)
+        await uow.commit()
+
+    async with backend.uow() as uow:
+        await uow.students.detach_many([pupil.id for pupil in pupils])
+        await uow.students.disable_many(school.id, [pupil.id for pupil in pupils], T0)
+        await uow.commit()
+
+    async with backend.uow() as uow:
+        stored = await uow.students.stored_for_import(school.id)
+        in_use = await uow.students.lock_accounts([ada.id])
+    assert len(stored) == SCHOOL_SIZE
+    assert all(student.disabled for student in stored.values())
+    assert in_use == {}
