@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import asdict
 from http import HTTPStatus
 from typing import Any
 
@@ -21,7 +20,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.language import request_language
 from api.messages import message
 from api.request_context import current_request_id
-from api.siecle_messages import ROSTER_MESSAGES, SIECLE_MESSAGES, Language, bounded_item, item_detail
+from api.siecle_messages import (
+    ROSTER_MESSAGES,
+    SIECLE_MESSAGES,
+    Language,
+    bounded_entry,
+    bounded_item,
+    item_detail,
+)
 from domain.api_clients.errors import InvalidClient, OAuthError
 from domain.errors import (
     BadRequest,
@@ -193,7 +199,7 @@ def _skipped_items(error: DomainError, language: str) -> list[dict[str, Any]] | 
         return None
     english: Language = "en" if language == "en" else "fr"
     roster = error.code == ROSTER_REFUSAL
-    items = (bounded_item(asdict(entry)) for entry in skipped[:MAX_REPORT_ITEMS])
+    items = (bounded_entry(entry) for entry in skipped[:MAX_REPORT_ITEMS])
     return [{**item, "detail": item_detail(item, english, roster)} for item in items]
 
 

@@ -7,6 +7,7 @@ item and never fails on a missing field (it shows as empty).
 
 from __future__ import annotations
 
+import dataclasses
 import string
 from collections.abc import Mapping
 from typing import Any, Final, Literal
@@ -270,6 +271,13 @@ def bounded_item(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {key: bounded_item(inner) for key, inner in value.items()}
     return value
+
+
+def bounded_entry(entry: Any) -> Any:
+    """``bounded_item`` of a report's entry (a flat dataclass), field by field: ``dataclasses.asdict``
+    would first deep-copy every field, which ``bounded_item`` copies anyway (half the time of
+    rendering a report)."""
+    return bounded_item({field.name: getattr(entry, field.name) for field in dataclasses.fields(entry)})
 
 
 class _Blank(dict[str, Any]):

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from api.siecle_messages import bounded_item
+from api.siecle_messages import bounded_entry
 from domain.students.entities import StudentListItem
 from domain.students.import_students import ImportReport
 from domain.students.ports import StudentImportRecord
@@ -67,11 +66,11 @@ class StudentImportOut(BaseModel):
             counts=ImportCountsOut(**report.counts.as_dict()),
             skipped=[
                 SkippedOut(**item, detail=detail(item))
-                for item in (bounded_item(asdict(s)) for s in report.report.skipped[:MAX_REPORT_ITEMS])
+                for item in (bounded_entry(s) for s in report.report.skipped[:MAX_REPORT_ITEMS])
             ],
             warnings=[
                 WarningOut(**item, detail=detail(item))
-                for item in (bounded_item(asdict(w)) for w in report.warnings[:MAX_REPORT_ITEMS])
+                for item in (bounded_entry(w) for w in report.warnings[:MAX_REPORT_ITEMS])
             ],
             totals=ReportTotalsOut(skipped=len(report.report.skipped), warnings=len(report.warnings)),
         )
