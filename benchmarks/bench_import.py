@@ -1,8 +1,10 @@
 """SIECLE import over HTTP against ``pix-orga serve`` on PostgreSQL, with generated files.
 
 For 2,000 students (a large lycée): first import and re-import of the same file; for 20,000
-(zipped): first import and the server's peak memory. Each figure is the median of several
-runs, printed with its ratio to the bare parse time of the same file measured in the same run.
+(zipped): first import and the server's peak memory. Each run times its imports next to the bare
+parse of the same file (the best of three reads, taken just before the run's imports): a machine
+whose speed drifts during the benchmark slows both sides of a run's ratio alike. Printed: the
+median time, the median bare parse, and the median and the best of the runs' ratios.
 
     make bench            (or: uv run python -m benchmarks.bench_import --runs 5)
 """
@@ -20,7 +22,9 @@ from benchmarks.harness import database, school_admin, serve
 from tests.support.siecle_generator import generate_siecle, zip_bytes
 
 TARGETS = {"2000 first": 0.5, "2000 again": 0.3, "20000 first (zip)": 4.0}
-RATIO_TARGET = 4.0
+RATIO_TARGETS = {"2000 first": 2.0, "2000 again": 1.5, "20000 first (zip)": 4.0}
+"""Times the bare parse of the same file, at most."""
+PARSES_PER_RUN = 3
 MEMORY_TARGET_MB = 400
 
 
@@ -38,12 +42,15 @@ def upload(client: httpx.Client, org_id: int, token: str, data: bytes, name: str
     return elapsed
 
 
-def measure(runs: int) -> list[tuple[str, float, float, float | None]]:
+Case = tuple[str, list[float], list[float], float | None]
+"""A case's name, its runs' times, the bare parse next to each run, the peak memory."""
+
+
+def measure(runs: int) -> list[Case]:
     xml_2k = generate_siecle(2_000, seed=1)
     zip_20k = zip_bytes(generate_siecle(20_000, seed=2, uai="0757654B"))
-    parse_2k = bare_parse_seconds(xml_2k, runs)
-    parse_20k = bare_parse_seconds(zip_20k, runs)
     first_2k, again_2k, first_20k, peaks = [], [], [], []
+    parse_2k, parse_20k = [], []
     for run in range(runs):
         with (
             database() as url,
@@ -51,6 +58,7 @@ def measure(runs: int) -> list[tuple[str, float, float, float | None]]:
             httpx.Client(base_url=server.url, timeout=120) as client,
         ):
             org, token = school_admin(client, url, uai="0751234A")
+            parse_2k.append(bare_parse_seconds(xml_2k, PARSES_PER_RUN, best=True))
             first_2k.append(upload(client, int(org["id"]), token, xml_2k, "ElevesSansAdresses.xml"))
             again_2k.append(upload(client, int(org["id"]), token, xml_2k, "ElevesSansAdresses.xml"))
             big, big_token = school_admin(
@@ -61,12 +69,13 @@ def measure(runs: int) -> list[tuple[str, float, float, float | None]]:
                 email="ce.0757654b@ac-paris.fr",
                 name="Lycée B",
             )
+            parse_20k.append(bare_parse_seconds(zip_20k, 1))
             first_20k.append(upload(client, int(big["id"]), big_token, zip_20k, "ElevesSansAdresses.zip"))
             peaks.append(server.peak_rss_mb())
     return [
-        ("2000 first", statistics.median(first_2k), parse_2k, None),
-        ("2000 again", statistics.median(again_2k), parse_2k, None),
-        ("20000 first (zip)", statistics.median(first_20k), parse_20k, max(peaks)),
+        ("2000 first", first_2k, parse_2k, None),
+        ("2000 again", again_2k, parse_2k, None),
+        ("20000 first (zip)", first_20k, parse_20k, max(peaks)),
     ]
 
 
@@ -74,17 +83,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     runs = parser.parse_args().runs
-    print(f"SIECLE import over HTTP, pix-orga serve on PostgreSQL, median of {runs} runs")
-    print(f"{'case':<20} {'median':>8} {'target':>8} {'bare parse':>11} {'ratio':>6} {'peak RSS':>9}")
-    for case, seconds, parse, peak in measure(runs):
-        ok = "ok" if seconds <= TARGETS[case] and seconds / parse <= RATIO_TARGET else "MISSED"
+    print(f"SIECLE import over HTTP, pix-orga serve on PostgreSQL, {runs} runs")
+    print(
+        f"{'case':<20} {'median':>8} {'target':>7} {'bare parse':>11} {'ratio':>6} {'best':>6}"
+        f" {'target':>7} {'peak RSS':>9}"
+    )
+    for case, times, parses, peak in measure(runs):
+        ratios = [seconds / parse for seconds, parse in zip(times, parses, strict=True)]
+        seconds, ratio = statistics.median(times), statistics.median(ratios)
+        ok = "ok" if seconds <= TARGETS[case] and ratio <= RATIO_TARGETS[case] else "MISSED"
         memory = f"{peak:>6.0f} MB" if peak is not None else ""
         print(
-            f"{case:<20} {seconds:>7.3f}s {TARGETS[case]:>7.1f}s {parse:>10.3f}s {seconds / parse:>5.1f}x"
-            f" {memory:>9}  {ok}"
+            f"{case:<20} {seconds:>7.3f}s {TARGETS[case]:>6.1f}s {statistics.median(parses):>10.3f}s"
+            f" {ratio:>5.1f}x {min(ratios):>5.1f}x {RATIO_TARGETS[case]:>6.1f}x {memory:>9}  {ok}"
         )
     print(
-        f"targets: time as listed, ratio <= {RATIO_TARGET}x the bare parse, peak RSS < {MEMORY_TARGET_MB} MB"
+        "targets: the time and the median ratio to the bare parse as listed,"
+        f" peak RSS < {MEMORY_TARGET_MB} MB"
     )
 
 
