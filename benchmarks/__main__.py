@@ -11,6 +11,7 @@ BENCHMARKS = [
     "benchmarks.bench_rosters",
     "benchmarks.bench_joining",
     "benchmarks.bench_match_guard",
+    "benchmarks.bench_gc_pause",
     "benchmarks.bench_load",
     "benchmarks.bench_webhooks",
 ]
