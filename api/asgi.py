@@ -16,7 +16,7 @@ def app_factory() -> FastAPI:
     app = create_app(Settings())
     # What the process built to serve (the modules, the app, its schemas: some 200,000 objects)
     # lives as long as it does: frozen, it is left out of the collector's full collections, which
-    # otherwise walk all of it and stall every request in flight (140 ms here, 1 to 3 ms frozen;
+    # otherwise walk all of it and stall every request in flight (100 to 140 ms here, 1 to 3 ms frozen;
     # benchmarks/bench_gc_pause.py).
     gc.collect()
     gc.freeze()

@@ -31,10 +31,10 @@ async def pauses(database_url: str, code: str, identities: list[dict[str, str]],
         gc.collect()
         gc.freeze()
     client = Client(app)
+    path = f"/api/v1/campaigns/{code}/student-matches"
     try:
         async with app.router.lifespan_context(app):
             for _ in range(WARM_UP):
-                path = f"/api/v1/campaigns/{code}/student-matches"
                 await client.request("POST", path, random.choice(identities))
             durations = []
             for _ in range(COLLECTIONS):
