@@ -152,9 +152,9 @@ class Roster:
     def __init__(self, students: Iterable[MatchCandidate]) -> None:
         self._student_ids: list[int] = []
         # Every form of the students' last names, once each (a school has far fewer family names
-        # than pupils), and for each the given names of the students who have it, with whose they
-        # are: the given names of a close last name's students are compared in one call, not one
-        # call per student (a common family name is shared by dozens of pupils).
+        # than pupils), and for each the given names of the students who have it, each beside its
+        # student's position: a close last name's given names are compared in one call, not in
+        # one call per student (a common family name is shared by dozens of pupils).
         owners: dict[str, tuple[list[str], list[int]]] = {}
         for candidate in students:
             stored = _stored_names(candidate)
