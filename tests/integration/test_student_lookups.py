@@ -50,22 +50,43 @@ async def test_the_accounts_attached_at_another_school_are_found_among_thousands
     assert in_use == {ada.id: frozenset({other.id})}
 
 
-async def test_thousands_of_pupils_are_disabled_and_detached_at_once(backend: Backend) -> None:
+async def test_thousands_of_pupils_are_detached_then_disabled_at_once(backend: Backend) -> None:
     school = await committed_organization(backend)
     ada = await committed_user(backend)
     pupils = await backend.add_pupils(school.id, [Pupil(ine(n)) for n in range(SCHOOL_SIZE)], T0)
+    everyone = [pupil.id for pupil in pupils]
     async with backend.uow() as uow:
         assert await uow.students.attach(pupils[-1].id, ada.id, T0)
         await uow.commit()
+    async with backend.uow() as uow:
+        assert await uow.students.lock_accounts([ada.id]) == {ada.id: frozenset({school.id})}
 
     async with backend.uow() as uow:
-        await uow.students.detach_many([pupil.id for pupil in pupils])
-        await uow.students.disable_many(school.id, [pupil.id for pupil in pupils], T0)
+        await uow.students.detach_many(everyone)
+        detached = await uow.students.stored_for_import(school.id)
+        await uow.students.disable_many(school.id, everyone, T0)
         await uow.commit()
 
     async with backend.uow() as uow:
         stored = await uow.students.stored_for_import(school.id)
-        in_use = await uow.students.lock_accounts([ada.id])
+    assert all(student.user_id is None for student in detached.values())
     assert len(stored) == SCHOOL_SIZE
     assert all(student.disabled for student in stored.values())
-    assert in_use == {}
+
+
+async def test_a_longer_ine_finds_no_pupil_whose_ine_begins_it(backend: Backend) -> None:
+    """An INE is checked for its shape, not its length, before the lookups: one longer than the
+    column must not be cut down to a stored one."""
+    school = await committed_organization(backend)
+    other = await committed_organization(backend, uai="0757654B", name="Collège voisin")
+    ada = await committed_user(backend)
+    longest = "A" * 20
+    (pupil,) = await backend.add_pupils(other.id, [Pupil(longest)], T0)
+    async with backend.uow() as uow:
+        assert await uow.students.attach(pupil.id, ada.id, T0)
+        await uow.commit()
+
+    async with backend.uow() as uow:
+        found = await uow.students.accounts_elsewhere(school.id, [longest + "XYZ"])
+
+    assert found == []
