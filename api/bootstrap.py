@@ -332,7 +332,7 @@ def create_app(
     ):
         app.include_router(module.router, responses=problems("MALFORMED_JSON", "REQUEST_TOO_LARGE"))
     app.include_router(health.router)
-    install_openapi(app, routes=list(app.routes))  # the documentation follows the activation steps
+    install_openapi(app, listed_first=list(app.routes))  # the documentation follows the activation steps
     _tried_first(app, campaigns.router)
     install_metrics(app, metrics, dispatcher.queue_depth, settings.metrics_allowed_ips)
 

@@ -33,14 +33,16 @@ def _add_schema(schemas: dict[str, Any], model: type[BaseModel]) -> None:
     schemas[model.__name__] = schema
 
 
-def install_openapi(app: FastAPI, routes: Sequence[BaseRoute]) -> None:
+def install_openapi(app: FastAPI, listed_first: Sequence[BaseRoute]) -> None:
     """FastAPI files error schemas under ``application/json`` and adds its own 422 shape, which
     this service never sends; both are replaced by ``application/problem+json`` problems.
-    ``routes``: the app's, in the order the document lists them."""
+    ``listed_first``: routes in the order the document lists them; the app's others follow."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
+        known = {id(route) for route in listed_first}
+        routes = [*listed_first, *(route for route in app.routes if id(route) not in known)]
         document = get_openapi(
             title=app.title, version=app.version, description=app.description, routes=routes
         )

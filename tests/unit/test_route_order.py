@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
@@ -30,3 +32,44 @@ def test_the_documentation_still_lists_the_routes_in_the_order_of_the_activation
     first_path = next(iter(document["paths"]))
 
     assert first_path == next(route.path for route in auth.router.routes if isinstance(route, APIRoute))
+
+
+def test_a_route_added_later_is_still_documented() -> None:
+    application = app()
+
+    @application.get("/added-later", operation_id="added_later")
+    def added_later() -> dict[str, str]:
+        return {}
+
+    assert "/added-later" in application.openapi()["paths"]
+
+
+def _api_routes() -> list[APIRoute]:
+    """Every API route, those of the included routers too (the app lists the routers)."""
+    found: list[APIRoute] = []
+    for entry in app().router.routes:
+        router = getattr(entry, "original_router", None)
+        found += [route for route in (router.routes if router else [entry]) if isinstance(route, APIRoute)]
+    return found
+
+
+def _sample(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "x1", path)
+
+
+def test_no_route_of_another_router_matches_a_campaigns_path_nor_the_reverse() -> None:
+    """Trying the campaigns' routes first changes which route answers nothing: no path of theirs is
+    matched by another route's pattern, nor theirs by another's path."""
+    routes = _api_routes()
+    first = [route for route in routes if route in campaigns.router.routes]
+    others = [route for route in routes if route not in campaigns.router.routes]
+
+    crossed = [
+        (a.path, b.path)
+        for a, b in [*((a, b) for a in first for b in others), *((b, a) for a in first for b in others)]
+        if b.path_regex.match(_sample(a.path))
+    ]
+
+    assert first
+    assert all(route.path_regex.match(_sample(route.path)) for route in routes)  # the samples are paths
+    assert crossed == []
