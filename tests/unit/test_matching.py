@@ -692,8 +692,15 @@ def test_an_attempt_is_aimed_at_a_student_exactly_when_the_matcher_would_find_th
     assert (7 in aimed_students([candidate], typed)) == found
 
 
+_GIVEN_NAME = st.none() | _SHORT_NAMES | st.just(" - ")  # " - " normalises to nothing
 _ROSTER_ENTRIES = st.lists(
-    st.tuples(_SHORT_NAMES, st.none() | _SHORT_NAMES, st.sampled_from(["roux", "rou", "dupont", "de roux"])),
+    st.tuples(
+        _GIVEN_NAME,
+        _GIVEN_NAME,
+        _GIVEN_NAME,
+        st.sampled_from(["roux", "rou", "dupont", "de roux"]),
+        st.none() | st.sampled_from(["roux", "martin"]),
+    ),
     min_size=1,
     max_size=12,
 )
@@ -701,12 +708,24 @@ _ROSTER_ENTRIES = st.lists(
 
 @given(entries=_ROSTER_ENTRIES, typed_first=_SHORT_NAMES, typed_last=st.sampled_from(["roux", "dupond"]))
 def test_in_a_roster_an_attempt_is_aimed_at_each_student_the_matcher_would_find_alone(
-    entries: list[tuple[str, str | None, str]], typed_first: str, typed_last: str
+    entries: list[tuple[str | None, str | None, str | None, str, str | None]],
+    typed_first: str,
+    typed_last: str,
 ) -> None:
-    """Many pupils share a family name: each is aimed at on their own names, not their neighbours'."""
+    """Many pupils share a family name: each is aimed at on their own names, not their neighbours';
+    a pupil without any given name is aimed at by no attempt."""
     roster = [
-        student(number, first_name, last_name, middle_name=middle_name)
-        for number, (first_name, middle_name, last_name) in enumerate(entries)
+        student(
+            number,
+            first_name or "",
+            last_name,
+            middle_name=middle_name,
+            third_name=third_name,
+            preferred_last_name=preferred_last_name,
+        )
+        for number, (first_name, middle_name, third_name, last_name, preferred_last_name) in enumerate(
+            entries
+        )
     ]
     typed = TypedIdentity(typed_first, typed_last)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from api.siecle_messages import SIECLE_MESSAGES, siecle_detail
+from api.siecle_messages import SIECLE_MESSAGES, bounded_entry, bounded_item, siecle_detail
 from domain.students.errors import (
     FileTooLarge,
     InvalidSiecleFile,
@@ -19,7 +19,14 @@ from domain.students.errors import (
 )
 from domain.students.import_students import plan_returning_accounts
 from domain.students.ports import AccountElsewhere
-from domain.students.siecle import SiecleEntry, SiecleFile, check_siecle_file
+from domain.students.siecle import (
+    SiecleEntry,
+    SiecleFile,
+    SiecleIssue,
+    SiecleWarning,
+    SkippedEntry,
+    check_siecle_file,
+)
 
 TODAY = date(2025, 9, 10)
 
@@ -177,3 +184,22 @@ def test_no_students_names_the_causes_actually_found() -> None:
         "3 without INE, 1 in no class)."
     )
     assert siecle_detail(empty, "fr") == "Aucun élève à importer : le fichier ne contient aucun élève."
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        SkippedEntry(
+            line=3, national_student_id="123456789AA", last_name="É" * 300, first_name=None, reason="x"
+        ),
+        SiecleWarning(
+            "SEVERAL_DIVISIONS",
+            7,
+            None,
+            {"last_name": "Turing", "divisions": [f"{n}A" for n in range(40)], "nested": {"k": ("a" * 150,)}},
+        ),
+        SiecleIssue(code="INVALID_BIRTHDATE", line=2, field="birthdate", meta={"value": "31/02/2012"}),
+    ],
+)
+def test_a_report_item_is_bounded_as_its_dataclass_copy_would_be(item: Any) -> None:
+    assert bounded_entry(item) == bounded_item(dataclasses.asdict(item))
