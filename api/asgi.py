@@ -14,10 +14,9 @@ def app_factory() -> FastAPI:
     # as fresh interpreters that do not inherit the parent's logging configuration.
     configure_logging()
     app = create_app(Settings())
-    # What the process built to serve (the modules, the app, its schemas: some 200,000 objects)
-    # lives as long as it does: frozen, it is left out of the collector's full collections, which
-    # otherwise walk all of it and stall every request in flight (100 to 140 ms here, 1 to 3 ms frozen;
-    # benchmarks/bench_gc_pause.py).
+    # What the process built to serve (the modules, the app, its schemas) lives as long as it does:
+    # frozen, it is left out of the collector's full collections, which otherwise walk all of it
+    # while every request in flight waits (benchmarks/bench_gc_pause.py measures both).
     gc.collect()
     gc.freeze()
     return app

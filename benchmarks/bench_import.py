@@ -2,9 +2,10 @@
 
 For 2,000 students (a large lycée): first import and re-import of the same file; for 20,000
 (zipped): first import and the server's peak memory. Each run times its imports next to the bare
-parse of the same file (the best of three reads, taken just before the run's imports): a machine
-whose speed drifts during the benchmark slows both sides of a run's ratio alike. Printed: the
-median time, the median bare parse, and the median and the best of the runs' ratios.
+parse of the same file, taken just before them (the best of three reads of the 2,000; one read of
+the 20,000, which takes seconds): a machine whose speed drifts during the benchmark slows both
+sides of a run's ratio alike. Printed: the median time, the median bare parse, and the median and
+the best of the runs' ratios.
 
     make bench            (or: uv run python -m benchmarks.bench_import --runs 5)
 """
