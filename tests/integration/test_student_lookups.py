@@ -4,7 +4,10 @@ the length of the list, cut in parts or sent as one array."""
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.students.ports import AccountElsewhere
@@ -90,3 +93,15 @@ async def test_a_longer_ine_finds_no_pupil_whose_ine_begins_it(backend: Backend)
         found = await uow.students.accounts_elsewhere(school.id, [longest + "XYZ"])
 
     assert found == []
+
+
+async def test_an_ine_longer_than_the_column_is_never_stored_cut_down(backend: Backend) -> None:
+    """PostgreSQL refuses to store it; SQLite, which keeps any length, stores it whole."""
+    school = await committed_organization(backend)
+
+    with contextlib.suppress(DBAPIError):
+        await backend.add_pupils(school.id, [Pupil("A" * 20 + "XYZ")], T0)
+
+    async with backend.uow() as uow:
+        stored = await uow.students.stored_for_import(school.id)
+    assert "A" * 20 not in stored
