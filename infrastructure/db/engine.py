@@ -68,8 +68,13 @@ class RetryingConnection(Connection):
             if not retry:
                 raise
         # The dropped connection is invalidated (and, the error being a disconnection, every pooled
-        # connection older than it); forget its transaction and start again on a new one.
+        # connection older than it); forget its transaction and start again on a new one, at the
+        # isolation level the dropped one was given (AUTOCOMMIT for a unit of work run a statement
+        # at a time: without it, what that unit writes next would wait for a commit never sent).
+        isolation_level = self.get_execution_options().get("isolation_level")
         self.rollback()
+        if isolation_level is not None:
+            self.execution_options(isolation_level=isolation_level)
         if in_transaction:
             self.begin()
         return super().execute(statement, parameters, execution_options=execution_options)

@@ -38,6 +38,11 @@ def kill_every_other_backend(database_url: str) -> int:
     return int(row[0])
 
 
+def decisions_recorded(database_url: str) -> int:
+    (row,) = db_execute(database_url, "SELECT count(*) FROM identity_match_decisions")
+    return int(row[0])
+
+
 def test_requests_after_the_servers_connections_were_killed_succeed(client: httpx.Client, server) -> None:
     database_url = server.settings.database_url
     org, admin = admin_of_new_organization(client, database_url)
@@ -46,8 +51,10 @@ def test_requests_after_the_servers_connections_were_killed_succeed(client: http
     assert match(client, code, "Alan", "Turing", "2002-06-23").status_code == 200
 
     assert kill_every_other_backend(database_url) >= 1
-    # A match (reads at once, then writes its decision, no transaction around them)...
+    # A match (reads at once, then writes its decision, no transaction around them), its decision
+    # recorded: the new connection runs without a transaction too...
     assert match(client, code, "Alan", "Turing", "2002-06-23").status_code == 200
+    assert decisions_recorded(database_url) == 2
     assert kill_every_other_backend(database_url) >= 1
     # ...an account creation (one transaction writing several tables)...
     created = create_account(client, code, "Alan", "Turing", "2002-06-23")
