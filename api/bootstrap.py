@@ -29,6 +29,7 @@ from api.routers import (
     campaigns,
     health,
     invitations,
+    joining,
     organizations,
     public,
     student_links,
@@ -325,6 +326,7 @@ def create_app(
         students,
         student_links,
         campaigns,
+        joining,
         account_recoveries,
         webhooks,
         admin,
@@ -333,7 +335,7 @@ def create_app(
         app.include_router(module.router, responses=problems("MALFORMED_JSON", "REQUEST_TOO_LARGE"))
     app.include_router(health.router)
     install_openapi(app, listed_first=list(app.routes))  # the documentation follows the activation steps
-    _tried_first(app, campaigns.router)
+    _tried_first(app, joining.router)
     install_metrics(app, metrics, dispatcher.queue_depth, settings.metrics_allowed_ips)
 
     app.add_middleware(
