@@ -4,6 +4,7 @@ The attachments themselves are written by the students repository."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -28,12 +29,15 @@ def linked_account(row: Any) -> LinkedAccount | None:
 
 
 STUDENT_COLUMNS = [column for column in students.c if column.name != "search_text"]
+STUDENT_FIELDS = tuple(field.name for field in dataclasses.fields(Student))
+"""The columns a ``Student`` is made of, in the order of its fields."""
 
 
 def _match_snapshot_statement() -> Any:
     """One statement for ``match_snapshot``: the campaign with its organization (and so its roster
     revision), then one row per candidate and account of the same INE elsewhere (outer joins: the
-    campaign's row alone when there is no candidate)."""
+    campaign's row alone when there is no candidate). A candidate's columns are those of a
+    ``Student``, in the order of its fields, and nothing else of the student is read."""
     target = (
         select(campaigns, *(column.label(f"org_{column.name}") for column in organizations.c))
         .join(organizations, organizations.c.id == campaigns.c.organization_id)
@@ -47,7 +51,7 @@ def _match_snapshot_statement() -> Any:
         select(
             target,
             select(users.c.id).where(users.c.username == bindparam("username")).exists().label("taken"),
-            *(column.label(f"s_{column.name}") for column in STUDENT_COLUMNS),
+            *(students.c[name].label(f"s_{name}") for name in STUDENT_FIELDS),
             attached.c.username.label("a_username"),
             attached.c.email.label("a_email"),
             elsewhere.c.id.label("e_user_id"),
@@ -79,15 +83,16 @@ def _match_snapshot_statement() -> Any:
 
 
 class _Prefixed:
-    """The columns of ``row`` named ``prefix`` + name, read by name (as the ``*_from_row`` read)."""
+    """The columns of a snapshot row named ``prefix`` + name, read by name (as the ``*_from_row``
+    read) but found by position: a row's own lookup by name cost more than the rest of decoding."""
 
-    __slots__ = ("_prefix", "_row")
+    __slots__ = ("_positions", "_row")
 
-    def __init__(self, row: Any, prefix: str) -> None:
-        self._row, self._prefix = row, prefix
+    def __init__(self, row: Sequence[Any], positions: dict[str, int]) -> None:
+        self._row, self._positions = row, positions
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._row, self._prefix + name)
+        return self._row[self._positions[name]]
 
 
 class SqlStudentLinkRepository:
@@ -102,31 +107,36 @@ class SqlStudentLinkRepository:
         if not rows:
             return None
         first = rows[0]
-        campaign = CampaignOverview(campaign_from_row(first), organization_from_row(_Prefixed(first, "org_")))
+        campaign = CampaignOverview(
+            campaign_from_row(_Prefixed(first, _CAMPAIGN)), organization_from_row(_Prefixed(first, _ORG))
+        )
         candidates: dict[int, tuple[Student, LinkedAccount | None, dict[int, LinkedAccount]]] = {}
         for row in rows:
-            if row.s_id is None:
+            student_id = row[_STUDENT.start]
+            if student_id is None:
                 continue
-            if row.s_id not in candidates:
-                student = student_from_row(_Prefixed(row, "s_"))
+            if student_id not in candidates:
+                student = Student(*row[_STUDENT])
                 attached = (
-                    LinkedAccount(student.user_id, row.a_username, row.a_email)
+                    LinkedAccount(student.user_id, row[_AT["a_username"]], row[_AT["a_email"]])
                     if student.user_id is not None
                     else None
                 )
-                candidates[row.s_id] = (student, attached, {})
-            if row.e_user_id is not None:
-                candidates[row.s_id][2].setdefault(
-                    row.e_user_id, LinkedAccount(row.e_user_id, row.e_username, row.e_email)
+                candidates[student_id] = (student, attached, {})
+            elsewhere_id = row[_AT["e_user_id"]]
+            if elsewhere_id is not None:
+                candidates[student_id][2].setdefault(
+                    elsewhere_id,
+                    LinkedAccount(elsewhere_id, row[_AT["e_username"]], row[_AT["e_email"]]),
                 )
         return MatchSnapshot(
             campaign=campaign,
-            roster_version=(str(first.org_roster_revision),),
+            roster_version=(str(first[_ORG["roster_revision"]]),),
             candidates=tuple(
                 CandidateLinks(student, attached, tuple(elsewhere.values()))
                 for student, attached, elsewhere in candidates.values()
             ),
-            username_taken=bool(first.taken),
+            username_taken=bool(first[_AT["taken"]]),
         )
 
     async def active_born_on(self, organization_id: int, birthdate: date) -> list[Student]:
@@ -249,3 +259,8 @@ class SqlStudentLinkRepository:
 
 
 _MATCH_SNAPSHOT = _match_snapshot_statement()
+_AT = {name: position for position, name in enumerate(_MATCH_SNAPSHOT.selected_columns.keys())}
+_CAMPAIGN = {column.name: _AT[column.name] for column in campaigns.c}
+_ORG = {column.name: _AT[f"org_{column.name}"] for column in organizations.c}
+_STUDENT = slice(_AT["s_id"], _AT["s_id"] + len(STUDENT_FIELDS))
+assert [*_AT][_STUDENT] == [f"s_{name}" for name in STUDENT_FIELDS]
