@@ -110,6 +110,8 @@ from domain.webhooks.update_webhook_endpoint import UpdateWebhookEndpoint
 from infrastructure.cpu_work import ThreadedCpuWork
 from infrastructure.db.engine import create_engine
 from infrastructure.db.errors import DATABASE_EXCEPTIONS, is_database_unavailable, is_invalid_value
+from infrastructure.db.grouped_insert import GroupedInsert
+from infrastructure.db.repositories.campaigns import RECORD_MATCH
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.email.factory import build_dispatcher
 from infrastructure.rate_limiting import LimitsRateLimiter
@@ -152,9 +154,12 @@ def build_use_cases(
     def uow() -> SqlUnitOfWork:
         return SqlUnitOfWork(engine)
 
+    decisions = GroupedInsert(RECORD_MATCH)
+
     def statement_at_a_time() -> SqlUnitOfWork:
-        # The identity match reads in one statement and writes only its decision, at commit.
-        return SqlUnitOfWork(engine, statement_at_a_time=True)
+        # The identity match reads in one statement and writes only its decision, at commit, with
+        # the decisions of the matches that commit meanwhile.
+        return SqlUnitOfWork(engine, statement_at_a_time=True, decisions=decisions)
 
     hasher = Argon2PasswordHasher(build_context(fast_for_tests=settings.environment == "test"))
     tokens = JwtAccessTokens(settings.secret_key, timedelta(minutes=settings.access_token_ttl_minutes))

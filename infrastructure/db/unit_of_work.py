@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from infrastructure.db.grouped_insert import GroupedInsert
 from infrastructure.db.queries.accounts import SqlAccountQueries
 from infrastructure.db.queries.api_clients import SqlApiClientQueries
 from infrastructure.db.queries.audit import SqlAuditQueries
@@ -19,6 +20,7 @@ from infrastructure.db.repositories.account_recoveries import SqlAccountRecovery
 from infrastructure.db.repositories.api_clients import SqlApiClientRepository
 from infrastructure.db.repositories.audit import SqlAuditLog
 from infrastructure.db.repositories.campaigns import (
+    RECORD_MATCH,
     SqlCampaignRepository,
     SqlIdentityMatchLog,
     SqlParticipationRepository,
@@ -68,17 +70,25 @@ class SqlUnitOfWork:
     api_client_queries: SqlApiClientQueries
     webhook_queries: SqlWebhookQueries
 
-    def __init__(self, engine: AsyncEngine, *, statement_at_a_time: bool = False) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        statement_at_a_time: bool = False,
+        decisions: GroupedInsert | None = None,
+    ) -> None:
         """``statement_at_a_time``: on PostgreSQL, no transaction around the statements (no
         ``BEGIN``/``COMMIT`` round trips); each statement is atomic on its own, the reads see what
         was committed when each ran, and the identity-matching decisions recorded are held until
-        ``commit()``, which writes them in one statement. For a use case that reads, then writes
-        only that record (the identity match): rolled back unless committed still holds, since
-        nothing is written before ``commit()``. Ignored on SQLite (no round trips to save), where
-        the unit of work is the usual transaction."""
+        ``commit()``, which writes them in one statement, with those of the other units of work
+        sharing ``decisions`` that commit meanwhile. For a use case that reads, then writes only
+        that record (the identity match): rolled back unless committed still holds, since nothing
+        is written before ``commit()``. Ignored on SQLite (no round trips to save), where the unit
+        of work is the usual transaction."""
         self._engine = engine
         self._connection: AsyncConnection | None = None
         self._statement_at_a_time = statement_at_a_time and engine.dialect.name == "postgresql"
+        self._decisions = (decisions or GroupedInsert(RECORD_MATCH)) if self._statement_at_a_time else None
 
     async def __aenter__(self) -> Self:
         connection = await self._engine.connect()
@@ -103,7 +113,7 @@ class SqlUnitOfWork:
         self.student_imports = SqlStudentImportRepository(connection)
         self.campaigns = SqlCampaignRepository(connection)
         self.participations = SqlParticipationRepository(connection)
-        self.match_decisions = SqlIdentityMatchLog(connection, held=self._statement_at_a_time)
+        self.match_decisions = SqlIdentityMatchLog(connection, held=self._decisions)
         self.student_links = SqlStudentLinkRepository(connection)
         self.account_recoveries = SqlAccountRecoveryRepository(connection)
         self.webhook_endpoints = SqlWebhookEndpointRepository(connection)

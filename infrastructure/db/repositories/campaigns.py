@@ -19,6 +19,7 @@ from domain.campaigns.entities import (
 from domain.campaigns.errors import CampaignCodeAlreadyUsed
 from domain.campaigns.ports import NewCampaign, NewParticipation
 from domain.joining.ports import RecordedMatch
+from infrastructure.db.grouped_insert import GroupedInsert
 from infrastructure.db.integrity import violates
 from infrastructure.db.repositories.organizations import organization_from_row
 from infrastructure.db.tables import (
@@ -161,11 +162,13 @@ class SqlParticipationRepository:
 class SqlIdentityMatchLog:
     """Append-only: the decisions of identity matching, without any typed name. ``held``: the
     decisions wait in memory for ``write_held`` (the unit of work's commit when it runs a
-    statement at a time), which writes them in one statement."""
+    statement at a time), which writes them with those that other units of work commit meanwhile
+    (``GroupedInsert``)."""
 
-    def __init__(self, connection: AsyncConnection, *, held: bool = False) -> None:
+    def __init__(self, connection: AsyncConnection, *, held: GroupedInsert | None = None) -> None:
         self._db = connection
-        self._held: list[dict[str, Any]] | None = [] if held else None
+        self._group = held
+        self._held: list[dict[str, Any]] = []
 
     async def record(self, decision: RecordedMatch) -> None:
         values = {
@@ -179,16 +182,15 @@ class SqlIdentityMatchLog:
             "last_name_distance": decision.last_name_distance,
             "reason_code": decision.reason_code,
         }
-        if self._held is not None:
+        if self._group is not None:
             self._held.append(values)
         else:
-            await self._db.execute(_RECORD, values)
+            await self._db.execute(RECORD_MATCH, values)
 
     async def write_held(self) -> None:
-        if self._held:
+        if self._group is not None and self._held:
             held, self._held = self._held, []
-            # One statement either way: a list is sent as one multi-row INSERT.
-            await self._db.execute(_RECORD, held[0] if len(held) == 1 else held)
+            await self._group.insert(self._db, held)
 
 
-_RECORD = insert(identity_match_decisions)
+RECORD_MATCH = insert(identity_match_decisions)
