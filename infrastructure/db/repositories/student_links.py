@@ -16,6 +16,7 @@ from domain.campaigns.entities import CampaignOverview
 from domain.joining.matching import MatchCandidate
 from domain.joining.ports import CandidateLinks, LinkedAccount, MatchSnapshot, StudentWithAccount
 from domain.students.entities import Student
+from infrastructure.db.direct_read import DirectRead
 from infrastructure.db.repositories.campaigns import campaign_from_row
 from infrastructure.db.repositories.organizations import organization_from_row
 from infrastructure.db.repositories.students import student_from_row
@@ -103,7 +104,7 @@ class SqlStudentLinkRepository:
         self, campaign_code: str, birthdate: date, username: str
     ) -> MatchSnapshot | None:
         parameters = {"code": campaign_code, "birthdate": birthdate, "username": username}
-        rows = (await self._db.execute(_MATCH_SNAPSHOT, parameters)).all()
+        rows = await _SNAPSHOT_READ.rows(self._db, parameters)
         if not rows:
             return None
         first = rows[0]
@@ -259,6 +260,7 @@ class SqlStudentLinkRepository:
 
 
 _MATCH_SNAPSHOT = _match_snapshot_statement()
+_SNAPSHOT_READ = DirectRead(_MATCH_SNAPSHOT)
 _AT = {name: position for position, name in enumerate(_MATCH_SNAPSHOT.selected_columns.keys())}
 _CAMPAIGN = {column.name: _AT[column.name] for column in campaigns.c}
 _ORG = {column.name: _AT[f"org_{column.name}"] for column in organizations.c}

@@ -1,0 +1,89 @@
+"""The identity match's one read, sent straight to asyncpg outside a transaction (``DirectRead``):
+the same snapshot as SQLAlchemy reads, no statement through SQLAlchemy on the way, and SQLAlchemy's
+errors when the database refuses a value."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.joining.ports import MatchSnapshot
+from infrastructure.db.errors import is_invalid_value
+from infrastructure.db.unit_of_work import SqlUnitOfWork
+from tests.contract.backends import (
+    BIRTHDATE,
+    T0,
+    Pupil,
+    SqlBackend,
+    committed_campaign,
+    committed_organization,
+    committed_user,
+)
+
+pytestmark = pytest.mark.postgresql_only
+
+
+@contextmanager
+def statements_through_sqlalchemy(engine: AsyncEngine) -> Iterator[list[str]]:
+    sent: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+
+
+async def snapshot(uow: SqlUnitOfWork, code: str, username: str) -> MatchSnapshot | None:
+    return await uow.student_links.match_snapshot(code, BIRTHDATE, username)
+
+
+async def test_reads_what_sqlalchemy_reads_without_going_through_it(engine: AsyncEngine) -> None:
+    backend = SqlBackend(engine)
+    school = await committed_organization(backend)
+    other = await committed_organization(backend, "0750001A", "Lycée 1")
+    campaign = await committed_campaign(backend, school.id)
+    alan, grace, _ = await backend.add_pupils(
+        school.id, [Pupil("000000001AA"), Pupil("000000002AA", "Grace"), Pupil("000000003AA")], T0
+    )
+    (elsewhere,) = await backend.add_pupils(other.id, [Pupil("000000001AA")], T0)
+    ada = await committed_user(backend)
+    hopper = await committed_user(backend, None, "grace.hopper0101")
+    async with backend.uow() as uow:
+        await uow.students.attach(elsewhere.id, ada.id, T0 + timedelta(hours=1))
+        await uow.students.attach(grace.id, hopper.id, T0 + timedelta(hours=1))
+        await uow.commit()
+
+    for username in ("grace.hopper0101", "alan.turing2306"):
+        async with SqlUnitOfWork(engine) as uow:  # in a transaction: through SQLAlchemy
+            expected = await snapshot(uow, campaign.code, username)
+        with statements_through_sqlalchemy(engine) as sent:
+            async with SqlUnitOfWork(engine, statement_at_a_time=True) as uow:
+                direct = await snapshot(uow, campaign.code, username)
+        assert sent == []
+        assert direct == expected
+        assert direct is not None and len(direct.candidates) == 3
+        assert direct.candidates[0].student == alan
+        assert direct.candidates[0].same_ine_elsewhere[0].user_id == ada.id
+        assert direct.campaign.campaign.created_at.tzinfo is not None
+    async with SqlUnitOfWork(engine, statement_at_a_time=True) as uow:
+        assert await snapshot(uow, "ZZZZZZ999", "x.y0101") is None
+
+
+async def test_a_value_the_database_refuses_raises_as_sqlalchemy_raises_it(engine: AsyncEngine) -> None:
+    backend = SqlBackend(engine)
+    await committed_campaign(backend, (await committed_organization(backend)).id)
+    async with SqlUnitOfWork(engine, statement_at_a_time=True) as uow:
+        with pytest.raises(DBAPIError) as refused:
+            await snapshot(uow, "ABC\x00DEF", "x.y0101")
+    assert is_invalid_value(refused.value)  # 422, as any value PostgreSQL cannot take
