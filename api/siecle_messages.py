@@ -45,6 +45,14 @@ SIECLE_MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Line {line}: the birth date “{value}” of the student {last_name} {first_name} "
         "(INE {national_student_id}) is not a valid date in the DD/MM/YYYY format.",
     ),
+    "VALUE_TOO_LONG": (
+        "Ligne {line} : {element} de l'élève {last_name} {first_name} (INE {national_student_id}) "
+        "compte {length} caractères, plus que les {limit} que le service conserve. Corrigez-le "
+        "dans SIECLE puis refaites l'export.",
+        "Line {line}: {element} of the student {last_name} {first_name} (INE {national_student_id}) "
+        "is {length} characters long, more than the {limit} the service keeps. Fix it in SIECLE "
+        "and export the file again.",
+    ),
     # Errors on the whole file.
     "UAI_MISMATCH": (
         "Ce fichier n'est pas l'export SIECLE de votre établissement (UAI {expected_uai}). "
@@ -289,6 +297,17 @@ class _Blank(dict[str, Any]):
 
 _FORMATTER: Final = string.Formatter()
 
+SIECLE_ELEMENT_OF_FIELD: Final = {
+    "national_student_id": "ID_NATIONAL",
+    "last_name": "NOM_DE_FAMILLE",
+    "preferred_last_name": "NOM_USAGE",
+    "first_name": "PRENOM",
+    "middle_name": "PRENOM2",
+    "third_name": "PRENOM3",
+    "division": "CODE_STRUCTURE",
+}
+"""The element of a SIECLE export that gives each field a message names."""
+
 
 def siecle_detail(item: Mapping[str, Any], language: Language = "fr") -> str:
     """The ``detail`` of an error, skipped entry or warning item, from its ``code``."""
@@ -299,6 +318,9 @@ def siecle_detail(item: Mapping[str, Any], language: Language = "fr") -> str:
     values = _values(item)
     if code == "NO_STUDENTS":
         values["causes"] = _no_students_causes(item.get("meta") or {}, language)
+    if code == "VALUE_TOO_LONG":
+        element = SIECLE_ELEMENT_OF_FIELD.get(str(item.get("field")), str(item.get("field")))
+        values["element"] = f"le champ {element}" if language == "fr" else f"the field {element}"
     template = templates[0] if language == "fr" else templates[1]
     return _FORMATTER.vformat(template, (), values)
 

@@ -29,10 +29,12 @@ from domain.students.siecle import (
     DOUBLE_ENCODED_PAIR,
     DUPLICATE_NATIONAL_STUDENT_ID,
     INVALID_BIRTHDATE,
+    MAX_LENGTHS,
     MISSING_BIRTHDATE,
     MISSING_FIRST_NAME,
     MISSING_LAST_NAME,
     MISSING_NATIONAL_STUDENT_ID,
+    VALUE_TOO_LONG,
     SiecleIssue,
     SiecleReport,
     SiecleWarning,
@@ -49,7 +51,6 @@ FORMATS: Final = (SIECLE_XML, CSV, JSON)
 # Errors of a roster, beside those SIECLE's rules share.
 MISSING_COLUMN: Final = "MISSING_COLUMN"
 MISSING_DIVISION: Final = "MISSING_DIVISION"
-VALUE_TOO_LONG: Final = "VALUE_TOO_LONG"
 INVALID_FIELD: Final = "INVALID_FIELD"
 MALFORMED_CSV: Final = "MALFORMED_CSV"
 MALFORMED_JSON: Final = "MALFORMED_JSON"
@@ -70,17 +71,6 @@ ROSTER_FIELDS: Final = (
 REQUIRED_FIELDS: Final = frozenset(
     {"national_student_id", "first_name", "last_name", "birthdate", "division"}
 )
-MAX_LENGTHS: Final = {
-    "national_student_id": 20,
-    "first_name": 255,
-    "middle_name": 255,
-    "third_name": 255,
-    "last_name": 255,
-    "preferred_last_name": 255,
-    "division": 64,
-}
-"""What the service stores of each text (the widths of the students table)."""
-
 CSV_COLUMNS: Final = (
     # (the header as the layout writes it, the field it gives, or None: accepted, never stored)
     ("Identifiant unique*", "national_student_id"),

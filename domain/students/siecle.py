@@ -57,6 +57,7 @@ MISSING_FIRST_NAME: Final = "MISSING_FIRST_NAME"
 MISSING_LAST_NAME: Final = "MISSING_LAST_NAME"
 MISSING_BIRTHDATE: Final = "MISSING_BIRTHDATE"
 INVALID_BIRTHDATE: Final = "INVALID_BIRTHDATE"
+VALUE_TOO_LONG: Final = "VALUE_TOO_LONG"
 NO_STUDENTS: Final = "NO_STUDENTS"
 # File-level errors found by the reader.
 INVALID_ENCODING: Final = "INVALID_ENCODING"
@@ -67,6 +68,18 @@ FORBIDDEN_XML_CONSTRUCT: Final = "FORBIDDEN_XML_CONSTRUCT"
 BIRTH_CITY_CODE_MISSING: Final = "BIRTH_CITY_CODE_MISSING"
 SEVERAL_DIVISIONS: Final = "SEVERAL_DIVISIONS"
 DOUBLE_ENCODED_NAME: Final = "DOUBLE_ENCODED_NAME"
+
+MAX_LENGTHS: Final = {
+    "national_student_id": 20,
+    "first_name": 255,
+    "middle_name": 255,
+    "third_name": 255,
+    "last_name": 255,
+    "preferred_last_name": 255,
+    "division": 64,
+}
+"""What the service stores of each text (the widths of the students table): a longer one is refused
+(``VALUE_TOO_LONG``), never cut."""
 
 MAX_REPORT_ITEMS: Final = 1000
 """A report lists at most this many items of each kind (errors, skipped entries, warnings), with
@@ -289,6 +302,19 @@ def _check_kept_entry(
     if entry.last_name is None:
         issues.append(_issue(entry, MISSING_LAST_NAME, "last_name"))
     birthdate = _checked_birthdate(entry, today, issues)
+    stored = {
+        "national_student_id": entry.national_student_id,
+        "first_name": entry.first_name,
+        "middle_name": entry.middle_name,
+        "third_name": entry.third_name,
+        "last_name": entry.last_name,
+        "preferred_last_name": entry.preferred_last_name,
+        "division": entry.divisions[0] if entry.divisions else None,
+    }
+    for name, limit in MAX_LENGTHS.items():
+        text = stored[name]
+        if text is not None and len(text) > limit:
+            issues.append(_issue(entry, VALUE_TOO_LONG, name, limit=limit, length=len(text)))
     report.warnings.extend(_warnings(entry))
     report.errors.extend(issues)
     record = _record(entry, national_student_id, birthdate)

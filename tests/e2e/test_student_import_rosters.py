@@ -324,6 +324,41 @@ def test_an_empty_roster_is_no_students(client, server, school):
         assert "skipped" not in refused
 
 
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_siecle_text_longer_than_stored_is_refused_naming_its_line(client, server, school, language):
+    """The width of the students table, checked before anything is written: neither cut down nor
+    stored whole (SQLite keeps any length), and on PostgreSQL not a refusal that names no line."""
+    org, admin = school
+    pupil = GeneratedStudent(
+        eleve_id="1",
+        national_student_id="123456789AB" + "X" * 12,
+        last_name="LONGUE",
+        first_name="Léa",
+        birthdate_text="01/02/2009",
+        structures=(("2NDE1", "D"),),
+    )
+    content = write_siecle([pupil], uai=org["uai"]).xml
+
+    response = upload(client, org["id"], admin, content, name="ElevesSansAdresses.xml", language=language)
+
+    body = problem(response, 422, "INVALID_SIECLE_FILE")
+    [item] = body["errors"]
+    assert (item["code"], item["field"], item["meta"]) == (
+        "VALUE_TOO_LONG",
+        "national_student_id",
+        {"limit": 20, "length": 23},
+    )
+    assert item["line"] > 0
+    line = item["line"]
+    if language == "fr":
+        assert item["detail"].startswith(f"Ligne {line} : le champ ID_NATIONAL de l'élève LONGUE Léa")
+        assert "compte 23 caractères, plus que les 20 que le service conserve" in item["detail"]
+    else:
+        assert item["detail"].startswith(f"Line {line}: the field ID_NATIONAL of the student LONGUE Léa")
+        assert "is 23 characters long, more than the 20 the service keeps" in item["detail"]
+    assert db_execute(server.settings.database_url, "SELECT count(*) FROM students") == [(0,)]
+
+
 def test_a_value_longer_than_stored_is_refused_not_cut(client, server, school):
     org, admin = school
     pupil = replace(PUPILS[0], last_name="L" * 300, birthdate=date(2009, 1, 1))

@@ -78,8 +78,8 @@ async def test_thousands_of_pupils_are_detached_then_disabled_at_once(backend: B
 
 
 async def test_a_longer_ine_finds_no_pupil_whose_ine_begins_it(backend: Backend) -> None:
-    """The SIECLE checks do not bound an INE's length: one longer than the column reaches the
-    lookups, and must not be cut down to a stored one."""
+    """The checks of every format bound an INE's length; should a longer one reach the lookups
+    all the same, it must not be cut down to a stored one."""
     school = await committed_organization(backend)
     other = await committed_organization(backend, uai="0757654B", name="Collège voisin")
     ada = await committed_user(backend)

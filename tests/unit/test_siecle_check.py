@@ -162,6 +162,29 @@ class TestErrors:
             )
         ]
 
+    def test_a_text_longer_than_the_service_stores_is_an_error_never_cut(self) -> None:
+        at_the_limit = entry(6, national_student_id="A" * 20, last_name="L" * 255, divisions=("D" * 64,))
+        report = check(
+            at_the_limit,
+            entry(
+                22,
+                national_student_id="B" * 21,
+                first_name="P" * 256,
+                middle_name="M" * 300,
+                preferred_last_name="U" * 256,
+                divisions=("C" * 65, "2NDE1"),
+            ),
+        )
+
+        assert [(issue.code, issue.line, issue.field, issue.meta) for issue in report.errors] == [
+            ("VALUE_TOO_LONG", 22, "national_student_id", {"limit": 20, "length": 21}),
+            ("VALUE_TOO_LONG", 22, "first_name", {"limit": 255, "length": 256}),
+            ("VALUE_TOO_LONG", 22, "middle_name", {"limit": 255, "length": 300}),
+            ("VALUE_TOO_LONG", 22, "preferred_last_name", {"limit": 255, "length": 256}),
+            ("VALUE_TOO_LONG", 22, "division", {"limit": 64, "length": 65}),
+        ]
+        assert [record.line for record in report.records] == [6]
+
     def test_a_duplicate_is_reported_once_on_each_later_entry_with_the_first_line(self) -> None:
         report = check(
             entry(6, national_student_id="111111111AA"),

@@ -63,6 +63,7 @@ def domain_items() -> list[dict[str, Any]]:
                 entry(70, national_student_id=None),
                 entry(86, divisions=()),
                 entry(102, birth_city_code=None, divisions=("1G1", "1G2"), last_name="MÃœLLER"),
+                entry(118, first_name="É" * 256),
             ],
         ),
         "0751234A",
@@ -99,8 +100,9 @@ def file_items() -> list[dict[str, Any]]:
     return items
 
 
-COMPUTED = {"NO_STUDENTS": {"causes"}}
-"""Values a sentence computes from its item (``causes``: from ``meta.reasons``)."""
+COMPUTED = {"NO_STUDENTS": {"causes"}, "VALUE_TOO_LONG": {"element"}}
+"""Values a sentence computes from its item (``causes``: from ``meta.reasons``; ``element``: the
+SIECLE element of ``field``)."""
 
 
 def code_of(item: dict[str, Any]) -> str:
