@@ -47,11 +47,9 @@ SIECLE_MESSAGES: Final[dict[str, tuple[str, str]]] = {
     ),
     "VALUE_TOO_LONG": (
         "Ligne {line} : {element} de l'élève {last_name} {first_name} (INE {national_student_id}) "
-        "compte {length} caractères, plus que les {limit} que le service conserve. Corrigez-le "
-        "dans SIECLE puis refaites l'export.",
+        "a {length} caractères, le service en garde {limit} au plus : corrigez-le dans SIECLE.",
         "Line {line}: {element} of the student {last_name} {first_name} (INE {national_student_id}) "
-        "is {length} characters long, more than the {limit} the service keeps. Fix it in SIECLE "
-        "and export the file again.",
+        "is {length} characters long, the service keeps {limit} at most: fix it in SIECLE.",
     ),
     # Errors on the whole file.
     "UAI_MISMATCH": (

@@ -181,10 +181,14 @@ def test_report_items_show_a_bounded_part_of_what_the_file_holds(client, server,
     reported = serve_import(client, server, org["id"], admin, skipped, dry_run="true")
 
     items = problem(refused.response, 422, "INVALID_SIECLE_FILE")["errors"]
-    assert [item["code"] for item in items] == ["MISSING_BIRTHDATE"] * 30
+    assert [(item["code"], item["field"]) for item in items] == [
+        ("MISSING_BIRTHDATE", "birthdate"),
+        ("VALUE_TOO_LONG", "first_name"),
+        ("VALUE_TOO_LONG", "last_name"),
+    ] * 30
     assert reported.response.status_code == 200, reported.response.text
     items += reported.response.json()["skipped"]
-    assert len(items) == 60
+    assert len(items) == 120
     assert all(len(item["last_name"]) == 100 and item["last_name"].endswith("…") for item in items)
     assert all(len(item["detail"]) < 400 for item in items)
     assert len(refused.response.content) + len(reported.response.content) < 100_000

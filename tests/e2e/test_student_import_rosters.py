@@ -352,10 +352,10 @@ def test_a_siecle_text_longer_than_stored_is_refused_naming_its_line(client, ser
     line = item["line"]
     if language == "fr":
         assert item["detail"].startswith(f"Ligne {line} : le champ ID_NATIONAL de l'élève LONGUE Léa")
-        assert "compte 23 caractères, plus que les 20 que le service conserve" in item["detail"]
+        assert "a 23 caractères, le service en garde 20 au plus : corrigez-le dans SIECLE." in item["detail"]
     else:
         assert item["detail"].startswith(f"Line {line}: the field ID_NATIONAL of the student LONGUE Léa")
-        assert "is 23 characters long, more than the 20 the service keeps" in item["detail"]
+        assert "is 23 characters long, the service keeps 20 at most: fix it in SIECLE." in item["detail"]
     assert db_execute(server.settings.database_url, "SELECT count(*) FROM students") == [(0,)]
 
 
