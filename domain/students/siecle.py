@@ -8,7 +8,7 @@ a ``SiecleFile``: one ``SiecleEntry`` per ``<ELEVE>``, values as written. ``chec
    (``MISSING_NATIONAL_STUDENT_ID``) and entries without a class (``NO_DIVISION``); a skipped entry is
    neither validated nor checked for duplicates;
 3. collects every error of the kept entries in one pass (duplicate INE, missing names, missing or
-   invalid birthdate); any error means nothing is imported;
+   invalid birthdate, a text longer than the service stores); any error means nothing is imported;
 4. refuses a file where nothing is kept (``NO_STUDENTS``) when nothing else is wrong, saying how
    many entries were skipped for each reason met;
 5. warns about French-born students without birth city code, students in several classes (the
