@@ -29,7 +29,6 @@ from domain.students.siecle import (
     DOUBLE_ENCODED_PAIR,
     DUPLICATE_NATIONAL_STUDENT_ID,
     INVALID_BIRTHDATE,
-    MAX_LENGTHS,
     MISSING_BIRTHDATE,
     MISSING_FIRST_NAME,
     MISSING_LAST_NAME,
@@ -41,6 +40,7 @@ from domain.students.siecle import (
     StudentRecord,
     looks_double_encoded,
     no_students,
+    too_long,
 )
 
 SIECLE_XML: Final = "SIECLE_XML"
@@ -459,10 +459,9 @@ def _check_row(
     issues.extend(_birthdate_issues(values[6], texts["birthdate"], by_line, today, invalid, issue))
     if texts["division"] is None and "division" not in invalid:
         issues.append(issue(MISSING_DIVISION, "division"))
-    for name, limit in MAX_LENGTHS.items():
-        text = texts[name]
-        if text is not None and len(text) > limit:
-            issues.append(issue(VALUE_TOO_LONG, name, limit=limit, length=len(text)))
+    issues.extend(
+        issue(VALUE_TOO_LONG, name, limit=limit, length=length) for name, limit, length in too_long(texts)
+    )
     if issues:
         report.errors.extend(issues)
         return None

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final, NamedTuple
@@ -80,6 +80,16 @@ MAX_LENGTHS: Final = {
 }
 """What the service stores of each text (the widths of the students table): a longer one is refused
 (``VALUE_TOO_LONG``), never cut."""
+
+
+def too_long(texts: Mapping[str, str | None]) -> Iterator[tuple[str, int, int]]:
+    """The fields of ``MAX_LENGTHS`` whose text in ``texts`` is longer than the service stores:
+    ``(field, limit, length)``, in the order of ``MAX_LENGTHS``."""
+    for name, limit in MAX_LENGTHS.items():
+        text = texts[name]
+        if text is not None and len(text) > limit:
+            yield name, limit, len(text)
+
 
 MAX_REPORT_ITEMS: Final = 1000
 """A report lists at most this many items of each kind (errors, skipped entries, warnings), with
@@ -311,10 +321,10 @@ def _check_kept_entry(
         "preferred_last_name": entry.preferred_last_name,
         "division": entry.divisions[0] if entry.divisions else None,
     }
-    for name, limit in MAX_LENGTHS.items():
-        text = stored[name]
-        if text is not None and len(text) > limit:
-            issues.append(_issue(entry, VALUE_TOO_LONG, name, limit=limit, length=len(text)))
+    issues.extend(
+        _issue(entry, VALUE_TOO_LONG, name, limit=limit, length=length)
+        for name, limit, length in too_long(stored)
+    )
     report.warnings.extend(_warnings(entry))
     report.errors.extend(issues)
     record = _record(entry, national_student_id, birthdate)
