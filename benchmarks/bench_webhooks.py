@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from benchmarks.harness import ROOT, database
+from benchmarks.harness import ROOT, SECRET_KEY, database
 from domain.notifications.webhooks import webhook_test
 from domain.organizations.entities import Role
 from domain.webhooks.create_webhook_endpoint import new_signing_secret
@@ -42,7 +42,6 @@ from tests.contract.backends import new_organization, new_user
 from tests.support.webhooks import Receiver
 
 EVENTS = 1_000
-SECRET_KEY = "benchmark-secret-key-0123456789-0123456789"
 CONCURRENCY = 16
 
 

@@ -23,8 +23,23 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TEST_DATABASE", "postgresql")
 
 from infrastructure.db.migrations import upgrade  # noqa: E402
+from infrastructure.settings import Settings  # noqa: E402
 from tests.support.api import admin_of_new_organization  # noqa: E402
 from tests.support.databases import throwaway_database  # noqa: E402
+
+SECRET_KEY = "benchmark-secret-key-0123456789-0123456789"
+
+
+def in_process_settings(database_url: str) -> Settings:
+    """The settings of an app run in the benchmark's own process, as ``serve`` runs it: production
+    password hashing, no dispatcher in the process, rate limits off."""
+    return Settings(
+        database_url=database_url,
+        environment="development",
+        secret_key=SECRET_KEY,
+        outbox_in_process=False,
+        rate_limits_enabled=False,
+    )
 
 
 def free_port() -> int:
@@ -84,7 +99,7 @@ def serve(database_url: str, **settings: str) -> Iterator[Server]:
         "DATABASE_URL": database_url,
         # development, not test: production-strength password hashing is part of what is measured
         "ENVIRONMENT": "development",
-        "SECRET_KEY": "benchmark-secret-key-0123456789-0123456789",
+        "SECRET_KEY": SECRET_KEY,
         "OUTBOX_IN_PROCESS": "false",
         "RATE_LIMITS_ENABLED": "false",
         "PORT": str(port),

@@ -27,11 +27,10 @@ import httpx
 
 from api.bootstrap import create_app
 from benchmarks.bench_parse import bare_parse_seconds
-from benchmarks.harness import database, school_admin, serve
+from benchmarks.harness import database, in_process_settings, school_admin, serve
 from domain.students.import_students import ImportStudents
 from infrastructure.db.repositories.students import SqlStudentRepository
 from infrastructure.db.unit_of_work import SqlUnitOfWork
-from infrastructure.settings import Settings
 from tests.support.api import db_execute
 from tests.support.siecle_generator import generate_siecle
 
@@ -80,19 +79,8 @@ def timed(timings: Timings, label: str, function: Callable[..., Awaitable[Any]])
     return measured
 
 
-def settings(database_url: str) -> Settings:
-    return Settings(
-        _env_file=None,
-        database_url=database_url,
-        environment="development",
-        outbox_in_process=False,
-        rate_limits_enabled=False,
-        secret_key="benchmark-secret-key-0123456789-0123456789",
-    )
-
-
 async def measure(database_url: str, runs: int, xml: bytes, timings: Timings) -> None:
-    app = create_app(settings(database_url))
+    app = create_app(in_process_settings(database_url))
     use_case = app.state.use_cases.get(ImportStudents)
     cpu, reader = use_case._cpu, use_case._reader  # a benchmark looks inside
     run_cpu, read = cpu.run, reader.read

@@ -38,9 +38,8 @@ from typing import Any
 from sqlalchemy import text
 
 from benchmarks.bench_joining import identity, prepare
-from benchmarks.harness import cpu_seconds, database, serve
+from benchmarks.harness import cpu_seconds, database, in_process_settings, serve
 from infrastructure.db.engine import create_engine
-from infrastructure.settings import Settings
 
 # (label, what cProfile calls the function: file suffix and function name)
 PHASES = (
@@ -57,16 +56,6 @@ PHASES = (
     ("  commit", ("infrastructure/db/unit_of_work.py", "commit")),
     ("  closing the unit of work", ("infrastructure/db/unit_of_work.py", "__aexit__")),
 )
-
-
-def settings(database_url: str) -> Settings:
-    return Settings(
-        database_url=database_url,
-        environment="development",
-        secret_key="benchmark-secret-key-0123456789-0123456789",
-        outbox_in_process=False,
-        rate_limits_enabled=False,
-    )
 
 
 class Client:
@@ -132,7 +121,7 @@ async def run(
     the profile)"""
     from api.bootstrap import create_app
 
-    app = create_app(settings(database_url))
+    app = create_app(in_process_settings(database_url))
     client = Client(app)
     async with app.router.lifespan_context(app):
         for _ in range(50):  # warm up: the pool, the statement caches, the roster
