@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -279,21 +280,22 @@ def test_the_template_opens_in_columns_in_a_french_spreadsheet(client, server, s
     problem(client.get(url, headers=bearer(member)), 403, "FORBIDDEN")
 
 
+def siecle_of_one_pupil(org: dict[str, Any], **fields: Any) -> bytes:
+    """The school's SIECLE export holding one pupil, Léa, born on 01/02/2009, in 2NDE1, with
+    ``fields``."""
+    pupil = GeneratedStudent(
+        eleve_id="1", first_name="Léa", birthdate_text="01/02/2009", structures=(("2NDE1", "D"),), **fields
+    )
+    return write_siecle([pupil], uai=org["uai"]).xml
+
+
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_a_siecle_file_of_only_skipped_pupils_lists_them_and_names_the_real_cause(
     client, server, school, language
 ):
     """The only pupil is in a class but has no INE: the refusal says so, not that nobody is in a class."""
     org, admin = school
-    pupil = GeneratedStudent(
-        eleve_id="1",
-        kind="no_ine",
-        last_name="SANSINE",
-        first_name="Léa",
-        birthdate_text="01/02/2009",
-        structures=(("2NDE1", "D"),),
-    )
-    content = write_siecle([pupil], uai=org["uai"]).xml
+    content = siecle_of_one_pupil(org, kind="no_ine", last_name="SANSINE")
 
     response = upload(client, org["id"], admin, content, name="ElevesSansAdresses.xml", language=language)
 
@@ -329,15 +331,7 @@ def test_a_siecle_text_longer_than_stored_is_refused_naming_its_line(client, ser
     """The width of the students table, checked before anything is written: neither cut down nor
     stored whole (SQLite keeps any length), and on PostgreSQL not a refusal that names no line."""
     org, admin = school
-    pupil = GeneratedStudent(
-        eleve_id="1",
-        national_student_id="123456789AB" + "X" * 12,
-        last_name="LONGUE",
-        first_name="Léa",
-        birthdate_text="01/02/2009",
-        structures=(("2NDE1", "D"),),
-    )
-    content = write_siecle([pupil], uai=org["uai"]).xml
+    content = siecle_of_one_pupil(org, national_student_id="123456789AB" + "X" * 12, last_name="LONGUE")
 
     response = upload(client, org["id"], admin, content, name="ElevesSansAdresses.xml", language=language)
 
