@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 # Before the import below: ``tests.support.databases`` reads TEST_DATABASE when it is imported.
 os.environ.setdefault("TEST_DATABASE", "postgresql")
 
+from infrastructure.db.engine import create_engine  # noqa: E402
 from infrastructure.db.migrations import upgrade  # noqa: E402
 from infrastructure.settings import Settings  # noqa: E402
 from tests.support.api import admin_of_new_organization  # noqa: E402
@@ -60,6 +62,20 @@ def cpu_seconds(pids: list[int]) -> float:
         fields = stat.rpartition(")")[2].split()
         ticks += int(fields[11]) + int(fields[12])  # utime, stime
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+async def backend_pids(database_url: str) -> list[int]:
+    """The PostgreSQL backends serving the app: the other connections to its database."""
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            query = text(
+                "SELECT pid FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            return [int(pid) for pid in (await connection.execute(query)).scalars()]
+    finally:
+        await engine.dispose()
 
 
 @dataclass

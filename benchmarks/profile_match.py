@@ -35,11 +35,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import text
-
 from benchmarks.bench_joining import identity, prepare
-from benchmarks.harness import cpu_seconds, database, in_process_settings, serve
-from infrastructure.db.engine import create_engine
+from benchmarks.harness import backend_pids, cpu_seconds, database, in_process_settings, serve
 
 # (label, what cProfile calls the function: file suffix and function name)
 PHASES = (
@@ -98,20 +95,6 @@ class Client:
 
         await self._app(scope, receive, send)
         return status
-
-
-async def backend_pids(database_url: str) -> list[int]:
-    """The PostgreSQL backends serving the app: the other connections to its database."""
-    engine = create_engine(database_url, pool_size=1)
-    try:
-        async with engine.connect() as connection:
-            query = text(
-                "SELECT pid FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            return [int(pid) for pid in (await connection.execute(query)).scalars()]
-    finally:
-        await engine.dispose()
 
 
 async def run(
