@@ -5,37 +5,20 @@ PostgreSQL only: SQLite serialises writers at ``BEGIN IMMEDIATE``, so the two ne
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.accounts.entities import NewUser
 from domain.recovery.entities import RECOVERY_LINK_TTL, AccountRecovery
 from infrastructure.db.unit_of_work import SqlUnitOfWork
+from tests.support.databases import until_a_transaction_waits_on_a_lock
 
 pytestmark = pytest.mark.postgresql_only
 
 T0 = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
-
-
-async def until_a_transaction_waits_on_a_lock(engine: AsyncEngine, timeout: float = 30) -> None:
-    """Polls until a transaction of this database waits on a lock (a deadline, not a sleep the test
-    relies on): the second insert then waits on the unique index for the first transaction."""
-    deadline = time.monotonic() + timeout
-    query = text(
-        "SELECT count(*) FROM pg_stat_activity"
-        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-    )
-    while True:
-        async with engine.connect() as connection:
-            if (await connection.execute(query)).scalar():
-                return
-        assert time.monotonic() < deadline, "the second request never waited for the first"
-        await asyncio.sleep(0.01)
 
 
 def recovery(user_id: int, created_at: datetime) -> AccountRecovery:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from infrastructure.db.engine import create_engine
 from infrastructure.db.tables import metadata
@@ -64,3 +66,19 @@ async def empty_all_tables(database_url: str) -> None:
                     await connection.execute(text(f"DELETE FROM {name}"))
     finally:
         await engine.dispose()
+
+
+async def until_a_transaction_waits_on_a_lock(engine: AsyncEngine, timeout: float = 30) -> None:
+    """Polls until a transaction of this database waits on a lock (a deadline, not a sleep the test
+    relies on): a second writer of the same unique key then waits for the first transaction."""
+    deadline = time.monotonic() + timeout
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    while True:
+        async with engine.connect() as connection:
+            if (await connection.execute(query)).scalar():
+                return
+        assert time.monotonic() < deadline, "the second request never waited for the first"
+        await asyncio.sleep(0.01)

@@ -3,7 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -32,16 +34,21 @@ def user_from_row(row: Any) -> User:
     )
 
 
+ADD_ATTEMPTS = 3
+
+
 class SqlUserRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._db = connection
 
     async def add(self, user: NewUser) -> User:
+        email = user.email.lower() if user.email else None
+        username = user.username.lower() if user.username else None
         values = {
             "first_name": user.first_name,
             "last_name": user.last_name,
-            "email": user.email.lower() if user.email else None,
-            "username": user.username.lower() if user.username else None,
+            "email": email,
+            "username": username,
             "password_hash": user.password_hash,
             "must_change_password": user.must_change_password,
             "terms_accepted_at": user.terms_accepted_at,
@@ -50,17 +57,39 @@ class SqlUserRepository:
             "created_at": user.created_at,
             "updated_at": user.created_at,
         }
-        try:
-            # A savepoint, so that a refused row leaves the transaction usable (username retries).
-            async with self._db.begin_nested():
-                row = (await self._db.execute(insert(users).values(**values).returning(*users.c))).one()
-        except IntegrityError as error:
-            if violates(error, "uq_users_email", "users.email"):
-                raise EmailAlreadyUsed() from error
-            if violates(error, "uq_users_username", "users.username"):
-                raise UsernameAlreadyUsed() from error
-            raise
-        return user_from_row(row)
+        for _ in range(ADD_ATTEMPTS):
+            row = (await self._db.execute(self._insert_unless_taken(values))).one_or_none()
+            if row is not None:
+                return user_from_row(row)
+            taken = await self._taken(email, username)
+            if taken is not None:
+                raise taken
+        # The account holding the login was deleted each time before it could be read.
+        raise EmailAlreadyUsed() if email else UsernameAlreadyUsed()
+
+    def _insert_unless_taken(self, values: dict[str, Any]) -> Any:
+        """A taken e-mail or username makes the insert return no row, instead of an error that would
+        abort the transaction: a refused username is retried with the next one, with no savepoint
+        (its two round trips took as much CPU as the insert). On PostgreSQL, a row of
+        the same login in a transaction not yet committed makes the insert wait for it."""
+        dialect_insert = postgresql_insert if self._db.dialect.name == "postgresql" else sqlite_insert
+        return dialect_insert(users).values(**values).on_conflict_do_nothing().returning(*users.c)
+
+    async def _taken(
+        self, email: str | None, username: str | None
+    ) -> EmailAlreadyUsed | UsernameAlreadyUsed | None:
+        """Which of these logins an account holds now: read after the insert found it taken, in a new
+        snapshot that sees the account, committed by then."""
+        held = [users.c.email == email] if email else []
+        held += [users.c.username == username] if username else []
+        if not held:
+            return None
+        rows = (await self._db.execute(select(users.c.email, users.c.username).where(or_(*held)))).all()
+        if email and any(row.email == email for row in rows):
+            return EmailAlreadyUsed()
+        if username and any(row.username == username for row in rows):
+            return UsernameAlreadyUsed()
+        return None
 
     async def get(self, user_id: int) -> User | None:
         row = (await self._db.execute(select(users).where(users.c.id == user_id))).one_or_none()
