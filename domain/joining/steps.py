@@ -236,8 +236,9 @@ def username_attempts(student: Student) -> Iterator[str]:
     4 random digits. The digits are drawn from a generator seeded by the student id, so that the
     suggestion made when matching is the very username the account creation then takes (unless
     someone took it in between: uniqueness is the unique index's job, never this sequence's)."""
+    yield username_for(student.first_name, student.last_name, student.birthdate, 0, None)
     rng = random.Random(student.id)  # noqa: S311 (uniqueness, not secrecy)
-    for attempt in range(MAX_USERNAME_ATTEMPTS):
+    for attempt in range(1, MAX_USERNAME_ATTEMPTS):
         yield username_for(student.first_name, student.last_name, student.birthdate, attempt, rng)
 
 
@@ -245,7 +246,7 @@ def likely_username(typed: TypedStudent) -> str:
     """The username ``suggest_username`` most likely gives, before the student is known: the first of
     the sequence, from the typed names instead of the imported ones, which the exact pass matches on
     the first given name and the last name make the same."""
-    return username_for(typed.first_name, typed.last_name, typed.birthdate, 0, random.Random(0))  # noqa: S311
+    return username_for(typed.first_name, typed.last_name, typed.birthdate, 0, None)
 
 
 async def suggest_username(uow: HasUsers, student: Student, known: Mapping[str, bool] | None = None) -> str:

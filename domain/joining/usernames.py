@@ -19,11 +19,19 @@ from domain.joining.name_normalisation import normalise_name
 EMPTY_NAME_FALLBACK: Final = "eleve"
 
 
-def username_for(first_name: str, last_name: str, birthdate: date, attempt: int, rng: random.Random) -> str:
-    """The username to try at ``attempt`` (0: with DDMM; 1 and more: with 4 random digits)."""
+def username_for(
+    first_name: str, last_name: str, birthdate: date, attempt: int, rng: random.Random | None
+) -> str:
+    """The username to try at ``attempt`` (0: with DDMM; 1 and more: with 4 random digits drawn from
+    ``rng``, which attempt 0 does not need: seeding a generator costs more than the rest)."""
     if attempt < 0:
         raise ValueError("attempt must be 0 or more")
-    suffix = f"{birthdate.day:02d}{birthdate.month:02d}" if attempt == 0 else f"{rng.randrange(10_000):04d}"
+    if attempt == 0:
+        suffix = f"{birthdate.day:02d}{birthdate.month:02d}"
+    elif rng is None:
+        raise ValueError("attempts after the first draw their digits from a generator")
+    else:
+        suffix = f"{rng.randrange(10_000):04d}"
     return f"{_part(first_name)}.{_part(last_name)}{suffix}"
 
 

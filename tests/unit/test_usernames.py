@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.joining.steps import username_attempts
 from domain.joining.usernames import username_for
+from domain.students.entities import Student
+
+T0 = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 
 
 def test_first_attempt_uses_the_imported_names_and_day_then_month() -> None:
@@ -56,6 +61,38 @@ def test_the_random_digits_come_from_the_given_generator() -> None:
     again = username_for("Alan", "Turing", date(2002, 6, 23), 3, random.Random(99))
 
     assert first == again
+
+
+def test_the_first_attempt_draws_nothing_and_needs_no_generator() -> None:
+    assert username_for("Alan", "Turing", date(2002, 6, 23), 0, None) == "alan.turing2306"
+    with pytest.raises(ValueError, match="generator"):
+        username_for("Alan", "Turing", date(2002, 6, 23), 1, None)
+
+
+def test_a_students_attempts_draw_their_digits_from_a_generator_seeded_by_its_id() -> None:
+    # The suggestion made when matching is then the username the account creation takes.
+    born = date(2002, 6, 23)
+    student = Student(
+        id=4242,
+        organization_id=1,
+        national_student_id="123456789AA",
+        last_name="TURING",
+        preferred_last_name=None,
+        first_name="Alan",
+        middle_name=None,
+        third_name=None,
+        birthdate=born,
+        division="6A",
+        user_id=None,
+        created_at=T0,
+        updated_at=T0,
+        disabled_at=None,
+    )
+    rng = random.Random(4242)
+    expected = ["alan.turing2306", *(username_for("Alan", "TURING", born, n, rng) for n in range(1, 5))]
+
+    assert list(itertools.islice(username_attempts(student), 5)) == expected
+    assert list(itertools.islice(username_attempts(student), 5)) == expected
 
 
 def test_a_negative_attempt_is_a_programming_error() -> None:
