@@ -157,8 +157,9 @@ def build_use_cases(
     decisions = GroupedInsert(RECORD_MATCH)
 
     def statement_at_a_time() -> SqlUnitOfWork:
-        # The identity match reads in one statement and writes only its decision, at commit, with
-        # the decisions of the matches that commit meanwhile.
+        # For what reads, then writes at most its identity-matching decision (at commit, with those
+        # of the matches that commit meanwhile): the match, the identification before an account is
+        # created, a token's authentication. No BEGIN and ROLLBACK round trips around the reads.
         return SqlUnitOfWork(engine, statement_at_a_time=True, decisions=decisions)
 
     hasher = Argon2PasswordHasher(build_context(fast_for_tests=settings.environment == "test"))
@@ -182,7 +183,7 @@ def build_use_cases(
     return UseCases(
         check_database,
         [
-            Authenticate(uow, tokens),
+            Authenticate(statement_at_a_time, tokens),
             RegisterUser(uow, hasher, limiter, clock),
             LogIn(uow, hasher, tokens, limiter, clock, refresh_ttl),
             RefreshSession(uow, tokens, clock, refresh_ttl),
@@ -232,7 +233,9 @@ def build_use_cases(
             ListParticipations(uow),
             ReadCampaign(uow),
             MatchStudentIdentity(statement_at_a_time, match_guard, clock),
-            CreateStudentAccount(uow, hasher, tokens, match_guard, clock, refresh_ttl),
+            CreateStudentAccount(
+                uow, hasher, tokens, match_guard, clock, refresh_ttl, identify_uow=statement_at_a_time
+            ),
             LinkStudentAccount(uow, match_guard, clock),
             StartParticipation(uow, clock),
             ResetStudentPasswords(uow, hasher, clock),

@@ -110,8 +110,13 @@ class CreateStudentAccount:
         guard: MatchGuard,
         clock: Clock,
         refresh_ttl: timedelta,
+        identify_uow: UnitOfWorkFactory[CreateStudentAccountPorts] | None = None,
     ) -> None:
+        """``identify_uow``: the units of work of the identification, which reads, then writes only
+        a refusal's decision, as the match does (so it may run statement at a time, as the match's);
+        ``uow`` by default."""
         self._uow = uow
+        self._identify_uow = identify_uow or uow
         self._hasher = hasher
         self._tokens = tokens
         self._guard = guard
@@ -161,7 +166,7 @@ class CreateStudentAccount:
             except EmailAlreadyUsed:
                 await uow.commit()  # the refused insert was a savepoint: only the decision is kept
                 raise
-            if not await uow.students.attach(student.id, user.id, now):
+            if not await uow.students.attach_new_account(student.id, user.id, now):
                 # Not reachable while the row lock holds; the conditional update still guards it.
                 fresh = await uow.student_links.get(student.id)
                 late = await link_conflict(uow, fresh, endpoint=ENDPOINT_ACCOUNTS) if fresh else None
@@ -177,7 +182,7 @@ class CreateStudentAccount:
         """The student the typed identity designates, if it is free and the e-mail too; otherwise the
         decision is recorded and the refusal raised (a not-found counted by the guard)."""
         now = self._clock.now()
-        async with self._uow() as uow:
+        async with self._identify_uow() as uow:
             # One read: the campaign, the roster's revision, the candidates and their accounts.
             snapshot = await read_snapshot(uow, command.campaign_code, command.student.birthdate)
             campaign, organization = joinable(snapshot.campaign)

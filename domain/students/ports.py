@@ -151,6 +151,11 @@ class StudentRepository(Protocol):
         when the account is attached to another active student of the organization (unique index)."""
         ...
 
+    async def attach_new_account(self, student_id: int, user_id: int, now: datetime) -> bool:
+        """``attach``, for an account created in this transaction: no other student can hold it yet,
+        so the unique index cannot refuse it, and nothing has to be ready for that refusal."""
+        ...
+
     async def replace_link(self, student_id: int, user_id: int, now: datetime) -> None:
         """Support: attach the account whatever the student had. Raises
         ``UserAlreadyLinkedInOrganization`` like ``attach``."""

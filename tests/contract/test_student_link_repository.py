@@ -20,6 +20,7 @@ from tests.contract.backends import (
     committed_campaign,
     committed_organization,
     committed_user,
+    new_user,
 )
 
 LATER = T0 + timedelta(hours=1)
@@ -111,6 +112,25 @@ class TestLookups:
 
 
 class TestLinks:
+    async def test_an_account_created_in_the_transaction_is_attached_only_to_a_free_active_pupil(
+        self, backend: Backend
+    ) -> None:
+        school = await committed_organization(backend)
+        alan, gone = await backend.add_pupils(school.id, [Pupil("000000001AA"), Pupil("000000002AA")], T0)
+        await backend.disable([gone.id], LATER)
+        async with backend.uow() as uow:
+            ada = await uow.users.add(new_user("ada@example.fr"))
+            grace = await uow.users.add(new_user("grace@example.fr"))
+            assert await uow.students.attach_new_account(alan.id, ada.id, LATER)
+            assert not await uow.students.attach_new_account(alan.id, grace.id, LATEST)
+            assert not await uow.students.attach_new_account(gone.id, grace.id, LATEST)
+            await uow.commit()
+        async with backend.uow() as uow:
+            assert await uow.student_links.get(alan.id) == dataclasses.replace(
+                alan, user_id=ada.id, updated_at=LATER
+            )
+            assert await uow.student_links.active_of_user(school.id, grace.id) is None
+
     async def test_attach_only_a_free_active_pupil(self, backend: Backend) -> None:
         school = await committed_organization(backend)
         alan, gone = await backend.add_pupils(school.id, [Pupil("000000001AA"), Pupil("000000002AA")], T0)

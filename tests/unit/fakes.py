@@ -716,6 +716,9 @@ class FakeStudents:
         self.store.students[student_id] = dataclasses.replace(student, user_id=user_id, updated_at=now)
         return True
 
+    async def attach_new_account(self, student_id: int, user_id: int, now: datetime) -> bool:
+        return await self.attach(student_id, user_id, now)
+
     async def replace_link(self, student_id: int, user_id: int, now: datetime) -> None:
         student = self.store.students.get(student_id)
         if student is not None:

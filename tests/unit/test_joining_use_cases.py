@@ -411,6 +411,35 @@ class TestAccountCreation:
         assert [(d.outcome, d.rule) for d in store.decisions] == [("NOT_FOUND", "student_disabled")]
         assert limiter.failures[(Limit.MATCH_PER_NAME, ("student", str(school[1].id)))] == 1
 
+    async def test_the_identification_runs_in_its_own_units_of_work_and_the_writes_in_the_others(
+        self, store, school, clock
+    ):
+        opened: list[str] = []
+
+        def counted(kind):
+            def open_one():
+                opened.append(kind)
+                return FakeUnitOfWork(store)
+
+            return open_one
+
+        guard = MatchGuard(FakeLimiter(), InlineCpuWork())
+        create = CreateStudentAccount(
+            counted("write"),
+            FakeHasher(),
+            FakeTokens(),
+            guard,
+            clock,
+            timedelta(days=30),
+            counted("identify"),
+        )
+        await create(account_command())
+        with pytest.raises(StudentNotFound):
+            await create(account_command(TypedStudent("Grace", "Hopper", date(2002, 6, 23))))
+
+        assert opened == ["identify", "write", "identify"]
+        assert [d.outcome for d in store.decisions] == ["MATCHED", "NOT_FOUND"]
+
     async def test_not_found_creates_nothing(self, store, school, clock):
         with pytest.raises(StudentNotFound):
             await creator(store, clock)(account_command(TypedStudent("Grace", "Hopper", date(2002, 6, 23))))

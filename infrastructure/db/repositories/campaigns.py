@@ -20,7 +20,7 @@ from domain.campaigns.errors import CampaignCodeAlreadyUsed
 from domain.campaigns.ports import NewCampaign, NewParticipation
 from domain.joining.ports import RecordedMatch
 from infrastructure.db.grouped_insert import GroupedInsert
-from infrastructure.db.integrity import violates
+from infrastructure.db.integrity import insert_unless_taken, violates
 from infrastructure.db.repositories.organizations import organization_from_row
 from infrastructure.db.tables import (
     campaign_participations,
@@ -132,31 +132,20 @@ class SqlParticipationRepository:
         return participation_from_row(row) if row else None
 
     async def add(self, participation: NewParticipation) -> Participation | None:
-        try:
-            async with self._db.begin_nested():
-                row = (
-                    await self._db.execute(
-                        insert(campaign_participations)
-                        .values(
-                            campaign_id=participation.campaign_id,
-                            user_id=participation.user_id,
-                            student_id=participation.student_id,
-                            is_preview=participation.is_preview,
-                            created_at=participation.created_at,
-                        )
-                        .returning(*campaign_participations.c)
-                    )
-                ).one()
-        except IntegrityError as error:
-            if violates(
-                error,
-                "uq_campaign_participations_campaign_id_user_id",
-                "campaign_participations.campaign_id",
-                "campaign_participations.user_id",
-            ):
-                return None
-            raise
-        return participation_from_row(row)
+        """None when the account already takes part in the campaign (a double click)."""
+        statement = (
+            insert_unless_taken(self._db, campaign_participations, "campaign_id", "user_id")
+            .values(
+                campaign_id=participation.campaign_id,
+                user_id=participation.user_id,
+                student_id=participation.student_id,
+                is_preview=participation.is_preview,
+                created_at=participation.created_at,
+            )
+            .returning(*campaign_participations.c)
+        )
+        row = (await self._db.execute(statement)).one_or_none()
+        return participation_from_row(row) if row is not None else None
 
 
 class SqlIdentityMatchLog:

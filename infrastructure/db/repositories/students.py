@@ -92,6 +92,15 @@ def _values(record: StudentRecord) -> dict[str, Any]:
     return values
 
 
+def _attach(student_id: int, user_id: int, now: datetime) -> Any:
+    """The account to the student, if active and attached to none."""
+    return (
+        update(students)
+        .where(students.c.id == student_id, students.c.user_id.is_(None), students.c.disabled_at.is_(None))
+        .values(user_id=user_id, updated_at=now)
+    )
+
+
 class SqlStudentRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._db = connection
@@ -262,14 +271,12 @@ class SqlStudentRepository:
             )
 
     async def attach(self, student_id: int, user_id: int, now: datetime) -> bool:
-        statement = (
-            update(students)
-            .where(
-                students.c.id == student_id, students.c.user_id.is_(None), students.c.disabled_at.is_(None)
-            )
-            .values(user_id=user_id, updated_at=now)
-        )
-        return await self._update_link(statement) == 1
+        return await self._update_link(_attach(student_id, user_id, now)) == 1
+
+    async def attach_new_account(self, student_id: int, user_id: int, now: datetime) -> bool:
+        # No savepoint: its two round trips would guard against a refusal that cannot happen.
+        result = await self._db.execute(_attach(student_id, user_id, now))
+        return int(result.rowcount) == 1
 
     async def replace_link(self, student_id: int, user_id: int, now: datetime) -> None:
         await self._update_link(

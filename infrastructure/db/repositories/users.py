@@ -4,14 +4,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.accounts.entities import NewUser, User
 from domain.accounts.errors import EmailAlreadyUsed, UsernameAlreadyUsed
-from infrastructure.db.integrity import violates
+from infrastructure.db.integrity import insert_unless_taken, violates
 from infrastructure.db.tables import users
 
 
@@ -58,7 +56,10 @@ class SqlUserRepository:
             "updated_at": user.created_at,
         }
         for _ in range(ADD_ATTEMPTS):
-            row = (await self._db.execute(self._insert_unless_taken(values))).one_or_none()
+            # A taken e-mail or username returns no row: a refused username is retried in the same
+            # transaction (no savepoint needed).
+            statement = insert_unless_taken(self._db, users).values(**values).returning(*users.c)
+            row = (await self._db.execute(statement)).one_or_none()
             if row is not None:
                 return user_from_row(row)
             taken = await self._taken(email, username)
@@ -66,14 +67,6 @@ class SqlUserRepository:
                 raise taken
         # The account holding the login was deleted each time before it could be read.
         raise EmailAlreadyUsed() if email else UsernameAlreadyUsed()
-
-    def _insert_unless_taken(self, values: dict[str, Any]) -> Any:
-        """A taken e-mail or username makes the insert return no row, instead of an error that would
-        abort the transaction: a refused username is retried with the next one, with no savepoint
-        (its two round trips took as much CPU as the insert). On PostgreSQL, a row of
-        the same login in a transaction not yet committed makes the insert wait for it."""
-        dialect_insert = postgresql_insert if self._db.dialect.name == "postgresql" else sqlite_insert
-        return dialect_insert(users).values(**values).on_conflict_do_nothing().returning(*users.c)
 
     async def _taken(
         self, email: str | None, username: str | None

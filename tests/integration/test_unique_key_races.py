@@ -1,7 +1,8 @@
-"""Two accounts asking for the same login in two transactions at once (a double click, two processes
-of the service): the second waits for the first, then is refused if the first committed, with its
-transaction still usable, or gets the login if the first rolled back. PostgreSQL only: SQLite
-serialises writers at ``BEGIN IMMEDIATE``, so the two never overlap there."""
+"""Two rows of the same unique key in two transactions at once (a double click, two processes of the
+service), written without a savepoint (``insert_unless_taken``): the second waits for the first,
+then is refused if the first committed, with its transaction still usable, or is written if the
+first rolled back. Two accounts asking for the same login; two starts of the same participation.
+PostgreSQL only: SQLite serialises writers at ``BEGIN IMMEDIATE``, so the two never overlap there."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.accounts.entities import NewUser, User
 from domain.accounts.errors import EmailAlreadyUsed, UsernameAlreadyUsed
+from domain.campaigns.entities import Participation
+from domain.campaigns.ports import NewParticipation
 from infrastructure.db.unit_of_work import SqlUnitOfWork
+from tests.contract.backends import SqlBackend, committed_campaign, committed_organization, committed_user
 from tests.support.databases import until_a_transaction_waits_on_a_lock
 
 pytestmark = pytest.mark.postgresql_only
@@ -83,3 +87,35 @@ async def test_a_login_rolled_back_meanwhile_goes_to_the_waiting_transaction(
     async with SqlUnitOfWork(engine) as uow:
         assert await uow.users.get(first.id) is None
         assert await uow.users.get(taker.id) == taker
+
+
+@pytest.mark.asyncio(loop_scope="function")
+@pytest.mark.parametrize("first_commits", [True, False], ids=["committed", "rolled back"])
+async def test_a_participation_started_meanwhile_is_not_started_twice(
+    engine: AsyncEngine, first_commits: bool
+) -> None:
+    backend = SqlBackend(engine)
+    campaign = await committed_campaign(backend, (await committed_organization(backend)).id)
+    ada = await committed_user(backend)
+    async with SqlUnitOfWork(engine) as one:
+        first = await one.participations.add(NewParticipation(campaign.id, ada.id, None, False, T0))
+
+        async def other_process() -> tuple[Participation | None, Participation | None]:
+            async with SqlUnitOfWork(engine) as two:
+                added = await two.participations.add(NewParticipation(campaign.id, ada.id, None, False, T0))
+                found = await two.participations.find(campaign.id, ada.id)
+                await two.commit()
+                return added, found
+
+        second = asyncio.create_task(other_process())
+        await until_a_transaction_waits_on_a_lock(engine)
+        assert not second.done()
+        if first_commits:
+            await one.commit()
+    added, found = await asyncio.wait_for(second, timeout=10)
+
+    assert first is not None
+    if first_commits:
+        assert (added, found) == (None, first)
+    else:
+        assert added is not None and found == added and added.id != first.id
