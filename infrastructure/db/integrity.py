@@ -8,7 +8,6 @@ from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 
 def violates(error: IntegrityError, index_name: str, *sqlite_columns: str) -> bool:
@@ -19,11 +18,11 @@ def violates(error: IntegrityError, index_name: str, *sqlite_columns: str) -> bo
     return bool(sqlite_columns) and "UNIQUE constraint failed: " + ", ".join(sqlite_columns) in message
 
 
-def insert_unless_taken(connection: AsyncConnection, table: Table, *index_columns: str) -> Any:
-    """``INSERT … ON CONFLICT DO NOTHING`` (on the unique index of ``index_columns``, or any): a row a
-    unique index refuses is skipped, and the statement returns no row, where an error would abort
-    the transaction. So a caller that goes on after a refusal needs no savepoint, whose ``SAVEPOINT``
-    and ``RELEASE`` round trips cost as much as the insert. On PostgreSQL, a row of the same key in
-    a transaction not yet committed makes the insert wait for it, as the error did."""
-    dialect_insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+def insert_unless_taken(dialect: str, table: Table, *index_columns: str) -> Any:
+    """``INSERT … ON CONFLICT DO NOTHING`` in ``dialect`` (on the unique index of ``index_columns``, or
+    any): a row a unique index refuses is skipped, and the statement returns no row, where an error
+    would abort the transaction. So a caller that goes on after a refusal needs no savepoint, whose
+    ``SAVEPOINT`` and ``RELEASE`` round trips cost as much as the insert. On PostgreSQL, a row of the
+    same key in a transaction not yet committed makes the insert wait for it, as the error did."""
+    dialect_insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     return dialect_insert(table).on_conflict_do_nothing(index_elements=list(index_columns) or None)

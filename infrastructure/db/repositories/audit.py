@@ -24,6 +24,10 @@ def event_from_row(row: Any) -> StoredAuditEvent:
     )
 
 
+_RECORD = insert(audit_events)
+"""Built once: most writes record an event, and building the statement cost as much as sending it."""
+
+
 class SqlAuditLog:
     """Append-only: this repository has no update and no delete."""
 
@@ -32,15 +36,16 @@ class SqlAuditLog:
 
     async def record(self, event: AuditEvent) -> None:
         await self._db.execute(
-            insert(audit_events).values(
-                occurred_at=event.occurred_at,
-                actor_user_id=event.actor.user_id,
-                actor_label=event.actor.label,
-                actor_api_client_id=event.actor.api_client_id,
-                organization_id=event.organization_id,
-                type=event.type,
-                target_type=event.target_type,
-                target_id=event.target_id,
-                details=event.details,
-            )
+            _RECORD,
+            {
+                "occurred_at": event.occurred_at,
+                "actor_user_id": event.actor.user_id,
+                "actor_label": event.actor.label,
+                "actor_api_client_id": event.actor.api_client_id,
+                "organization_id": event.organization_id,
+                "type": event.type,
+                "target_type": event.target_type,
+                "target_id": event.target_id,
+                "details": event.details,
+            },
         )

@@ -116,35 +116,38 @@ class SqlCampaignRepository:
         )
 
 
+# Built once (each pupil who joins runs them): building a statement cost as much CPU as sending it.
+_PARTICIPATION = select(campaign_participations).where(
+    campaign_participations.c.campaign_id == bindparam("campaign_id"),
+    campaign_participations.c.user_id == bindparam("user_id"),
+)
+_ADD_PARTICIPATION = {
+    dialect: insert_unless_taken(dialect, campaign_participations, "campaign_id", "user_id").returning(
+        *campaign_participations.c
+    )
+    for dialect in ("postgresql", "sqlite")
+}
+
+
 class SqlParticipationRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._db = connection
 
     async def find(self, campaign_id: int, user_id: int) -> Participation | None:
-        row = (
-            await self._db.execute(
-                select(campaign_participations).where(
-                    campaign_participations.c.campaign_id == campaign_id,
-                    campaign_participations.c.user_id == user_id,
-                )
-            )
-        ).one_or_none()
+        found = await self._db.execute(_PARTICIPATION, {"campaign_id": campaign_id, "user_id": user_id})
+        row = found.one_or_none()
         return participation_from_row(row) if row else None
 
     async def add(self, participation: NewParticipation) -> Participation | None:
         """None when the account already takes part in the campaign (a double click)."""
-        statement = (
-            insert_unless_taken(self._db, campaign_participations, "campaign_id", "user_id")
-            .values(
-                campaign_id=participation.campaign_id,
-                user_id=participation.user_id,
-                student_id=participation.student_id,
-                is_preview=participation.is_preview,
-                created_at=participation.created_at,
-            )
-            .returning(*campaign_participations.c)
-        )
-        row = (await self._db.execute(statement)).one_or_none()
+        values = {
+            "campaign_id": participation.campaign_id,
+            "user_id": participation.user_id,
+            "student_id": participation.student_id,
+            "is_preview": participation.is_preview,
+            "created_at": participation.created_at,
+        }
+        row = (await self._db.execute(_ADD_PARTICIPATION[self._db.dialect.name], values)).one_or_none()
         return participation_from_row(row) if row is not None else None
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, func, insert, select, update
+from sqlalchemy import Select, bindparam, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.organizations.entities import Membership, MemberView, OrganizationType, Role, UserMembership
@@ -20,6 +20,13 @@ def membership_from_row(row: Any) -> Membership:
         updated_at=row.updated_at,
         disabled_at=row.disabled_at,
     )
+
+
+_FIND = select(memberships).where(
+    memberships.c.organization_id == bindparam("organization_id"),
+    memberships.c.user_id == bindparam("user_id"),
+)
+"""Built once: every request of a member reads it (building a statement cost as much as sending it)."""
 
 
 class SqlMembershipRepository:
@@ -55,13 +62,8 @@ class SqlMembershipRepository:
         ]
 
     async def find(self, organization_id: int, user_id: int) -> Membership | None:
-        row = (
-            await self._db.execute(
-                select(memberships).where(
-                    memberships.c.organization_id == organization_id, memberships.c.user_id == user_id
-                )
-            )
-        ).one_or_none()
+        found = await self._db.execute(_FIND, {"organization_id": organization_id, "user_id": user_id})
+        row = found.one_or_none()
         return membership_from_row(row) if row else None
 
     async def get(self, membership_id: int) -> Membership | None:

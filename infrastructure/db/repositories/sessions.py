@@ -2,11 +2,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exists, insert, select, update
+from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.accounts.entities import StoredRefreshToken
 from infrastructure.db.tables import auth_sessions, refresh_tokens
+
+# Built once: on every authenticated request and every login, building them cost about as much CPU
+# as sending them (SQLAlchemy caches the compiled form, not the statement object).
+_OPEN = insert(auth_sessions)
+_ADD_REFRESH_TOKEN = insert(refresh_tokens)
+_IS_ACTIVE = select(
+    exists().where(
+        auth_sessions.c.id == bindparam("session_id"),
+        auth_sessions.c.user_id == bindparam("user_id"),
+        auth_sessions.c.revoked_at.is_(None),
+    )
+)
 
 
 class SqlSessionRepository:
@@ -14,25 +26,18 @@ class SqlSessionRepository:
         self._db = connection
 
     async def open(self, session_id: str, user_id: int, now: datetime) -> None:
-        await self._db.execute(insert(auth_sessions).values(id=session_id, user_id=user_id, created_at=now))
+        await self._db.execute(_OPEN, {"id": session_id, "user_id": user_id, "created_at": now})
 
     async def is_active(self, session_id: str, user_id: int) -> bool:
-        query = select(
-            exists().where(
-                auth_sessions.c.id == session_id,
-                auth_sessions.c.user_id == user_id,
-                auth_sessions.c.revoked_at.is_(None),
-            )
-        )
-        return bool((await self._db.execute(query)).scalar())
+        found = await self._db.execute(_IS_ACTIVE, {"session_id": session_id, "user_id": user_id})
+        return bool(found.scalar())
 
     async def add_refresh_token(
         self, session_id: str, token_hash: str, now: datetime, expires_at: datetime
     ) -> None:
         await self._db.execute(
-            insert(refresh_tokens).values(
-                session_id=session_id, token_hash=token_hash, created_at=now, expires_at=expires_at
-            )
+            _ADD_REFRESH_TOKEN,
+            {"session_id": session_id, "token_hash": token_hash, "created_at": now, "expires_at": expires_at},
         )
 
     async def find_refresh_token(self, token_hash: str) -> StoredRefreshToken | None:

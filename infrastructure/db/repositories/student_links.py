@@ -96,6 +96,25 @@ class _Prefixed:
         return self._row[self._positions[name]]
 
 
+# Built once, with their values bound at each call: the account and participation requests run them,
+# and building a statement cost about as much CPU as sending it.
+_LOCK = select(*STUDENT_COLUMNS).where(students.c.id == bindparam("student_id")).with_for_update()
+_ACTIVE_OF_USER = select(*STUDENT_COLUMNS).where(
+    students.c.organization_id == bindparam("organization_id"),
+    students.c.user_id == bindparam("user_id"),
+    students.c.disabled_at.is_(None),
+)
+_ACCOUNTS_LINKED_ELSEWHERE = (
+    select(users.c.id.label("user_id"), users.c.username, users.c.email)
+    .select_from(students.join(users, users.c.id == students.c.user_id))
+    .where(
+        students.c.national_student_id == bindparam("national_student_id"),
+        students.c.organization_id != bindparam("organization_id"),
+    )
+    .order_by(students.c.updated_at.desc(), students.c.id.desc())
+)
+
+
 class SqlStudentLinkRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._db = connection
@@ -174,23 +193,14 @@ class SqlStudentLinkRepository:
         return student_from_row(row) if row else None
 
     async def lock(self, student_id: int) -> Student | None:
-        row = (
-            await self._db.execute(
-                select(*STUDENT_COLUMNS).where(students.c.id == student_id).with_for_update()
-            )
-        ).one_or_none()
+        row = (await self._db.execute(_LOCK, {"student_id": student_id})).one_or_none()
         return student_from_row(row) if row else None
 
     async def active_of_user(self, organization_id: int, user_id: int) -> Student | None:
-        row = (
-            await self._db.execute(
-                select(*STUDENT_COLUMNS).where(
-                    students.c.organization_id == organization_id,
-                    students.c.user_id == user_id,
-                    students.c.disabled_at.is_(None),
-                )
-            )
-        ).first()
+        found = await self._db.execute(
+            _ACTIVE_OF_USER, {"organization_id": organization_id, "user_id": user_id}
+        )
+        row = found.first()
         return student_from_row(row) if row else None
 
     async def of_user(self, user_id: int) -> list[Student]:
@@ -219,17 +229,9 @@ class SqlStudentLinkRepository:
     async def accounts_linked_elsewhere(
         self, national_student_id: str, organization_id: int
     ) -> list[LinkedAccount]:
-        query = (
-            select(users.c.id.label("user_id"), users.c.username, users.c.email)
-            .select_from(students.join(users, users.c.id == students.c.user_id))
-            .where(
-                students.c.national_student_id == national_student_id,
-                students.c.organization_id != organization_id,
-            )
-            .order_by(students.c.updated_at.desc(), students.c.id.desc())
-        )
         seen: dict[int, LinkedAccount] = {}
-        for row in (await self._db.execute(query)).all():
+        parameters = {"national_student_id": national_student_id, "organization_id": organization_id}
+        for row in (await self._db.execute(_ACCOUNTS_LINKED_ELSEWHERE, parameters)).all():
             seen.setdefault(row.user_id, LinkedAccount(row.user_id, row.username, row.email))
         return list(seen.values())
 

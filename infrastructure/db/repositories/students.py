@@ -92,13 +92,21 @@ def _values(record: StudentRecord) -> dict[str, Any]:
     return values
 
 
-def _attach(student_id: int, user_id: int, now: datetime) -> Any:
-    """The account to the student, if active and attached to none."""
-    return (
-        update(students)
-        .where(students.c.id == student_id, students.c.user_id.is_(None), students.c.disabled_at.is_(None))
-        .values(user_id=user_id, updated_at=now)
+_ATTACH = (
+    update(students)
+    .where(
+        students.c.id == bindparam("student_id"),
+        students.c.user_id.is_(None),
+        students.c.disabled_at.is_(None),
     )
+    .values(user_id=bindparam("attached_user_id"), updated_at=bindparam("now"))
+)
+"""The account to the student, if active and attached to none; built once (building it cost as much as
+sending it)."""
+
+
+def _attached(student_id: int, user_id: int, now: datetime) -> dict[str, Any]:
+    return {"student_id": student_id, "attached_user_id": user_id, "now": now}
 
 
 class SqlStudentRepository:
@@ -271,11 +279,11 @@ class SqlStudentRepository:
             )
 
     async def attach(self, student_id: int, user_id: int, now: datetime) -> bool:
-        return await self._update_link(_attach(student_id, user_id, now)) == 1
+        return await self._update_link(_ATTACH, _attached(student_id, user_id, now)) == 1
 
     async def attach_new_account(self, student_id: int, user_id: int, now: datetime) -> bool:
         # No savepoint: its two round trips would guard against a refusal that cannot happen.
-        result = await self._db.execute(_attach(student_id, user_id, now))
+        result = await self._db.execute(_ATTACH, _attached(student_id, user_id, now))
         return int(result.rowcount) == 1
 
     async def replace_link(self, student_id: int, user_id: int, now: datetime) -> None:
@@ -283,11 +291,11 @@ class SqlStudentRepository:
             update(students).where(students.c.id == student_id).values(user_id=user_id, updated_at=now)
         )
 
-    async def _update_link(self, statement: Any) -> int:
+    async def _update_link(self, statement: Any, parameters: dict[str, Any] | None = None) -> int:
         try:
             # A savepoint, so that a refusal by the unique index leaves the transaction usable.
             async with self._db.begin_nested():
-                result = await self._db.execute(statement)
+                result = await self._db.execute(statement, parameters)
         except IntegrityError as error:
             if violates(error, "uq_students_active_user", "students.organization_id", "students.user_id"):
                 raise UserAlreadyLinkedInOrganization() from error

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -34,6 +34,13 @@ def user_from_row(row: Any) -> User:
 
 ADD_ATTEMPTS = 3
 
+# Built once (every authenticated request reads its account): building a statement cost as much CPU
+# as sending it.
+_GET = select(users).where(users.c.id == bindparam("user_id"))
+_ADD_UNLESS_TAKEN = {
+    dialect: insert_unless_taken(dialect, users).returning(*users.c) for dialect in ("postgresql", "sqlite")
+}
+
 
 class SqlUserRepository:
     def __init__(self, connection: AsyncConnection) -> None:
@@ -58,8 +65,8 @@ class SqlUserRepository:
         for _ in range(ADD_ATTEMPTS):
             # A taken e-mail or username returns no row: a refused username is retried in the same
             # transaction (no savepoint needed).
-            statement = insert_unless_taken(self._db, users).values(**values).returning(*users.c)
-            row = (await self._db.execute(statement)).one_or_none()
+            statement = _ADD_UNLESS_TAKEN[self._db.dialect.name]
+            row = (await self._db.execute(statement, values)).one_or_none()
             if row is not None:
                 return user_from_row(row)
             taken = await self._taken(email, username)
@@ -85,7 +92,7 @@ class SqlUserRepository:
         return None
 
     async def get(self, user_id: int) -> User | None:
-        row = (await self._db.execute(select(users).where(users.c.id == user_id))).one_or_none()
+        row = (await self._db.execute(_GET, {"user_id": user_id})).one_or_none()
         return user_from_row(row) if row else None
 
     async def find_by_login(self, login: str) -> User | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.notifications.webhooks import WebhookEvent
@@ -110,6 +110,14 @@ class SqlWebhookEndpointRepository:
         await self._db.execute(delete(webhook_endpoints).where(_endpoint.id == endpoint_id))
 
 
+# Built once: every event recorded reads them (building a statement cost as much as sending it).
+_ENDPOINTS = select(_endpoint.id, _endpoint.events).where(
+    _endpoint.organization_id == bindparam("organization_id")
+)
+_THE_ENDPOINT = _ENDPOINTS.where(_endpoint.id == bindparam("endpoint_id"))
+_ENABLED_ENDPOINTS = _ENDPOINTS.where(_endpoint.status == EndpointStatus.ENABLED.value).order_by(_endpoint.id)
+
+
 class SqlWebhookEventLog:
     """The event and its deliveries, in the caller's transaction. The events stored are those some
     endpoint is to receive: an organization without webhooks stores nothing."""
@@ -118,14 +126,13 @@ class SqlWebhookEventLog:
         self._db = connection
 
     async def record(self, event: WebhookEvent) -> int | None:
-        query = select(_endpoint.id, _endpoint.events).where(
-            _endpoint.organization_id == event.organization_id
-        )
         if event.endpoint_id is not None:
-            query = query.where(_endpoint.id == event.endpoint_id)
+            parameters = {"organization_id": event.organization_id, "endpoint_id": event.endpoint_id}
+            rows = (await self._db.execute(_THE_ENDPOINT, parameters)).all()
         else:
-            query = query.where(_endpoint.status == EndpointStatus.ENABLED.value)
-        rows = (await self._db.execute(query.order_by(_endpoint.id))).all()
+            rows = (
+                await self._db.execute(_ENABLED_ENDPOINTS, {"organization_id": event.organization_id})
+            ).all()
         targets = [
             row.id for row in rows if event.endpoint_id is not None or event.type in (row.events or ())
         ]
