@@ -7,10 +7,10 @@ from typing import Protocol
 from domain.accounts.entities import Viewer
 from domain.accounts.ports import AccessTokens
 from domain.errors import Unauthenticated
-from domain.unit_of_work import HasSessions, HasUsers, Reads, UnitOfWorkFactory
+from domain.unit_of_work import HasSessions, Reads, UnitOfWorkFactory
 
 
-class AuthenticatePorts(Reads, HasSessions, HasUsers, Protocol): ...
+class AuthenticatePorts(Reads, HasSessions, Protocol): ...
 
 
 class Authenticate:
@@ -24,9 +24,7 @@ class Authenticate:
     async def __call__(self, access_token: str) -> Viewer:
         user_id, session_id = self._tokens.read(access_token)
         async with self._uow() as uow:
-            if not await uow.sessions.is_active(session_id, user_id):
-                raise Unauthenticated()
-            user = await uow.users.get(user_id)
+            user = await uow.sessions.account_of(session_id, user_id)
         if user is None:
             raise Unauthenticated()
         return Viewer(user=user, session_id=session_id)

@@ -62,7 +62,9 @@ class UserRepository(Protocol):
 class SessionRepository(Protocol):
     async def open(self, session_id: str, user_id: int, now: datetime) -> None: ...
 
-    async def is_active(self, session_id: str, user_id: int) -> bool: ...
+    async def account_of(self, session_id: str, user_id: int) -> User | None:
+        """The account ``user_id`` when ``session_id`` is its session and is not revoked; else None."""
+        ...
 
     async def add_refresh_token(
         self, session_id: str, token_hash: str, now: datetime, expires_at: datetime

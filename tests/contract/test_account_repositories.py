@@ -103,19 +103,19 @@ class TestUsers:
 
 
 class TestSessions:
-    async def test_a_session_is_active_for_its_user_until_revoked_once(self, backend: Backend) -> None:
+    async def test_a_session_gives_its_account_until_revoked_once(self, backend: Backend) -> None:
         ada = await committed_user(backend)
         grace = await committed_user(backend, "grace@example.fr")
         async with backend.uow() as uow:
             await uow.sessions.open("s1", ada.id, T0)
             await uow.sessions.add_refresh_token("s1", "h1", T0, LATER)
-            assert await uow.sessions.is_active("s1", ada.id)
-            assert not await uow.sessions.is_active("s1", grace.id)
-            assert not await uow.sessions.is_active("unknown", ada.id)
+            assert await uow.sessions.account_of("s1", ada.id) == ada
+            assert await uow.sessions.account_of("s1", grace.id) is None
+            assert await uow.sessions.account_of("unknown", ada.id) is None
             await uow.sessions.revoke("s1", LATER)
             await uow.sessions.revoke("s1", LATER + timedelta(hours=1))
             await uow.sessions.revoke("unknown", LATER)
-            assert not await uow.sessions.is_active("s1", ada.id)
+            assert await uow.sessions.account_of("s1", ada.id) is None
             token = await uow.sessions.find_refresh_token("h1")
             assert token is not None and token.session_revoked_at == LATER
 
@@ -141,11 +141,11 @@ class TestSessions:
             for session_id, user in [("a1", ada), ("a2", ada), ("a3", ada), ("g1", grace)]:
                 await uow.sessions.open(session_id, user.id, T0)
             await uow.sessions.revoke_all_of_user(ada.id, LATER, except_session="a2")
-            active = [s for s in ("a1", "a2", "a3") if await uow.sessions.is_active(s, ada.id)]
+            active = [s for s in ("a1", "a2", "a3") if await uow.sessions.account_of(s, ada.id)]
             assert active == ["a2"]
-            assert await uow.sessions.is_active("g1", grace.id)
+            assert await uow.sessions.account_of("g1", grace.id) == grace
             await uow.sessions.revoke_all_of_user(ada.id, LATER)
-            assert not await uow.sessions.is_active("a2", ada.id)
+            assert await uow.sessions.account_of("a2", ada.id) is None
 
 
 class TestPasswordResets:

@@ -81,7 +81,7 @@ async def snapshot(backend: Backend) -> tuple[object, ...]:
             ada,
             reset,
             await uow.users.find_by_email("grace@example.fr"),
-            await uow.sessions.is_active("s1", ada.id),
+            await uow.sessions.account_of("s1", ada.id),
             organization,
             await uow.organizations.get_by_uai("0759999Z"),
             await uow.memberships.find(organization.id, ada.id),

@@ -320,9 +320,11 @@ class FakeSessions:
     async def open(self, session_id: str, user_id: int, now: datetime) -> None:
         self.store.sessions[session_id] = {"user_id": user_id, "revoked_at": None}
 
-    async def is_active(self, session_id: str, user_id: int) -> bool:
+    async def account_of(self, session_id: str, user_id: int) -> User | None:
         session = self.store.sessions.get(session_id)
-        return bool(session and session["user_id"] == user_id and session["revoked_at"] is None)
+        if session and session["user_id"] == user_id and session["revoked_at"] is None:
+            return self.store.users.get(user_id)
+        return None
 
     async def add_refresh_token(
         self, session_id: str, token_hash: str, now: datetime, expires_at: datetime

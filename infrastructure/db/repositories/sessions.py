@@ -2,18 +2,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, exists, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.accounts.entities import StoredRefreshToken
-from infrastructure.db.tables import auth_sessions, refresh_tokens
+from domain.accounts.entities import StoredRefreshToken, User
+from infrastructure.db.repositories.users import user_from_row
+from infrastructure.db.tables import auth_sessions, refresh_tokens, users
 
 # Built once: on every authenticated request and every login, building them cost about as much CPU
 # as sending them (SQLAlchemy caches the compiled form, not the statement object).
 _OPEN = insert(auth_sessions)
 _ADD_REFRESH_TOKEN = insert(refresh_tokens)
-_IS_ACTIVE = select(
-    exists().where(
+_ACCOUNT_OF = (
+    select(users)
+    .join(auth_sessions, auth_sessions.c.user_id == users.c.id)
+    .where(
         auth_sessions.c.id == bindparam("session_id"),
         auth_sessions.c.user_id == bindparam("user_id"),
         auth_sessions.c.revoked_at.is_(None),
@@ -28,9 +31,11 @@ class SqlSessionRepository:
     async def open(self, session_id: str, user_id: int, now: datetime) -> None:
         await self._db.execute(_OPEN, {"id": session_id, "user_id": user_id, "created_at": now})
 
-    async def is_active(self, session_id: str, user_id: int) -> bool:
-        found = await self._db.execute(_IS_ACTIVE, {"session_id": session_id, "user_id": user_id})
-        return bool(found.scalar())
+    async def account_of(self, session_id: str, user_id: int) -> User | None:
+        # One read for the session and its account: every authenticated request makes it.
+        found = await self._db.execute(_ACCOUNT_OF, {"session_id": session_id, "user_id": user_id})
+        row = found.one_or_none()
+        return user_from_row(row) if row else None
 
     async def add_refresh_token(
         self, session_id: str, token_hash: str, now: datetime, expires_at: datetime
