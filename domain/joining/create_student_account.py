@@ -164,7 +164,7 @@ class CreateStudentAccount:
             try:
                 user = await self._add_user(uow, student, email, password_hash, command.locale, now)
             except EmailAlreadyUsed:
-                await uow.commit()  # the refused insert was a savepoint: only the decision is kept
+                await uow.commit()  # the refused insert wrote nothing: only the decision is kept
                 raise
             if not await uow.students.attach_new_account(student.id, user.id, now):
                 # Not reachable while the row lock holds; the conditional update still guards it.

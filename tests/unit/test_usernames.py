@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from hypothesis import given
@@ -13,9 +13,7 @@ from hypothesis import strategies as st
 
 from domain.joining.steps import username_attempts
 from domain.joining.usernames import username_for
-from domain.students.entities import Student
-
-T0 = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
+from tests.unit.fakes_campaigns import JoiningStore
 
 
 def test_first_attempt_uses_the_imported_names_and_day_then_month() -> None:
@@ -71,23 +69,9 @@ def test_the_first_attempt_draws_nothing_and_needs_no_generator() -> None:
 
 def test_a_students_attempts_draw_their_digits_from_a_generator_seeded_by_its_id() -> None:
     # The suggestion made when matching is then the username the account creation takes.
-    born = date(2002, 6, 23)
-    student = Student(
-        id=4242,
-        organization_id=1,
-        national_student_id="123456789AA",
-        last_name="TURING",
-        preferred_last_name=None,
-        first_name="Alan",
-        middle_name=None,
-        third_name=None,
-        birthdate=born,
-        division="6A",
-        user_id=None,
-        created_at=T0,
-        updated_at=T0,
-        disabled_at=None,
-    )
+    store = JoiningStore()
+    student = store.add_student(store.add_organization(), id=4242)
+    born = student.birthdate
     rng = random.Random(4242)
     expected = ["alan.turing2306", *(username_for("Alan", "TURING", born, n, rng) for n in range(1, 5))]
 
