@@ -50,4 +50,6 @@ class AuditFilter:
 
 
 class AuditLog(Protocol):
-    async def record(self, event: AuditEvent) -> None: ...
+    async def record(self, *events: AuditEvent) -> None:
+        """The events, in this order (several in one statement)."""
+        ...

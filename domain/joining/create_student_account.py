@@ -287,9 +287,7 @@ class CreateStudentAccount:
                 target_type="user",
                 target_id=user.id,
                 details={"student_id": student.id, "login": login},
-            )
-        )
-        await uow.audit.record(
+            ),
             AuditEvent(
                 type="STUDENT_ATTACHED",
                 actor=actor,
@@ -298,6 +296,6 @@ class CreateStudentAccount:
                 target_type="student",
                 target_id=student.id,
                 details={"user_id": user.id, "via": "account_creation"},
-            )
+            ),
         )
         await uow.webhook_events.record(student_linked(student.organization_id, student.id, user.id, now))

@@ -154,8 +154,8 @@ class TestAudit:
             AuditEvent("C", Actor.anonymous(), T0),
         ]
         async with backend.uow() as uow:
-            for event in events:
-                await uow.audit.record(event)
+            await uow.audit.record(events[0])
+            await uow.audit.record(*events[1:])  # several at once, in their order
             every = await uow.audit_queries.search(AuditFilter(), PageRequest())
             assert [stored.event for stored in every.items] == [events[2], events[1], events[3], events[0]]
             ids = [stored.id for stored in every.items]

@@ -690,8 +690,8 @@ class FakeAudit:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    async def record(self, event: AuditEvent) -> None:
-        self.store.events.append(event)
+    async def record(self, *events: AuditEvent) -> None:
+        self.store.events.extend(events)
 
 
 class FakeStudents:

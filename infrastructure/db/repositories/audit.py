@@ -34,9 +34,8 @@ class SqlAuditLog:
     def __init__(self, connection: AsyncConnection) -> None:
         self._db = connection
 
-    async def record(self, event: AuditEvent) -> None:
-        await self._db.execute(
-            _RECORD,
+    async def record(self, *events: AuditEvent) -> None:
+        rows = [
             {
                 "occurred_at": event.occurred_at,
                 "actor_user_id": event.actor.user_id,
@@ -47,5 +46,8 @@ class SqlAuditLog:
                 "target_type": event.target_type,
                 "target_id": event.target_id,
                 "details": event.details,
-            },
-        )
+            }
+            for event in events
+        ]
+        if rows:
+            await self._db.execute(_RECORD, rows[0] if len(rows) == 1 else rows)
