@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from domain.campaigns.entities import CampaignOverview
+from domain.campaigns.entities import CampaignOverview, Participation
 from domain.joining.matching import MatchCandidate
+from domain.organizations.entities import Membership
 from domain.students.entities import Student
 
 
@@ -79,6 +80,18 @@ class MatchSnapshot:
     suggest: usually right, which spares it a read)."""
 
 
+@dataclass(frozen=True, slots=True)
+class ParticipationSnapshot:
+    """What starting a participation decides from, read at once: the campaign and its organization,
+    the account's membership of that organization, its participation in the campaign, and the
+    active student of that organization it is attached to (each None when there is none)."""
+
+    campaign: CampaignOverview
+    membership: Membership | None
+    participation: Participation | None
+    student: Student | None
+
+
 class StudentLinkRepository(Protocol):
     async def match_snapshot(
         self, campaign_code: str, birthdate: date, username: str
@@ -86,6 +99,11 @@ class StudentLinkRepository(Protocol):
         """What ``campaign_by_code``, ``roster_version``, ``active_born_on``, the accounts of each
         candidate and whether ``username`` is taken read, in one statement (one round trip);
         ``None`` for an unknown code."""
+        ...
+
+    async def participation_snapshot(self, campaign_code: str, user_id: int) -> ParticipationSnapshot | None:
+        """What ``campaign_by_code``, ``memberships.find``, ``participations.find`` and
+        ``active_of_user`` read for the account, in one statement; ``None`` for an unknown code."""
         ...
 
     async def active_born_on(self, organization_id: int, birthdate: date) -> list[Student]:

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from domain.accounts.entities import Viewer
-from domain.campaigns.campaign_lookup import campaign_by_code
+from domain.campaigns.campaign_lookup import stored_campaign_code
 from domain.campaigns.entities import Campaign, Participation
 from domain.campaigns.errors import (
     CampaignArchived,
+    CampaignNotFound,
     NotAStudentOfOrganization,
     OrganizationMemberCannotParticipate,
 )
@@ -18,8 +19,6 @@ from domain.clock import Clock
 from domain.notifications.webhooks import participation_created
 from domain.organizations.errors import RoleNotAllowed
 from domain.unit_of_work import (
-    HasCampaigns,
-    HasMemberships,
     HasParticipations,
     HasStudentLinks,
     HasWebhookEvents,
@@ -35,9 +34,7 @@ class ParticipationStarted:
     created: bool  # False when the account had started it already (200, the same participation)
 
 
-class StartParticipationPorts(
-    Writes, HasCampaigns, HasMemberships, HasStudentLinks, HasParticipations, HasWebhookEvents, Protocol
-): ...
+class StartParticipationPorts(Writes, HasStudentLinks, HasParticipations, HasWebhookEvents, Protocol): ...
 
 
 class StartParticipation:
@@ -59,17 +56,21 @@ class StartParticipation:
     ) -> ParticipationStarted:
         user_id = viewer.user.id
         async with self._uow() as uow:
-            found = await campaign_by_code(uow, campaign_code)
-            campaign, organization = found.campaign, found.organization
-            membership = await uow.memberships.find(organization.id, user_id)
+            # One read: the campaign, the account's membership, participation and student there.
+            found = await uow.student_links.participation_snapshot(
+                stored_campaign_code(campaign_code), user_id
+            )
+            if found is None:
+                raise CampaignNotFound()
+            campaign, organization = found.campaign.campaign, found.campaign.organization
+            membership, existing, student = found.membership, found.participation, found.student
             is_member = membership is not None and membership.is_active
-            existing = await uow.participations.find(campaign.id, user_id)
             if organization.is_managing_students and is_member:
                 # Not even a participation started as a pupil before joining the team is resumed.
                 if existing is not None and not existing.is_preview:
                     raise OrganizationMemberCannotParticipate()
                 if not preview:
-                    if await uow.student_links.active_of_user(organization.id, user_id) is not None:
+                    if student is not None:
                         raise OrganizationMemberCannotParticipate()
                     raise NotAStudentOfOrganization()
             if existing is not None and existing.is_preview == preview:
@@ -80,7 +81,6 @@ class StartParticipation:
                 raise CampaignArchived()
             student_id = None
             if not preview and organization.is_managing_students:
-                student = await uow.student_links.active_of_user(organization.id, user_id)
                 if student is None:
                     raise NotAStudentOfOrganization()
                 student_id = student.id

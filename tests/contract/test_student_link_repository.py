@@ -8,9 +8,12 @@ from datetime import date, timedelta
 
 import pytest
 
+from domain.campaigns.campaign_lookup import campaign_by_code
+from domain.campaigns.ports import NewParticipation
 from domain.joining.errors import UserAlreadyLinkedInOrganization
 from domain.joining.matching import MatchCandidate
-from domain.joining.ports import CandidateLinks, LinkedAccount, StudentWithAccount
+from domain.joining.ports import CandidateLinks, LinkedAccount, ParticipationSnapshot, StudentWithAccount
+from domain.organizations.entities import Role
 from domain.students.entities import Student
 from tests.contract.backends import (
     BIRTHDATE,
@@ -293,3 +296,43 @@ class TestMatchSnapshot:
             assert snapshot.candidates == ()
             assert snapshot.roster_version == await uow.student_links.roster_version(school.id)
             assert await uow.student_links.match_snapshot("ZZZZZZ999", BIRTHDATE, "x.y0101") is None
+
+
+class TestParticipationSnapshot:
+    async def test_reads_at_once_what_the_separate_reads_give(self, backend: Backend) -> None:
+        school = await committed_organization(backend)
+        other = await committed_organization(backend, "0759999Z", "Autre")
+        campaign = await committed_campaign(backend, school.id)
+        elsewhere_campaign = await committed_campaign(backend, other.id, "GHJKLM567")
+        alan, gone = await backend.add_pupils(school.id, [Pupil("000000001AA"), Pupil("000000002AA")], T0)
+        (abroad,) = await backend.add_pupils(other.id, [Pupil("000000001AA")], T0)
+        ada = await committed_user(backend)
+        grace = await committed_user(backend, "grace@example.fr")
+        async with backend.uow() as uow:
+            await uow.students.attach(gone.id, grace.id, LATER)
+            await uow.students.attach(abroad.id, grace.id, LATER)
+            await uow.students.attach(alan.id, ada.id, LATER)
+            await uow.memberships.add(school.id, ada.id, Role.MEMBER, T0)
+            await uow.memberships.add(other.id, grace.id, Role.MEMBER, T0)
+            await uow.participations.add(NewParticipation(campaign.id, ada.id, alan.id, False, LATER))
+            await uow.participations.add(NewParticipation(elsewhere_campaign.id, grace.id, None, True, LATER))
+            await uow.commit()
+        await backend.disable([gone.id], LATEST)
+        async with backend.uow() as uow:
+            for user in (ada, grace):
+                snapshot = await uow.student_links.participation_snapshot(campaign.code, user.id)
+                assert snapshot == ParticipationSnapshot(
+                    await campaign_by_code(uow, campaign.code),
+                    await uow.memberships.find(school.id, user.id),
+                    await uow.participations.find(campaign.id, user.id),
+                    await uow.student_links.active_of_user(school.id, user.id),
+                )
+            mine = await uow.student_links.participation_snapshot(campaign.code, ada.id)
+            assert mine is not None and None not in (mine.membership, mine.participation, mine.student)
+            none = await uow.student_links.participation_snapshot(campaign.code, grace.id)
+            assert none is not None and (none.membership, none.participation, none.student) == (
+                None,
+                None,
+                None,
+            )
+            assert await uow.student_links.participation_snapshot("ZZZZZZ999", ada.id) is None

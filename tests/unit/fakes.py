@@ -45,6 +45,7 @@ from domain.joining.ports import (
     IdentityMatchLog,
     LinkedAccount,
     MatchSnapshot,
+    ParticipationSnapshot,
     RecordedMatch,
     StudentLinkRepository,
     StudentWithAccount,
@@ -794,6 +795,18 @@ class FakeStudentLinks:
             await self.roster_version(organization_id),
             tuple(candidates),
             username_taken=any(u.username == username for u in self.store.users.values()),
+        )
+
+    async def participation_snapshot(self, campaign_code: str, user_id: int) -> ParticipationSnapshot | None:
+        campaign = next((c for c in self.store.campaigns.values() if c.code == campaign_code), None)
+        if campaign is None:
+            return None
+        organization_id = campaign.organization_id
+        return ParticipationSnapshot(
+            CampaignOverview(campaign, self.store.organizations[organization_id]),
+            await FakeMemberships(self.store).find(organization_id, user_id),
+            await FakeParticipations(self.store).find(campaign.id, user_id),
+            await self.active_of_user(organization_id, user_id),
         )
 
     async def active_born_on(self, organization_id: int, birthdate: date) -> list[Student]:

@@ -14,13 +14,27 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.campaigns.entities import CampaignOverview
 from domain.joining.matching import MatchCandidate
-from domain.joining.ports import CandidateLinks, LinkedAccount, MatchSnapshot, StudentWithAccount
+from domain.joining.ports import (
+    CandidateLinks,
+    LinkedAccount,
+    MatchSnapshot,
+    ParticipationSnapshot,
+    StudentWithAccount,
+)
 from domain.students.entities import Student
 from infrastructure.db.direct_read import DirectRead
-from infrastructure.db.repositories.campaigns import campaign_from_row
+from infrastructure.db.repositories.campaigns import campaign_from_row, participation_from_row
+from infrastructure.db.repositories.memberships import membership_from_row
 from infrastructure.db.repositories.organizations import organization_from_row
 from infrastructure.db.repositories.students import student_from_row
-from infrastructure.db.tables import campaigns, organizations, students, users
+from infrastructure.db.tables import (
+    campaign_participations,
+    campaigns,
+    memberships,
+    organizations,
+    students,
+    users,
+)
 
 
 def linked_account(row: Any) -> LinkedAccount | None:
@@ -83,6 +97,47 @@ def _match_snapshot_statement() -> Any:
     )
 
 
+def _participation_snapshot_statement() -> Any:
+    """One statement for ``participation_snapshot``: the campaign with its organization, and the
+    account's membership, participation and active student there (outer joins on unique keys, so
+    one row at most)."""
+    return (
+        select(
+            campaigns,
+            *(column.label(f"org_{column.name}") for column in organizations.c),
+            *(column.label(f"m_{column.name}") for column in memberships.c),
+            *(column.label(f"p_{column.name}") for column in campaign_participations.c),
+            *(students.c[name].label(f"s_{name}") for name in STUDENT_FIELDS),
+        )
+        .select_from(
+            campaigns.join(organizations, organizations.c.id == campaigns.c.organization_id)
+            .outerjoin(
+                memberships,
+                and_(
+                    memberships.c.organization_id == campaigns.c.organization_id,
+                    memberships.c.user_id == bindparam("user_id"),
+                ),
+            )
+            .outerjoin(
+                campaign_participations,
+                and_(
+                    campaign_participations.c.campaign_id == campaigns.c.id,
+                    campaign_participations.c.user_id == bindparam("user_id"),
+                ),
+            )
+            .outerjoin(
+                students,
+                and_(
+                    students.c.organization_id == campaigns.c.organization_id,
+                    students.c.user_id == bindparam("user_id"),
+                    students.c.disabled_at.is_(None),
+                ),
+            )
+        )
+        .where(campaigns.c.code == bindparam("code"))
+    )
+
+
 class _Prefixed:
     """The columns of a snapshot row named ``prefix`` + name, read by name (as the ``*_from_row``
     read) but found by position: a row's own lookup by name cost more than the rest of decoding."""
@@ -98,6 +153,7 @@ class _Prefixed:
 
 # Built once, with their values bound at each call: the account and participation requests run them,
 # and building a statement cost about as much CPU as sending it.
+_PARTICIPATION_SNAPSHOT = _participation_snapshot_statement()
 _LOCK = select(*STUDENT_COLUMNS).where(students.c.id == bindparam("student_id")).with_for_update()
 _ACTIVE_OF_USER = select(*STUDENT_COLUMNS).where(
     students.c.organization_id == bindparam("organization_id"),
@@ -157,6 +213,27 @@ class SqlStudentLinkRepository:
                 for student, attached, elsewhere in candidates.values()
             ),
             username_taken=bool(first[_AT["taken"]]),
+        )
+
+    async def participation_snapshot(self, campaign_code: str, user_id: int) -> ParticipationSnapshot | None:
+        parameters = {"code": campaign_code, "user_id": user_id}
+        row = (await self._db.execute(_PARTICIPATION_SNAPSHOT, parameters)).first()
+        if row is None:
+            return None
+        return ParticipationSnapshot(
+            CampaignOverview(
+                campaign_from_row(_Prefixed(row, _PS_CAMPAIGN)),
+                organization_from_row(_Prefixed(row, _PS_ORG)),
+            ),
+            membership_from_row(_Prefixed(row, _PS_MEMBERSHIP))
+            if row[_PS_MEMBERSHIP["id"]] is not None
+            else None,
+            (
+                participation_from_row(_Prefixed(row, _PS_PARTICIPATION))
+                if row[_PS_PARTICIPATION["id"]] is not None
+                else None
+            ),
+            Student(*row[_PS_STUDENT]) if row[_PS_STUDENT.start] is not None else None,
         )
 
     async def active_born_on(self, organization_id: int, birthdate: date) -> list[Student]:
@@ -268,3 +345,10 @@ _CAMPAIGN = {column.name: _AT[column.name] for column in campaigns.c}
 _ORG = {column.name: _AT[f"org_{column.name}"] for column in organizations.c}
 _STUDENT = slice(_AT["s_id"], _AT["s_id"] + len(STUDENT_FIELDS))
 assert [*_AT][_STUDENT] == [f"s_{name}" for name in STUDENT_FIELDS]
+
+_PS_AT = {name: position for position, name in enumerate(_PARTICIPATION_SNAPSHOT.selected_columns.keys())}
+_PS_CAMPAIGN = {column.name: _PS_AT[column.name] for column in campaigns.c}
+_PS_ORG = {column.name: _PS_AT[f"org_{column.name}"] for column in organizations.c}
+_PS_MEMBERSHIP = {column.name: _PS_AT[f"m_{column.name}"] for column in memberships.c}
+_PS_PARTICIPATION = {column.name: _PS_AT[f"p_{column.name}"] for column in campaign_participations.c}
+_PS_STUDENT = slice(_PS_AT["s_id"], _PS_AT["s_id"] + len(STUDENT_FIELDS))
