@@ -121,12 +121,7 @@ _PARTICIPATION = select(campaign_participations).where(
     campaign_participations.c.campaign_id == bindparam("campaign_id"),
     campaign_participations.c.user_id == bindparam("user_id"),
 )
-_ADD_PARTICIPATION = {
-    dialect: insert_unless_taken(dialect, campaign_participations, "campaign_id", "user_id").returning(
-        *campaign_participations.c
-    )
-    for dialect in ("postgresql", "sqlite")
-}
+_ADD_PARTICIPATION = insert_unless_taken(campaign_participations, "campaign_id", "user_id")
 
 
 class SqlParticipationRepository:

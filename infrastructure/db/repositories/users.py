@@ -37,9 +37,7 @@ ADD_ATTEMPTS = 3
 # Built once (every authenticated request reads its account): building a statement cost as much CPU
 # as sending it.
 _GET = select(users).where(users.c.id == bindparam("user_id"))
-_ADD_UNLESS_TAKEN = {
-    dialect: insert_unless_taken(dialect, users).returning(*users.c) for dialect in ("postgresql", "sqlite")
-}
+_ADD_UNLESS_TAKEN = insert_unless_taken(users)
 
 
 class SqlUserRepository:
