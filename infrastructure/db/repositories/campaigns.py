@@ -43,11 +43,13 @@ def campaign_from_row(row: Any) -> Campaign:
     )
 
 
-_BY_CODE = (
+CAMPAIGN_BY_CODE = (
     select(campaigns, *(column.label(f"org_{column.name}") for column in organizations.c))
     .join(organizations, organizations.c.id == campaigns.c.organization_id)
     .where(campaigns.c.code == bindparam("code"))
 )
+"""The campaign of the stored code ``code`` with its organization's columns (``org_`` + name): read
+alone, and as the first part of the joining snapshots."""
 
 
 def participation_from_row(row: Any) -> Participation:
@@ -94,7 +96,7 @@ class SqlCampaignRepository:
         return campaign_from_row(row) if row else None
 
     async def get_by_code(self, code: str) -> CampaignOverview | None:
-        row = (await self._db.execute(_BY_CODE, {"code": code})).one_or_none()
+        row = (await self._db.execute(CAMPAIGN_BY_CODE, {"code": code})).one_or_none()
         if row is None:
             return None
         organization = organization_from_row(

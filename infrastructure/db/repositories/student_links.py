@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import Table, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.campaigns.entities import CampaignOverview
@@ -23,7 +23,11 @@ from domain.joining.ports import (
 )
 from domain.students.entities import Student
 from infrastructure.db.direct_read import DirectRead
-from infrastructure.db.repositories.campaigns import campaign_from_row, participation_from_row
+from infrastructure.db.repositories.campaigns import (
+    CAMPAIGN_BY_CODE,
+    campaign_from_row,
+    participation_from_row,
+)
 from infrastructure.db.repositories.memberships import membership_from_row
 from infrastructure.db.repositories.organizations import organization_from_row
 from infrastructure.db.repositories.students import student_from_row
@@ -53,12 +57,7 @@ def _match_snapshot_statement() -> Any:
     revision), then one row per candidate and account of the same INE elsewhere (outer joins: the
     campaign's row alone when there is no candidate). A candidate's columns are those of a
     ``Student``, in the order of its fields, and nothing else of the student is read."""
-    target = (
-        select(campaigns, *(column.label(f"org_{column.name}") for column in organizations.c))
-        .join(organizations, organizations.c.id == campaigns.c.organization_id)
-        .where(campaigns.c.code == bindparam("code"))
-        .cte("target")
-    )
+    target = CAMPAIGN_BY_CODE.cte("target")
     attached = users.alias("attached")
     other = students.alias("other")
     elsewhere = users.alias("elsewhere")
@@ -101,41 +100,53 @@ def _participation_snapshot_statement() -> Any:
     """One statement for ``participation_snapshot``: the campaign with its organization, and the
     account's membership, participation and active student there (outer joins on unique keys, so
     one row at most)."""
-    return (
-        select(
-            campaigns,
-            *(column.label(f"org_{column.name}") for column in organizations.c),
-            *(column.label(f"m_{column.name}") for column in memberships.c),
-            *(column.label(f"p_{column.name}") for column in campaign_participations.c),
-            *(students.c[name].label(f"s_{name}") for name in STUDENT_FIELDS),
+    target = CAMPAIGN_BY_CODE.cte("target")
+    return select(
+        target,
+        *(column.label(f"m_{column.name}") for column in memberships.c),
+        *(column.label(f"p_{column.name}") for column in campaign_participations.c),
+        *(students.c[name].label(f"s_{name}") for name in STUDENT_FIELDS),
+    ).select_from(
+        target.outerjoin(
+            memberships,
+            and_(
+                memberships.c.organization_id == target.c.organization_id,
+                memberships.c.user_id == bindparam("user_id"),
+            ),
         )
-        .select_from(
-            campaigns.join(organizations, organizations.c.id == campaigns.c.organization_id)
-            .outerjoin(
-                memberships,
-                and_(
-                    memberships.c.organization_id == campaigns.c.organization_id,
-                    memberships.c.user_id == bindparam("user_id"),
-                ),
-            )
-            .outerjoin(
-                campaign_participations,
-                and_(
-                    campaign_participations.c.campaign_id == campaigns.c.id,
-                    campaign_participations.c.user_id == bindparam("user_id"),
-                ),
-            )
-            .outerjoin(
-                students,
-                and_(
-                    students.c.organization_id == campaigns.c.organization_id,
-                    students.c.user_id == bindparam("user_id"),
-                    students.c.disabled_at.is_(None),
-                ),
-            )
+        .outerjoin(
+            campaign_participations,
+            and_(
+                campaign_participations.c.campaign_id == target.c.id,
+                campaign_participations.c.user_id == bindparam("user_id"),
+            ),
         )
-        .where(campaigns.c.code == bindparam("code"))
+        .outerjoin(
+            students,
+            and_(
+                students.c.organization_id == target.c.organization_id,
+                students.c.user_id == bindparam("user_id"),
+                students.c.disabled_at.is_(None),
+            ),
+        )
     )
+
+
+def _selected(statement: Any) -> dict[str, int]:
+    """The position of each column of a snapshot's rows, by the name it is selected as."""
+    return {name: position for position, name in enumerate(statement.selected_columns.keys())}
+
+
+def _positions(at: dict[str, int], table: Table, prefix: str = "") -> dict[str, int]:
+    """The positions of ``table``'s columns, by their names, selected as ``prefix`` + name."""
+    return {column.name: at[prefix + column.name] for column in table.c}
+
+
+def _student_columns(at: dict[str, int]) -> slice:
+    """The ``s_`` columns, in the order of a ``Student``'s fields."""
+    columns = slice(at["s_id"], at["s_id"] + len(STUDENT_FIELDS))
+    assert [*at][columns] == [f"s_{name}" for name in STUDENT_FIELDS]
+    return columns
 
 
 class _Prefixed:
@@ -340,15 +351,14 @@ class SqlStudentLinkRepository:
 
 _MATCH_SNAPSHOT = _match_snapshot_statement()
 _SNAPSHOT_READ = DirectRead(_MATCH_SNAPSHOT)
-_AT = {name: position for position, name in enumerate(_MATCH_SNAPSHOT.selected_columns.keys())}
-_CAMPAIGN = {column.name: _AT[column.name] for column in campaigns.c}
-_ORG = {column.name: _AT[f"org_{column.name}"] for column in organizations.c}
-_STUDENT = slice(_AT["s_id"], _AT["s_id"] + len(STUDENT_FIELDS))
-assert [*_AT][_STUDENT] == [f"s_{name}" for name in STUDENT_FIELDS]
+_AT = _selected(_MATCH_SNAPSHOT)
+_CAMPAIGN = _positions(_AT, campaigns)
+_ORG = _positions(_AT, organizations, "org_")
+_STUDENT = _student_columns(_AT)
 
-_PS_AT = {name: position for position, name in enumerate(_PARTICIPATION_SNAPSHOT.selected_columns.keys())}
-_PS_CAMPAIGN = {column.name: _PS_AT[column.name] for column in campaigns.c}
-_PS_ORG = {column.name: _PS_AT[f"org_{column.name}"] for column in organizations.c}
-_PS_MEMBERSHIP = {column.name: _PS_AT[f"m_{column.name}"] for column in memberships.c}
-_PS_PARTICIPATION = {column.name: _PS_AT[f"p_{column.name}"] for column in campaign_participations.c}
-_PS_STUDENT = slice(_PS_AT["s_id"], _PS_AT["s_id"] + len(STUDENT_FIELDS))
+_PS_AT = _selected(_PARTICIPATION_SNAPSHOT)
+_PS_CAMPAIGN = _positions(_PS_AT, campaigns)
+_PS_ORG = _positions(_PS_AT, organizations, "org_")
+_PS_MEMBERSHIP = _positions(_PS_AT, memberships, "m_")
+_PS_PARTICIPATION = _positions(_PS_AT, campaign_participations, "p_")
+_PS_STUDENT = _student_columns(_PS_AT)
