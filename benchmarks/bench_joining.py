@@ -106,8 +106,7 @@ class RawConnection:
 
 
 RawCall = Callable[[RawConnection], Awaitable[int]]
-FlowCall = Callable[[RawConnection], Awaitable[int]]
-"""A whole join flow on one connection: the status of its last answer."""
+"""A call on one connection (a request, or a whole join flow): the status of its last answer."""
 
 
 @dataclass
@@ -175,7 +174,7 @@ class Flows:
         return seconds / max(1, sum(self.statuses.values()))
 
 
-async def run_flows(server: Server, database_url: str, flow: FlowCall, seconds: float) -> Flows:
+async def run_flows(server: Server, database_url: str, flow: RawCall, seconds: float) -> Flows:
     """``CLIENTS`` keep-alive connections running ``flow`` over and over for ``seconds``; a connection
     the server closed counts as the status ``CONNECTION_LOST``, and is opened again."""
     flows = Flows()
@@ -238,7 +237,7 @@ def prepare(url: str, database_url: str) -> tuple[str, list[StudentRecord]]:
     return str(campaign.json()["code"]), generated.expected_records()
 
 
-def join_flow(code: str, records: list[StudentRecord], taken: set[int]) -> FlowCall:
+def join_flow(code: str, records: list[StudentRecord], taken: set[int]) -> RawCall:
     async def flow(connection: RawConnection) -> int:
         while True:
             if len(taken) == len(records):
@@ -247,7 +246,7 @@ def join_flow(code: str, records: list[StudentRecord], taken: set[int]) -> FlowC
             if index not in taken:
                 taken.add(index)
                 break
-        who: dict[str, object] = {**identity(records[index])}
+        who = identity(records[index])
         matched, _ = await connection.exchange("POST", f"/api/v1/campaigns/{code}/student-matches", who)
         if matched != 200:
             return matched
