@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, BinaryIO, Protocol
+from operator import attrgetter
+from typing import Any, BinaryIO, Final, Protocol
 
 from domain.students.roster import SIECLE_XML, Roster
 from domain.students.siecle import SiecleFile, StudentRecord
@@ -97,8 +98,12 @@ IMPORTED_FIELDS = (
 )
 
 
+_IMPORTED: Final = attrgetter(*IMPORTED_FIELDS)
+
+
 def imported_fields(record: StudentRecord) -> tuple[Any, ...]:
-    return tuple(getattr(record, name) for name in IMPORTED_FIELDS)
+    fields: tuple[Any, ...] = _IMPORTED(record)
+    return fields
 
 
 class StudentRepository(Protocol):

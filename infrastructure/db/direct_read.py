@@ -25,9 +25,12 @@ class DirectRead:
     SQLAlchemy raises it, which the API maps (422, 503). A timeout is raised as it is (an
     ``OSError``, 503) rather than waited for twice.
 
-    Direct only outside a transaction (a connection in ``AUTOCOMMIT``, as a unit of work run a
-    statement at a time holds): in one, SQLAlchemy sends its ``BEGIN`` with the first statement,
-    which a direct read would go before. Elsewhere, and on SQLite, it is an ordinary execution.
+    Direct outside a transaction (a connection in ``AUTOCOMMIT``, as a unit of work run a statement
+    at a time holds), and in a transaction once its ``BEGIN`` has gone out: SQLAlchemy sends it with
+    the transaction's first statement, which a direct read would go before, so a first statement
+    goes through SQLAlchemy. In a transaction the retry cannot replace the connection: an error
+    leaves the transaction aborted, and the statement run again raises it as SQLAlchemy does. On
+    SQLite, it is an ordinary execution.
 
     The rows are asyncpg's records, read by position. No SQLAlchemy type processes their values, so
     the statement's columns must need none on PostgreSQL: ``UTCDateTime`` needs none there, asyncpg
@@ -45,11 +48,14 @@ class DirectRead:
 
     async def rows(self, connection: AsyncConnection, parameters: Mapping[str, Any]) -> Sequence[Row]:
         synchronous = connection.sync_connection
-        if synchronous is None or synchronous.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+        if synchronous is None or synchronous.dialect.name != "postgresql":
+            return await self._through_sqlalchemy(connection, parameters)
+        driver: Any = (await connection.get_raw_connection()).driver_connection
+        autocommit = synchronous.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+        if not autocommit and not driver.is_in_transaction():
             return await self._through_sqlalchemy(connection, parameters)
         sql, order = self._compile(connection.dialect)
         try:
-            driver: Any = (await connection.get_raw_connection()).driver_connection
             records: list[Row] = await driver.fetch(sql, *(parameters[name] for name in order))
         except TimeoutError:
             raise

@@ -1,6 +1,7 @@
-"""The identity match's one read, sent straight to asyncpg outside a transaction (``DirectRead``):
-the same snapshot as SQLAlchemy reads, no statement through SQLAlchemy on the way, and SQLAlchemy's
-errors when the database refuses a value."""
+"""The reads sent straight to asyncpg (``DirectRead``): the identity match's one read outside a
+transaction, the same snapshot as SQLAlchemy reads, no statement through SQLAlchemy on the way, and
+SQLAlchemy's errors when the database refuses a value; an import's read of the stored students, in
+its transaction once the transaction's ``BEGIN`` went out, which sees that transaction's writes."""
 
 from __future__ import annotations
 
@@ -87,3 +88,22 @@ async def test_a_value_the_database_refuses_raises_as_sqlalchemy_raises_it(engin
         with pytest.raises(DBAPIError) as refused:
             await snapshot(uow, "ABC\x00DEF", "x.y0101")
     assert is_invalid_value(refused.value)  # 422, as any value PostgreSQL cannot take
+
+
+async def test_in_a_transaction_only_once_its_begin_went_out(engine: AsyncEngine) -> None:
+    backend = SqlBackend(engine)
+    school = await committed_organization(backend)
+    (alan,) = await backend.add_pupils(school.id, [Pupil("000000001AA")], T0)
+    async with SqlUnitOfWork(engine) as uow:
+        with statements_through_sqlalchemy(engine) as sent:
+            before = await uow.students.stored_for_import(school.id)
+        assert len(sent) == 1  # the transaction's first statement: SQLAlchemy sends its BEGIN with it
+        await uow.students.disable_many(school.id, [alan.id], T0 + timedelta(hours=1))
+        with statements_through_sqlalchemy(engine) as sent:
+            after = await uow.students.stored_for_import(school.id)
+        assert sent == []
+        assert before["000000001AA"].disabled is False
+        assert after["000000001AA"].disabled is True  # the transaction's own write, not committed
+        assert after["000000001AA"].fields == before["000000001AA"].fields
+    async with SqlUnitOfWork(engine) as uow:  # rolled back, as the transaction was not committed
+        assert (await uow.students.stored_for_import(school.id))["000000001AA"].disabled is False

@@ -19,6 +19,7 @@ from domain.students.ports import (
 )
 from domain.students.search_text import student_search_text
 from domain.students.siecle import StudentRecord
+from infrastructure.db.direct_read import DirectRead
 from infrastructure.db.integrity import violates
 from infrastructure.db.tables import organizations, students, users
 
@@ -84,6 +85,18 @@ def _unnest_insert(organization_id: int, now: datetime) -> Any:
     )
 
 
+_STORED_READ: Final = DirectRead(
+    select(
+        students.c.national_student_id,
+        students.c.id,
+        students.c.user_id,
+        students.c.disabled_at,
+        *[students.c[name] for name in IMPORTED_FIELDS],
+    ).where(students.c.organization_id == bindparam("organization_id"))
+)
+_STORED_BIRTHDATE: Final = 4 + IMPORTED_FIELDS.index("birthdate")
+
+
 def _values(record: StudentRecord) -> dict[str, Any]:
     values = {name: getattr(record, name) for name in IMPORTED_FIELDS}
     values["search_text"] = student_search_text(
@@ -133,19 +146,15 @@ class SqlStudentRepository:
         return bool(result.scalar())
 
     async def stored_for_import(self, organization_id: int) -> dict[str, StoredStudent]:
-        query = select(
-            students.c.national_student_id,
-            students.c.id,
-            students.c.user_id,
-            students.c.disabled_at,
-            *[students.c[name] for name in IMPORTED_FIELDS],
-        ).where(students.c.organization_id == organization_id)
-        # Positional, one constructor call a row: a school's 2,000 rows are read while the import
-        # waits, and attribute access by name cost a third of it.
-        birthdate = 4 + IMPORTED_FIELDS.index("birthdate")
+        # Positional, one constructor call a row, and straight to asyncpg once the import lock has
+        # begun the transaction: a school's 2,000 rows are read while the import waits, and
+        # attribute access by name cost a third of it, SQLAlchemy's result two thirds of the rest.
+        rows = await _STORED_READ.rows(self._db, {"organization_id": organization_id})
         return {
-            row[0]: StoredStudent(row[1], row[0], tuple(row[4:]), row[birthdate], row[2], row[3] is not None)
-            for row in (await self._db.execute(query)).all()
+            row[0]: StoredStudent(
+                row[1], row[0], tuple(row[4:]), row[_STORED_BIRTHDATE], row[2], row[3] is not None
+            )
+            for row in rows
         }
 
     async def insert_many(
