@@ -60,7 +60,16 @@ class UserRepository(Protocol):
 
 
 class SessionRepository(Protocol):
-    async def open(self, session_id: str, user_id: int, now: datetime) -> None: ...
+    async def open(
+        self,
+        session_id: str,
+        user_id: int,
+        now: datetime,
+        refresh_token_hash: str,
+        refresh_expires_at: datetime,
+    ) -> None:
+        """A new session of ``user_id``, with its first refresh token."""
+        ...
 
     async def account_of(self, session_id: str, user_id: int) -> User | None:
         """The account ``user_id`` when ``session_id`` is its session and is not revoked; else None."""

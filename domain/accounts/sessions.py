@@ -1,4 +1,5 @@
-"""Opening a session: an access token and a refresh token of a new refresh-token family."""
+"""Opening a session: an access token and a refresh token of a new refresh-token family, the session
+and its first refresh token stored at once."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ async def open_session(
     sessions: SessionRepository, tokens: AccessTokens, user: User, now: datetime, refresh_ttl: timedelta
 ) -> TokenPair:
     session_id = str(uuid.uuid4())
-    await sessions.open(session_id, user.id, now)
-    return await issue_tokens(sessions, tokens, user, session_id, now, refresh_ttl)
+    refresh_token = new_secret()
+    await sessions.open(session_id, user.id, now, hash_secret(refresh_token), now + refresh_ttl)
+    return _pair(tokens, user, session_id, refresh_token)
 
 
 async def issue_tokens(
@@ -28,5 +30,9 @@ async def issue_tokens(
 ) -> TokenPair:
     refresh_token = new_secret()
     await sessions.add_refresh_token(session_id, hash_secret(refresh_token), now, now + refresh_ttl)
+    return _pair(tokens, user, session_id, refresh_token)
+
+
+def _pair(tokens: AccessTokens, user: User, session_id: str, refresh_token: str) -> TokenPair:
     access_token, expires_in = tokens.issue(user.id, session_id)
     return TokenPair(access_token, expires_in, refresh_token, user.must_change_password)

@@ -107,8 +107,7 @@ class TestSessions:
         ada = await committed_user(backend)
         grace = await committed_user(backend, "grace@example.fr")
         async with backend.uow() as uow:
-            await uow.sessions.open("s1", ada.id, T0)
-            await uow.sessions.add_refresh_token("s1", "h1", T0, LATER)
+            await uow.sessions.open("s1", ada.id, T0, "h1", LATER)
             assert await uow.sessions.account_of("s1", ada.id) == ada
             assert await uow.sessions.account_of("s1", grace.id) is None
             assert await uow.sessions.account_of("unknown", ada.id) is None
@@ -122,11 +121,16 @@ class TestSessions:
     async def test_a_refresh_token_is_found_by_its_hash_and_used_once(self, backend: Backend) -> None:
         ada = await committed_user(backend)
         async with backend.uow() as uow:
-            await uow.sessions.open("s1", ada.id, T0)
-            await uow.sessions.add_refresh_token("s1", "h1", T0, LATER)
+            await uow.sessions.open("s1", ada.id, T0, "h1", LATER)
             assert await uow.sessions.find_refresh_token("h2") is None
             token = await uow.sessions.find_refresh_token("h1")
             assert token == StoredRefreshToken(token.id if token else 0, "s1", ada.id, LATER, None, None)
+            await uow.sessions.add_refresh_token("s1", "h2", LATER, LATER + timedelta(days=1))
+            second = await uow.sessions.find_refresh_token("h2")
+            assert second == StoredRefreshToken(
+                second.id if second else 0, "s1", ada.id, LATER + timedelta(days=1), None, None
+            )
+            assert token is not None and second is not None and second.id != token.id
             assert token is not None
             assert await uow.sessions.mark_used(token.id, T0)
             assert not await uow.sessions.mark_used(token.id, LATER)
@@ -139,7 +143,7 @@ class TestSessions:
         grace = await committed_user(backend, "grace@example.fr")
         async with backend.uow() as uow:
             for session_id, user in [("a1", ada), ("a2", ada), ("a3", ada), ("g1", grace)]:
-                await uow.sessions.open(session_id, user.id, T0)
+                await uow.sessions.open(session_id, user.id, T0, f"h-{session_id}", LATER)
             await uow.sessions.revoke_all_of_user(ada.id, LATER, except_session="a2")
             active = [s for s in ("a1", "a2", "a3") if await uow.sessions.account_of(s, ada.id)]
             assert active == ["a2"]

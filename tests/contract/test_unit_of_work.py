@@ -45,7 +45,7 @@ async def write_everywhere(uow: ContractUnitOfWork) -> None:
     await uow.users.set_password(
         ada.id, "hash:new", must_change_password=True, temporary_password_expires_at=None, now=LATER
     )
-    await uow.sessions.open("s1", ada.id, T0)
+    await uow.sessions.open("s1", ada.id, T0, "h1", LATER)
     await uow.password_resets.add("h1", ada.id, T0, LATER)
     await uow.organizations.add(new_organization("0759999Z", "Autre"))
     await uow.organizations.archive(organization.id, LATER)
@@ -82,6 +82,7 @@ async def snapshot(backend: Backend) -> tuple[object, ...]:
             reset,
             await uow.users.find_by_email("grace@example.fr"),
             await uow.sessions.account_of("s1", ada.id),
+            await uow.sessions.find_refresh_token("h1"),
             organization,
             await uow.organizations.get_by_uai("0759999Z"),
             await uow.memberships.find(organization.id, ada.id),

@@ -318,8 +318,16 @@ class FakeSessions:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    async def open(self, session_id: str, user_id: int, now: datetime) -> None:
+    async def open(
+        self,
+        session_id: str,
+        user_id: int,
+        now: datetime,
+        refresh_token_hash: str,
+        refresh_expires_at: datetime,
+    ) -> None:
         self.store.sessions[session_id] = {"user_id": user_id, "revoked_at": None}
+        await self.add_refresh_token(session_id, refresh_token_hash, now, refresh_expires_at)
 
     async def account_of(self, session_id: str, user_id: int) -> User | None:
         session = self.store.sessions.get(session_id)

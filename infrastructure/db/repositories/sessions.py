@@ -13,6 +13,23 @@ from infrastructure.db.tables import auth_sessions, refresh_tokens, users
 # as sending them (SQLAlchemy caches the compiled form, not the statement object).
 _OPEN = insert(auth_sessions)
 _ADD_REFRESH_TOKEN = insert(refresh_tokens)
+_OPENED = (
+    insert(auth_sessions)
+    .values(id=bindparam("session_id"), user_id=bindparam("user_id"), created_at=bindparam("created_at"))
+    .returning(auth_sessions.c.id)
+    .cte("opened")
+)
+_OPEN_WITH_REFRESH_TOKEN = insert(refresh_tokens).from_select(
+    ["session_id", "token_hash", "created_at", "expires_at"],
+    select(
+        _OPENED.c.id,
+        bindparam("token_hash", type_=refresh_tokens.c.token_hash.type),
+        bindparam("created_at", type_=refresh_tokens.c.created_at.type),
+        bindparam("expires_at", type_=refresh_tokens.c.expires_at.type),
+    ),
+)
+"""PostgreSQL: the session and its first refresh token in one statement (the token's foreign key is
+checked at the statement's end, once the session is in)."""
 _ACCOUNT_OF = (
     select(users)
     .join(auth_sessions, auth_sessions.c.user_id == users.c.id)
@@ -28,8 +45,22 @@ class SqlSessionRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._db = connection
 
-    async def open(self, session_id: str, user_id: int, now: datetime) -> None:
+    async def open(
+        self,
+        session_id: str,
+        user_id: int,
+        now: datetime,
+        refresh_token_hash: str,
+        refresh_expires_at: datetime,
+    ) -> None:
+        token = {"token_hash": refresh_token_hash, "created_at": now, "expires_at": refresh_expires_at}
+        if self._db.dialect.name == "postgresql":
+            await self._db.execute(
+                _OPEN_WITH_REFRESH_TOKEN, {"session_id": session_id, "user_id": user_id, **token}
+            )
+            return
         await self._db.execute(_OPEN, {"id": session_id, "user_id": user_id, "created_at": now})
+        await self._db.execute(_ADD_REFRESH_TOKEN, {"session_id": session_id, **token})
 
     async def account_of(self, session_id: str, user_id: int) -> User | None:
         # One read for the session and its account: every authenticated request makes it.
