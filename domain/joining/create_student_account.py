@@ -26,8 +26,9 @@ from domain.joining.steps import (
     identify_among,
     joinable,
     link_conflict,
+    lock_for_account,
+    locked_conflict,
     read_snapshot,
-    restricted_campaign,
     snapshot_conflict,
     username_attempts,
 )
@@ -36,7 +37,6 @@ from domain.organizations.email_addresses import normalise_email
 from domain.students.entities import Student
 from domain.unit_of_work import (
     HasAudit,
-    HasCampaigns,
     HasMatchDecisions,
     HasSessions,
     HasStudentLinks,
@@ -77,7 +77,6 @@ class StudentAccount:
 
 class CreateStudentAccountPorts(
     Writes,
-    HasCampaigns,
     HasStudentLinks,
     HasStudents,
     HasMatchDecisions,
@@ -140,8 +139,9 @@ class CreateStudentAccount:
         password_hash = await self._hasher.hash(command.password)
         now = self._clock.now()
         async with self._uow() as uow:
-            campaign, _ = await restricted_campaign(uow, command.campaign_code)
-            student = await uow.student_links.lock(found.student_id)
+            locked = await lock_for_account(uow, command.campaign_code, found.student_id)
+            campaign, _ = joinable(locked.campaign)
+            student = locked.student
             if student is None or not student.is_active:
                 # Disabled (or gone) since it was identified.
                 await uow.match_decisions.record(
@@ -157,7 +157,9 @@ class CreateStudentAccount:
                 await uow.commit()
                 await self._guard.count_not_found(keys)
                 raise StudentNotFound()
-            await self._refuse_if_linked(uow, campaign, student, found.decision, now)
+            conflict = await locked_conflict(uow, locked, student, ENDPOINT_ACCOUNTS)
+            if conflict is not None:
+                await self._record_conflict(uow, campaign, found.decision, conflict, now)
             await uow.match_decisions.record(
                 match_record(campaign.id, ENDPOINT_ACCOUNTS, now, found.decision)
             )
@@ -210,18 +212,6 @@ class CreateStudentAccount:
             await uow.commit()
         await self._guard.count_not_found(keys)
         raise StudentNotFound()
-
-    async def _refuse_if_linked(
-        self,
-        uow: CreateStudentAccountPorts,
-        campaign: Campaign,
-        student: Student,
-        decision: MatchDecision,
-        now: datetime,
-    ) -> None:
-        conflict = await link_conflict(uow, student, endpoint=ENDPOINT_ACCOUNTS)
-        if conflict is not None:
-            await self._record_conflict(uow, campaign, decision, conflict, now)
 
     async def _record_conflict(
         self,

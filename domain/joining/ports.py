@@ -92,6 +92,18 @@ class ParticipationSnapshot:
     student: Student | None
 
 
+@dataclass(frozen=True, slots=True)
+class AccountSnapshot:
+    """What creating a student's account decides from once its password is hashed, read at once: the
+    campaign and its organization, the student (None when gone), its row locked until the end of the
+    transaction, and, when it is attached to no account, the accounts attached to students of its
+    INE in other organizations, most recent first (empty otherwise)."""
+
+    campaign: CampaignOverview
+    student: Student | None
+    same_ine_elsewhere: tuple[LinkedAccount, ...]
+
+
 class StudentLinkRepository(Protocol):
     async def match_snapshot(
         self, campaign_code: str, birthdate: date, username: str
@@ -104,6 +116,13 @@ class StudentLinkRepository(Protocol):
     async def participation_snapshot(self, campaign_code: str, user_id: int) -> ParticipationSnapshot | None:
         """What ``campaign_by_code``, ``memberships.find``, ``participations.find`` and
         ``active_of_user`` read for the account, in one statement; ``None`` for an unknown code."""
+        ...
+
+    async def account_snapshot(self, campaign_code: str, student_id: int) -> AccountSnapshot | None:
+        """What ``campaign_by_code``, ``lock`` and, for a student attached to no account,
+        ``accounts_linked_elsewhere`` read, in one statement; ``None`` for an unknown code. The student
+        is as ``lock`` gives it (as committed once the lock is held); the accounts elsewhere, as
+        committed when the statement began."""
         ...
 
     async def active_born_on(self, organization_id: int, birthdate: date) -> list[Student]:

@@ -23,7 +23,7 @@ from domain.joining.decisions import link_conflict_of
 from domain.joining.errors import StudentAlreadyLinked
 from domain.joining.matching import MatchCandidate, MatchDecision, Roster, TypedIdentity, match_student
 from domain.joining.name_normalisation import normalise_name
-from domain.joining.ports import LinkedAccount, MatchSnapshot
+from domain.joining.ports import AccountSnapshot, LinkedAccount, MatchSnapshot
 from domain.joining.usernames import username_for
 from domain.organizations.entities import Organization
 from domain.rate_limits import Limit, LimitKey, RateLimiter, record_all, refuse_when_reached
@@ -57,6 +57,26 @@ async def read_snapshot(
     if snapshot is None:
         raise CampaignNotFound()
     return snapshot
+
+
+async def lock_for_account(uow: HasStudentLinks, code: str, student_id: int) -> AccountSnapshot:
+    """What the transaction writing an account decides from, in one read (``account_snapshot``): the
+    campaign looked up as ``campaign_by_code`` does, its rules the caller's (``joinable``), and the
+    student, locked."""
+    snapshot = await uow.student_links.account_snapshot(stored_campaign_code(code), student_id)
+    if snapshot is None:
+        raise CampaignNotFound()
+    return snapshot
+
+
+async def locked_conflict(
+    uow: LinkCheckPorts, snapshot: AccountSnapshot, student: Student, endpoint: str
+) -> StudentAlreadyLinked | None:
+    """Step 6 for the student of an ``AccountSnapshot``: the accounts of its INE elsewhere came with
+    it; the account it is attached to, when it is (the first of a double click won), is read then."""
+    if student.user_id is not None:
+        return await link_conflict(uow, student, endpoint=endpoint)
+    return link_conflict_of(endpoint, attached_to=None, same_ine_elsewhere=snapshot.same_ine_elsewhere)
 
 
 def snapshot_conflict(

@@ -12,7 +12,13 @@ from domain.campaigns.campaign_lookup import campaign_by_code
 from domain.campaigns.ports import NewParticipation
 from domain.joining.errors import UserAlreadyLinkedInOrganization
 from domain.joining.matching import MatchCandidate
-from domain.joining.ports import CandidateLinks, LinkedAccount, ParticipationSnapshot, StudentWithAccount
+from domain.joining.ports import (
+    AccountSnapshot,
+    CandidateLinks,
+    LinkedAccount,
+    ParticipationSnapshot,
+    StudentWithAccount,
+)
 from domain.organizations.entities import Role
 from domain.students.entities import Student
 from tests.contract.backends import (
@@ -336,3 +342,55 @@ class TestParticipationSnapshot:
                 None,
             )
             assert await uow.student_links.participation_snapshot("ZZZZZZ999", ada.id) is None
+
+
+class TestAccountSnapshot:
+    async def test_reads_at_once_what_the_separate_reads_give(self, backend: Backend) -> None:
+        schools = [await committed_organization(backend, f"075000{n}A", f"Lycée {n}") for n in range(1, 5)]
+        campaign = await committed_campaign(backend, schools[0].id)
+        alan, grace, gone = await backend.add_pupils(
+            schools[0].id, [Pupil("000000001AA"), Pupil("000000002AA"), Pupil("000000003AA")], T0
+        )
+        # Alan's INE elsewhere: attached in two schools (the latest first), free in a third.
+        abroad = [(await backend.add_pupils(s.id, [Pupil("000000001AA")], T0))[0] for s in schools[1:]]
+        # Grace's INE elsewhere, attached: not read, Grace being attached herself.
+        (grace_abroad,) = await backend.add_pupils(schools[1].id, [Pupil("000000002AA")], T0)
+        ada = await committed_user(backend)
+        hopper = await committed_user(backend, None, "grace.hopper0101")
+        async with backend.uow() as uow:
+            await uow.students.attach(abroad[0].id, ada.id, LATER)
+            await uow.students.attach(abroad[1].id, hopper.id, LATEST)
+            await uow.students.attach(grace.id, ada.id, LATER)
+            await uow.students.attach(grace_abroad.id, hopper.id, LATER)
+            await uow.commit()
+        await backend.disable([gone.id], LATEST)
+        async with backend.uow() as uow:
+            for student in (alan, grace, gone):
+                snapshot = await uow.student_links.account_snapshot(campaign.code, student.id)
+                locked = await uow.student_links.lock(student.id)
+                assert locked is not None
+                expected = AccountSnapshot(
+                    await campaign_by_code(uow, campaign.code),
+                    locked,
+                    tuple(
+                        await uow.student_links.accounts_linked_elsewhere(
+                            locked.national_student_id, locked.organization_id
+                        )
+                    )
+                    if locked.user_id is None
+                    else (),
+                )
+                assert snapshot == expected
+            first = await uow.student_links.account_snapshot(campaign.code, alan.id)
+            assert first is not None and first.same_ine_elsewhere == (
+                LinkedAccount(hopper.id, "grace.hopper0101", None),
+                LinkedAccount(ada.id, None, "ada@example.fr"),
+            )
+            attached = await uow.student_links.account_snapshot(campaign.code, grace.id)
+            assert attached is not None and attached.student is not None
+            assert (attached.student.user_id, attached.same_ine_elsewhere) == (ada.id, ())
+            disabled = await uow.student_links.account_snapshot(campaign.code, gone.id)
+            assert disabled is not None and disabled.student is not None and not disabled.student.is_active
+            missing = await uow.student_links.account_snapshot(campaign.code, 999_999)
+            assert missing == AccountSnapshot(await campaign_by_code(uow, campaign.code), None, ())
+            assert await uow.student_links.account_snapshot("ZZZZZZ999", alan.id) is None

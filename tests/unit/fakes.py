@@ -41,6 +41,7 @@ from domain.errors import Unauthenticated
 from domain.joining.errors import UserAlreadyLinkedInOrganization
 from domain.joining.matching import MatchCandidate
 from domain.joining.ports import (
+    AccountSnapshot,
     CandidateLinks,
     IdentityMatchLog,
     LinkedAccount,
@@ -816,6 +817,18 @@ class FakeStudentLinks:
             await FakeParticipations(self.store).find(campaign.id, user_id),
             await self.active_of_user(organization_id, user_id),
         )
+
+    async def account_snapshot(self, campaign_code: str, student_id: int) -> AccountSnapshot | None:
+        overview = await FakeCampaigns(self.store).get_by_code(campaign_code)
+        if overview is None:
+            return None
+        student = await self.lock(student_id)
+        elsewhere: list[LinkedAccount] = []
+        if student is not None and student.user_id is None:
+            elsewhere = await self.accounts_linked_elsewhere(
+                student.national_student_id, student.organization_id
+            )
+        return AccountSnapshot(overview, student, tuple(elsewhere))
 
     async def active_born_on(self, organization_id: int, birthdate: date) -> list[Student]:
         return [

@@ -9,12 +9,13 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, select
+from sqlalchemy import Table, and_, bindparam, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.campaigns.entities import CampaignOverview
 from domain.joining.matching import MatchCandidate
 from domain.joining.ports import (
+    AccountSnapshot,
     CandidateLinks,
     LinkedAccount,
     MatchSnapshot,
@@ -132,6 +133,44 @@ def _participation_snapshot_statement() -> Any:
     )
 
 
+def _account_snapshot_statement() -> Any:
+    """One statement for ``account_snapshot``: the campaign with its organization, the student from
+    a ``FOR UPDATE`` common table expression (PostgreSQL does not fold a locking one into the
+    query: the lock is taken, and the row read as committed once it is held), then one row per
+    account of the same INE elsewhere, when the student is attached to none."""
+    target = CAMPAIGN_BY_CODE.cte("target")
+    locked = (
+        select(*(students.c[name] for name in STUDENT_FIELDS))
+        .where(students.c.id == bindparam("student_id"))
+        .with_for_update()
+        .cte("locked")
+    )
+    other = students.alias("other")
+    return (
+        select(
+            target,
+            *(locked.c[name].label(f"s_{name}") for name in STUDENT_FIELDS),
+            users.c.id.label("e_user_id"),
+            users.c.username.label("e_username"),
+            users.c.email.label("e_email"),
+        )
+        .select_from(
+            target.outerjoin(locked, true())
+            .outerjoin(
+                other,
+                and_(
+                    locked.c.user_id.is_(None),
+                    other.c.national_student_id == locked.c.national_student_id,
+                    other.c.organization_id != locked.c.organization_id,
+                    other.c.user_id.is_not(None),
+                ),
+            )
+            .outerjoin(users, users.c.id == other.c.user_id)
+        )
+        .order_by(other.c.updated_at.desc(), other.c.id.desc())
+    )
+
+
 def _selected(statement: Any) -> dict[str, int]:
     """The position of each column of a snapshot's rows, by the name it is selected as."""
     return {name: position for position, name in enumerate(statement.selected_columns.keys())}
@@ -165,6 +204,7 @@ class _Prefixed:
 # Built once, with their values bound at each call: the account and participation requests run them,
 # and building a statement cost about as much CPU as sending it.
 _PARTICIPATION_SNAPSHOT = _participation_snapshot_statement()
+_ACCOUNT_SNAPSHOT = _account_snapshot_statement()
 _LOCK = select(*STUDENT_COLUMNS).where(students.c.id == bindparam("student_id")).with_for_update()
 _ACTIVE_OF_USER = select(*STUDENT_COLUMNS).where(
     students.c.organization_id == bindparam("organization_id"),
@@ -245,6 +285,27 @@ class SqlStudentLinkRepository:
                 else None
             ),
             Student(*row[_PS_STUDENT]) if row[_PS_STUDENT.start] is not None else None,
+        )
+
+    async def account_snapshot(self, campaign_code: str, student_id: int) -> AccountSnapshot | None:
+        parameters = {"code": campaign_code, "student_id": student_id}
+        rows = (await self._db.execute(_ACCOUNT_SNAPSHOT, parameters)).all()
+        if not rows:
+            return None
+        first = rows[0]
+        elsewhere: dict[int, LinkedAccount] = {}
+        for row in rows:
+            if (user_id := row[_AS_AT["e_user_id"]]) is not None:
+                elsewhere.setdefault(
+                    user_id, LinkedAccount(user_id, row[_AS_AT["e_username"]], row[_AS_AT["e_email"]])
+                )
+        return AccountSnapshot(
+            CampaignOverview(
+                campaign_from_row(_Prefixed(first, _AS_CAMPAIGN)),
+                organization_from_row(_Prefixed(first, _AS_ORG)),
+            ),
+            Student(*first[_AS_STUDENT]) if first[_AS_STUDENT.start] is not None else None,
+            tuple(elsewhere.values()),
         )
 
     async def active_born_on(self, organization_id: int, birthdate: date) -> list[Student]:
@@ -362,3 +423,8 @@ _PS_ORG = _positions(_PS_AT, organizations, "org_")
 _PS_MEMBERSHIP = _positions(_PS_AT, memberships, "m_")
 _PS_PARTICIPATION = _positions(_PS_AT, campaign_participations, "p_")
 _PS_STUDENT = _student_columns(_PS_AT)
+
+_AS_AT = _selected(_ACCOUNT_SNAPSHOT)
+_AS_CAMPAIGN = _positions(_AS_AT, campaigns)
+_AS_ORG = _positions(_AS_AT, organizations, "org_")
+_AS_STUDENT = _student_columns(_AS_AT)
