@@ -27,7 +27,9 @@ pytestmark = pytest.mark.postgresql_only
 
 
 @pytest.mark.asyncio(loop_scope="function")
-async def test_a_second_snapshot_waits_then_reads_the_student_the_first_committed(engine: AsyncEngine) -> None:
+async def test_a_second_snapshot_waits_then_reads_the_student_as_the_first_committed_it(
+    engine: AsyncEngine,
+) -> None:
     backend = SqlBackend(engine)
     school = await committed_organization(backend)
     campaign = await committed_campaign(backend, school.id)
