@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from typing import Any, Final, NamedTuple
 
 FRANCE_COUNTRY_CODE: Final = "100"
@@ -250,7 +251,7 @@ def parse_birthdate(text: str, today: date) -> date | None:
     match = _BIRTHDATE_PATTERN.fullmatch(text)
     if match is None:
         return None
-    day, month, year = (int(part) for part in match.groups())
+    day, month, year = map(int, match.groups())
     try:
         birthdate = date(year, month, day)
     except ValueError:
@@ -325,7 +326,7 @@ def _check_kept_entry(
         _issue(entry, VALUE_TOO_LONG, name, limit=limit, length=length)
         for name, limit, length in too_long(stored)
     )
-    report.warnings.extend(_warnings(entry))
+    _add_warnings(entry, report.warnings)
     report.errors.extend(issues)
     record = _record(entry, national_student_id, birthdate)
     if record is not None and not issues:
@@ -354,10 +355,13 @@ def _issue(entry: SiecleEntry, code: str, field_name: str, **meta: Any) -> Siecl
     )
 
 
-def _warnings(entry: SiecleEntry) -> Iterable[SiecleWarning]:
+def _add_warnings(entry: SiecleEntry, warnings: list[SiecleWarning]) -> None:
+    """The entry's warnings, appended to ``warnings``; most entries have none, and are let through
+    at the cost of a few comparisons (an import checks every pupil of a lycée while its user waits)."""
     national_student_id = _upper(entry.national_student_id)
     if entry.birth_country_code == FRANCE_COUNTRY_CODE and entry.birth_city_code is None:
-        yield SiecleWarning(BIRTH_CITY_CODE_MISSING, entry.line, national_student_id, _names(entry))
+        missing = SiecleWarning(BIRTH_CITY_CODE_MISSING, entry.line, national_student_id, _names(entry))
+        warnings.append(missing)
     if len(entry.divisions) > 1:
         listed = list(entry.divisions[:MAX_DIVISIONS_LISTED])
         meta = {
@@ -366,16 +370,25 @@ def _warnings(entry: SiecleEntry) -> Iterable[SiecleWarning]:
             "divisions": listed,
             "divisions_omitted": entry.divisions_dropped,
         }
-        yield SiecleWarning(SEVERAL_DIVISIONS, entry.line, national_student_id, meta)
-    fields = [name for name in NAME_FIELDS if _looks_double_encoded_field(getattr(entry, name))]
+        warnings.append(SiecleWarning(SEVERAL_DIVISIONS, entry.line, national_student_id, meta))
+    names = _NAMES(entry)
+    # A name that looks double-encoded holds a pair the joined names hold too: one search for all.
+    if DOUBLE_ENCODED_PAIR.search(" ".join(filter(None, names))) is None:
+        return
+    fields = [
+        name
+        for name, value in zip(NAME_FIELDS, names, strict=True)
+        if value is not None and looks_double_encoded(value)
+    ]
     if fields:
-        yield SiecleWarning(
-            DOUBLE_ENCODED_NAME, entry.line, national_student_id, {**_names(entry), "fields": fields}
+        warnings.append(
+            SiecleWarning(
+                DOUBLE_ENCODED_NAME, entry.line, national_student_id, {**_names(entry), "fields": fields}
+            )
         )
 
 
-def _looks_double_encoded_field(value: str | None) -> bool:
-    return value is not None and looks_double_encoded(value)
+_NAMES: Final = attrgetter(*NAME_FIELDS)
 
 
 def _names(entry: SiecleEntry) -> dict[str, Any]:
@@ -385,22 +398,23 @@ def _names(entry: SiecleEntry) -> dict[str, Any]:
 def _record(entry: SiecleEntry, national_student_id: str, birthdate: date | None) -> StudentRecord | None:
     if entry.first_name is None or entry.last_name is None or birthdate is None:
         return None
+    # Positional, in the order of the fields: keywords cost a named tuple a third of its making.
     return StudentRecord(
-        line=entry.line,
-        national_student_id=national_student_id,
-        last_name=entry.last_name,
-        preferred_last_name=entry.preferred_last_name,
-        first_name=entry.first_name,
-        middle_name=entry.middle_name,
-        third_name=entry.third_name,
-        birthdate=birthdate,
-        birth_country_code=entry.birth_country_code,
-        birth_department_code=entry.birth_department_code,
-        birth_city_code=entry.birth_city_code,
-        birth_city=entry.birth_city,
-        mef_code=entry.mef_code,
-        status=entry.status,
-        division=entry.divisions[0],
+        entry.line,
+        national_student_id,
+        entry.last_name,
+        entry.preferred_last_name,
+        entry.first_name,
+        entry.middle_name,
+        entry.third_name,
+        birthdate,
+        entry.birth_country_code,
+        entry.birth_department_code,
+        entry.birth_city_code,
+        entry.birth_city,
+        entry.mef_code,
+        entry.status,
+        entry.divisions[0],
     )
 
 

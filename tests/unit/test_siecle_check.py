@@ -286,6 +286,16 @@ class TestWarnings:
         assert warning.meta["last_name"] == "MÃœLLER"
         assert len(report.records) == 2
 
+    @pytest.mark.parametrize(
+        "field", ["last_name", "preferred_last_name", "first_name", "middle_name", "third_name"]
+    )
+    def test_a_double_encoded_name_is_found_in_any_name_field_alone(self, field: str) -> None:
+        report = check(entry(6, **{field: "NoÃ«l"}), entry(22, **{field: "Noël"}))
+
+        assert [(w.code, w.line, w.meta["fields"]) for w in report.warnings] == [
+            ("DOUBLE_ENCODED_NAME", 6, [field])
+        ]
+
     def test_skipped_entries_give_no_warning(self) -> None:
         report = check(entry(6), entry(22, birth_city_code=None, last_name="Ã‰", left_at_text="01/01/2025"))
 
