@@ -116,7 +116,7 @@ from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.email.factory import build_dispatcher
 from infrastructure.rate_limiting import LimitsRateLimiter
 from infrastructure.security.access_tokens import JwtAccessTokens
-from infrastructure.security.password_hasher import Argon2PasswordHasher, build_context
+from infrastructure.security.password_hasher import FAST_FOR_TESTS, PRODUCTION, Argon2PasswordHasher
 from infrastructure.settings import Settings
 from infrastructure.siecle.upload_reader import ThreadedStudentFileReader
 from infrastructure.webhooks.factory import build_resolver, build_webhook_dispatcher
@@ -162,7 +162,7 @@ def build_use_cases(
         # created, a token's authentication. No BEGIN and ROLLBACK round trips around the reads.
         return SqlUnitOfWork(engine, statement_at_a_time=True, decisions=decisions)
 
-    hasher = Argon2PasswordHasher(build_context(fast_for_tests=settings.environment == "test"))
+    hasher = Argon2PasswordHasher(FAST_FOR_TESTS if settings.environment == "test" else PRODUCTION)
     tokens = JwtAccessTokens(settings.secret_key, timedelta(minutes=settings.access_token_ttl_minutes))
     refresh_ttl = timedelta(days=settings.refresh_token_ttl_days)
     invitations = InvitationPolicy(

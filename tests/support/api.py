@@ -12,7 +12,7 @@ from domain.accounts.create_support_user import CreateSupportUser, CreateSupport
 from domain.clock import SystemClock
 from infrastructure.db.engine import create_engine
 from infrastructure.db.unit_of_work import SqlUnitOfWork
-from infrastructure.security.password_hasher import Argon2PasswordHasher, build_context
+from infrastructure.security.password_hasher import FAST_FOR_TESTS, Argon2PasswordHasher
 
 API = "/api/v1"
 PASSWORD = "Motdepasse1"
@@ -65,7 +65,7 @@ def create_support_user(database_url: str, email: str = "support@pix.fr", passwo
         try:
             use_case = CreateSupportUser(
                 lambda: SqlUnitOfWork(engine),
-                Argon2PasswordHasher(build_context(fast_for_tests=True)),
+                Argon2PasswordHasher(FAST_FOR_TESTS),
                 SystemClock(),
             )
             user = await use_case(

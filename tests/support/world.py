@@ -19,7 +19,7 @@ from domain.accounts.create_support_user import CreateSupportUser, CreateSupport
 from domain.clock import SystemClock
 from infrastructure.db.types import UTCDateTime
 from infrastructure.db.unit_of_work import SqlUnitOfWork
-from infrastructure.security.password_hasher import Argon2PasswordHasher, build_context
+from infrastructure.security.password_hasher import FAST_FOR_TESTS, Argon2PasswordHasher
 from tests.support.api import API, PASSWORD, bearer, create_organization, log_in, sign_up
 from tests.support.live_server import LiveServer
 from tests.support.siecle_samples import FIRST_EXPORT, first_export
@@ -82,7 +82,7 @@ class Service:
     def create_support_user(self, email: str) -> None:
         use_case = CreateSupportUser(
             lambda: SqlUnitOfWork(self.server.app.state.engine),
-            Argon2PasswordHasher(build_context(fast_for_tests=True)),
+            Argon2PasswordHasher(FAST_FOR_TESTS),
             SystemClock(),
         )
         command = CreateSupportUserCommand(
