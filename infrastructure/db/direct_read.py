@@ -68,3 +68,18 @@ class DirectRead:
     ) -> Sequence[Row]:
         rows: Sequence[Row] = (await connection.execute(self.statement, parameters)).all()
         return rows
+
+
+class ByName:
+    """A row's columns read by name, as the ``*_from_row`` functions read them, but found by
+    position (``positions``: a column's name, as the functions know it, to its position): a row's
+    own lookup by name cost more than the rest of decoding, and an asyncpg record has none by
+    attribute."""
+
+    __slots__ = ("_positions", "_row")
+
+    def __init__(self, row: Row, positions: Mapping[str, int]) -> None:
+        self._row, self._positions = row, positions
+
+    def __getattr__(self, name: str) -> Any:
+        return self._row[self._positions[name]]

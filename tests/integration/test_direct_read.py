@@ -1,7 +1,8 @@
-"""The reads sent straight to asyncpg (``DirectRead``): the identity match's one read outside a
-transaction, the same snapshot as SQLAlchemy reads, no statement through SQLAlchemy on the way, and
-SQLAlchemy's errors when the database refuses a value; an import's read of the stored students, in
-its transaction once the transaction's ``BEGIN`` went out, which sees that transaction's writes."""
+"""The reads sent straight to asyncpg (``DirectRead``): outside a transaction, the identity match's
+one read and a token's session with its account, the same as SQLAlchemy reads, no statement through
+SQLAlchemy on the way, and SQLAlchemy's errors when the database refuses a value; an import's read of
+the stored students, in its transaction once the transaction's ``BEGIN`` went out, which sees that
+transaction's writes."""
 
 from __future__ import annotations
 
@@ -107,3 +108,22 @@ async def test_in_a_transaction_only_once_its_begin_went_out(engine: AsyncEngine
         assert after["000000001AA"].fields == before["000000001AA"].fields
     async with SqlUnitOfWork(engine) as uow:  # rolled back, as the transaction was not committed
         assert (await uow.students.stored_for_import(school.id))["000000001AA"].disabled is False
+
+
+async def test_the_account_of_a_session_as_sqlalchemy_reads_it(engine: AsyncEngine) -> None:
+    backend = SqlBackend(engine)
+    ada = await committed_user(backend)
+    async with SqlUnitOfWork(engine) as uow:
+        await uow.sessions.open("s1", ada.id, T0, "h1", T0 + timedelta(days=1))
+        await uow.users.accept_pix_orga_terms(ada.id, T0 + timedelta(hours=1))
+        await uow.commit()
+    async with SqlUnitOfWork(engine) as uow:  # in a transaction: through SQLAlchemy
+        expected = await uow.sessions.account_of("s1", ada.id)
+    with statements_through_sqlalchemy(engine) as sent:
+        async with SqlUnitOfWork(engine, statement_at_a_time=True) as uow:
+            direct = await uow.sessions.account_of("s1", ada.id)
+            assert await uow.sessions.account_of("s1", ada.id + 1) is None
+    assert sent == []
+    assert direct == expected
+    assert direct is not None and direct.pix_orga_terms_accepted_at is not None
+    assert direct.pix_orga_terms_accepted_at.tzinfo is not None

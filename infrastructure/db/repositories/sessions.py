@@ -6,6 +6,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.accounts.entities import StoredRefreshToken, User
+from infrastructure.db.direct_read import ByName, DirectRead
 from infrastructure.db.repositories.users import user_from_row
 from infrastructure.db.tables import auth_sessions, refresh_tokens, users
 
@@ -30,7 +31,7 @@ _OPEN_WITH_REFRESH_TOKEN = insert(refresh_tokens).from_select(
 )
 """PostgreSQL: the session and its first refresh token in one statement (the token's foreign key is
 checked at the statement's end, once the session is in)."""
-_ACCOUNT_OF = (
+_ACCOUNT_OF = DirectRead(
     select(users)
     .join(auth_sessions, auth_sessions.c.user_id == users.c.id)
     .where(
@@ -39,6 +40,7 @@ _ACCOUNT_OF = (
         auth_sessions.c.revoked_at.is_(None),
     )
 )
+_USER_COLUMNS = {column.name: position for position, column in enumerate(users.c)}
 
 
 class SqlSessionRepository:
@@ -63,10 +65,10 @@ class SqlSessionRepository:
         await self._db.execute(_ADD_REFRESH_TOKEN, {"session_id": session_id, **token})
 
     async def account_of(self, session_id: str, user_id: int) -> User | None:
-        # One read for the session and its account: every authenticated request makes it.
-        found = await self._db.execute(_ACCOUNT_OF, {"session_id": session_id, "user_id": user_id})
-        row = found.one_or_none()
-        return user_from_row(row) if row else None
+        # One read for the session and its account, straight to asyncpg when it runs outside a
+        # transaction: every authenticated request makes it.
+        rows = await _ACCOUNT_OF.rows(self._db, {"session_id": session_id, "user_id": user_id})
+        return user_from_row(ByName(rows[0], _USER_COLUMNS)) if rows else None
 
     async def add_refresh_token(
         self, session_id: str, token_hash: str, now: datetime, expires_at: datetime

@@ -23,7 +23,7 @@ from domain.joining.ports import (
     StudentWithAccount,
 )
 from domain.students.entities import Student
-from infrastructure.db.direct_read import DirectRead
+from infrastructure.db.direct_read import ByName, DirectRead
 from infrastructure.db.repositories.campaigns import (
     CAMPAIGN_BY_CODE,
     campaign_from_row,
@@ -188,19 +188,6 @@ def _student_columns(at: dict[str, int]) -> slice:
     return columns
 
 
-class _Prefixed:
-    """The columns of a snapshot row named ``prefix`` + name, read by name (as the ``*_from_row``
-    read) but found by position: a row's own lookup by name cost more than the rest of decoding."""
-
-    __slots__ = ("_positions", "_row")
-
-    def __init__(self, row: Sequence[Any], positions: dict[str, int]) -> None:
-        self._row, self._positions = row, positions
-
-    def __getattr__(self, name: str) -> Any:
-        return self._row[self._positions[name]]
-
-
 # Built once, with their values bound at each call: the account and participation requests run them,
 # and building a statement cost about as much CPU as sending it.
 _PARTICIPATION_SNAPSHOT = _participation_snapshot_statement()
@@ -235,7 +222,7 @@ class SqlStudentLinkRepository:
             return None
         first = rows[0]
         campaign = CampaignOverview(
-            campaign_from_row(_Prefixed(first, _CAMPAIGN)), organization_from_row(_Prefixed(first, _ORG))
+            campaign_from_row(ByName(first, _CAMPAIGN)), organization_from_row(ByName(first, _ORG))
         )
         candidates: dict[int, tuple[Student, LinkedAccount | None, dict[int, LinkedAccount]]] = {}
         for row in rows:
@@ -273,14 +260,14 @@ class SqlStudentLinkRepository:
             return None
         return ParticipationSnapshot(
             CampaignOverview(
-                campaign_from_row(_Prefixed(row, _PS_CAMPAIGN)),
-                organization_from_row(_Prefixed(row, _PS_ORG)),
+                campaign_from_row(ByName(row, _PS_CAMPAIGN)),
+                organization_from_row(ByName(row, _PS_ORG)),
             ),
-            membership_from_row(_Prefixed(row, _PS_MEMBERSHIP))
+            membership_from_row(ByName(row, _PS_MEMBERSHIP))
             if row[_PS_MEMBERSHIP["id"]] is not None
             else None,
             (
-                participation_from_row(_Prefixed(row, _PS_PARTICIPATION))
+                participation_from_row(ByName(row, _PS_PARTICIPATION))
                 if row[_PS_PARTICIPATION["id"]] is not None
                 else None
             ),
@@ -301,8 +288,8 @@ class SqlStudentLinkRepository:
                 )
         return AccountSnapshot(
             CampaignOverview(
-                campaign_from_row(_Prefixed(first, _AS_CAMPAIGN)),
-                organization_from_row(_Prefixed(first, _AS_ORG)),
+                campaign_from_row(ByName(first, _AS_CAMPAIGN)),
+                organization_from_row(ByName(first, _AS_ORG)),
             ),
             Student(*first[_AS_STUDENT]) if first[_AS_STUDENT.start] is not None else None,
             tuple(elsewhere.values()),
