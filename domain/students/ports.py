@@ -4,7 +4,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import attrgetter
-from typing import Any, BinaryIO, Final, Protocol
+from typing import Any, BinaryIO, Final, NamedTuple, Protocol
 
 from domain.students.roster import SIECLE_XML, Roster
 from domain.students.siecle import SiecleFile, StudentRecord
@@ -52,9 +52,9 @@ class ImportMetrics(Protocol):
     def import_finished(self, status: str) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
-class StoredStudent:
-    """What the import needs of a student already stored."""
+class StoredStudent(NamedTuple):
+    """What the import needs of a student already stored. A named tuple, as ``StudentRecord``: an
+    import reads a school's every student, and a tuple is made in a third of a dataclass's time."""
 
     id: int
     national_student_id: str
