@@ -53,6 +53,16 @@ STUDENT_FIELDS = tuple(field.name for field in dataclasses.fields(Student))
 """The columns a ``Student`` is made of, in the order of its fields."""
 
 
+def _same_ine_elsewhere(student: Any, other: Any) -> Any:
+    """The outer join of a student attached to no account to the students of its INE in other
+    organizations (whose accounts ``link_conflict_of`` decides from)."""
+    return and_(
+        student.c.user_id.is_(None),
+        other.c.national_student_id == student.c.national_student_id,
+        other.c.organization_id != student.c.organization_id,
+    )
+
+
 def _match_snapshot_statement() -> Any:
     """One statement for ``match_snapshot``: the campaign with its organization (and so its roster
     revision), then one row per candidate and account of the same INE elsewhere (outer joins: the
@@ -83,14 +93,7 @@ def _match_snapshot_statement() -> Any:
                 ),
             )
             .outerjoin(attached, attached.c.id == students.c.user_id)
-            .outerjoin(
-                other,
-                and_(
-                    students.c.user_id.is_(None),
-                    other.c.national_student_id == students.c.national_student_id,
-                    other.c.organization_id != students.c.organization_id,
-                ),
-            )
+            .outerjoin(other, _same_ine_elsewhere(students, other))
             .outerjoin(elsewhere, elsewhere.c.id == other.c.user_id)
         )
         .order_by(students.c.id, other.c.updated_at.desc(), other.c.id.desc())
@@ -156,15 +159,7 @@ def _account_snapshot_statement() -> Any:
         )
         .select_from(
             target.outerjoin(locked, true())
-            .outerjoin(
-                other,
-                and_(
-                    locked.c.user_id.is_(None),
-                    other.c.national_student_id == locked.c.national_student_id,
-                    other.c.organization_id != locked.c.organization_id,
-                    other.c.user_id.is_not(None),
-                ),
-            )
+            .outerjoin(other, _same_ine_elsewhere(locked, other))
             .outerjoin(users, users.c.id == other.c.user_id)
         )
         .order_by(other.c.updated_at.desc(), other.c.id.desc())
