@@ -118,7 +118,7 @@ from infrastructure.rate_limiting import LimitsRateLimiter
 from infrastructure.security.access_tokens import JwtAccessTokens
 from infrastructure.security.password_hasher import FAST_FOR_TESTS, PRODUCTION, Argon2PasswordHasher
 from infrastructure.settings import Settings
-from infrastructure.siecle.upload_reader import ThreadedStudentFileReader
+from infrastructure.siecle.upload_reader import StudentUploadReader
 from infrastructure.webhooks.factory import build_resolver, build_webhook_dispatcher
 from infrastructure.webhooks.secrets import FernetSecretCipher
 
@@ -213,11 +213,10 @@ def build_use_cases(
             ImportStudents(
                 uow,
                 siecle_reader
-                or ThreadedStudentFileReader(
+                or StudentUploadReader(
                     settings.import_max_upload_bytes,
                     settings.import_max_xml_bytes,
                     settings.import_max_students,
-                    import_cpu,
                 ),
                 import_cpu,
                 clock,

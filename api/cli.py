@@ -31,14 +31,13 @@ from domain.organizations.send_activation_invitation import (
 )
 from domain.students.import_students import ImportReport, ImportStudents, ImportStudentsCommand
 from domain.students.ports import ReadUpload, Upload
-from infrastructure.cpu_work import ThreadedCpuWork
 from infrastructure.db.engine import create_engine
 from infrastructure.db.migrations import upgrade
 from infrastructure.db.unit_of_work import SqlUnitOfWork
 from infrastructure.email.factory import build_dispatcher
 from infrastructure.security.password_hasher import Argon2PasswordHasher
 from infrastructure.settings import Settings
-from infrastructure.siecle.upload_reader import ThreadedStudentFileReader
+from infrastructure.siecle.upload_reader import StudentUploadReader
 from infrastructure.webhooks.factory import build_webhook_dispatcher
 
 app = typer.Typer(help="Pix Orga activation service: operators' commands.", no_args_is_help=True)
@@ -274,11 +273,10 @@ def import_students(
                     read_so_far = done
 
                 reader = _ProgressReader(
-                    ThreadedStudentFileReader(
+                    StudentUploadReader(
                         settings.import_max_upload_bytes,
                         settings.import_max_xml_bytes,
                         settings.import_max_students,
-                        ThreadedCpuWork(max_parallel=1),
                     ),
                     progress,
                 )
@@ -306,12 +304,12 @@ class _ProgressReader:
     """Reads the file as the server's reader does, once the import may start, moving the
     operator's progress bar as it goes."""
 
-    def __init__(self, reader: ThreadedStudentFileReader, progress: Callable[[int], None]) -> None:
+    def __init__(self, reader: StudentUploadReader, progress: Callable[[int], None]) -> None:
         self._reader = reader
         self._progress = progress
 
-    async def read(self, stream: BinaryIO, progress: Callable[[int], None] | None = None) -> ReadUpload:
-        return await self._reader.read(stream, self._progress)
+    def read(self, stream: BinaryIO, progress: Callable[[int], None] | None = None) -> ReadUpload:
+        return self._reader.read(stream, self._progress)
 
 
 async def _received(upload: Upload) -> Upload:

@@ -34,15 +34,12 @@ ReceiveUpload = Callable[[], Awaitable[Upload]]
 
 
 class StudentFileReader(Protocol):
-    async def read(self, stream: BinaryIO, progress: Callable[[int], None] | None = None) -> ReadUpload:
-        """Reads an upload off the event loop, a SIECLE export or a CSV or JSON roster (told from
-        its content); raises the file-level errors (``InvalidSiecleFile`` for SIECLE,
-        ``InvalidStudentFile`` for a roster, ``UnsupportedFileType``, ``FileTooLarge``…)."""
+    def read(self, stream: BinaryIO, progress: Callable[[int], None] | None = None) -> ReadUpload:
+        """Reads an upload, a SIECLE export or a CSV or JSON roster (told from its content); raises
+        the file-level errors (``InvalidSiecleFile`` for SIECLE, ``InvalidStudentFile`` for a roster,
+        ``UnsupportedFileType``, ``FileTooLarge``…). CPU-bound: the caller runs it off the event
+        loop."""
         ...
-
-
-SiecleReader = StudentFileReader
-"""The name the port had when it read SIECLE exports only."""
 
 
 class ImportMetrics(Protocol):

@@ -14,7 +14,7 @@ from domain.students.ports import Upload
 from infrastructure.cpu_work import ThreadedCpuWork
 from infrastructure.db.engine import create_engine
 from infrastructure.db.unit_of_work import SqlUnitOfWork
-from infrastructure.siecle.upload_reader import ThreadedSiecleReader
+from infrastructure.siecle.upload_reader import StudentUploadReader
 from tests.support.api import API, admin_of_new_organization, bearer, db_execute, log_in, sign_up
 from tests.support.campaigns import PUPIL_PASSWORD, create_account, create_campaign
 from tests.support.siecle_generator import generate_siecle, write_siecle
@@ -260,7 +260,7 @@ def test_two_schools_importing_a_returning_student_at_once_cannot_both_take_her_
             cpu = ThreadedCpuWork(max_parallel=2)
             use_case = ImportStudents(
                 lambda: SqlUnitOfWork(engine),
-                ThreadedSiecleReader(10**8, 10**9, 20_000, cpu),
+                StudentUploadReader(10**8, 10**9, 20_000),
                 cpu,
                 SystemClock(),
                 0.5,
@@ -313,7 +313,7 @@ def test_a_database_error_in_the_middle_leaves_the_students_as_they_were(client,
             cpu = ThreadedCpuWork(max_parallel=2)
             use_case = ImportStudents(
                 lambda: FailingUnitOfWork(engine),
-                ThreadedSiecleReader(10**8, 10**9, 20_000, cpu),
+                StudentUploadReader(10**8, 10**9, 20_000),
                 cpu,
                 SystemClock(),
                 0.5,
