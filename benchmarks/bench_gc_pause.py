@@ -16,8 +16,8 @@ import random
 import time
 
 from benchmarks.bench_joining import identity, prepare
-from benchmarks.harness import database, serve
-from benchmarks.profile_match import Client, settings
+from benchmarks.harness import database, in_process_settings, serve
+from benchmarks.profile_match import Client
 
 WARM_UP = 300
 COLLECTIONS = 5
@@ -26,7 +26,7 @@ COLLECTIONS = 5
 async def pauses(database_url: str, code: str, identities: list[dict[str, str]], frozen: bool) -> list[float]:
     from api.bootstrap import create_app
 
-    app = create_app(settings(database_url))
+    app = create_app(in_process_settings(database_url))
     if frozen:
         gc.collect()
         gc.freeze()

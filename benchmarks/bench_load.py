@@ -20,6 +20,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import cast
 
 import httpx
 
@@ -52,7 +53,7 @@ async def morning(
             "POST student-imports",
             api(n).post(
                 f"/api/v1/organizations/{school['id']}/student-imports",
-                files={"file": ("ElevesSansAdresses.xml", school["xml"], "text/xml")},
+                files={"file": ("ElevesSansAdresses.xml", cast(bytes, school["xml"]), "text/xml")},
                 headers=bearer(str(school["token"])),
             ),
         )

@@ -99,7 +99,7 @@ def main() -> None:
             headers=headers,
         ).json()["code"]
         one = records[0]
-        asyncio.run(roster_costs(url, int(org["id"]), TypedIdentity(one.first_name, one.last_name)))
+        asyncio.run(roster_costs(url, int(str(org["id"])), TypedIdentity(one.first_name, one.last_name)))
 
         def match() -> None:
             who = records[random.randrange(len(records))]
