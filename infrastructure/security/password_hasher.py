@@ -27,14 +27,15 @@ import nacl.pwhash
 from passlib.context import CryptContext
 
 ARGON2ID_PREFIX: Final = "$argon2id$"
+ARGON2_PARALLELISM: Final = 1
+"""libsodium computes one lane only (a stored hash of more lanes still verifies): the policy says
+the same, or every hash it makes would be found to need replacing."""
 
 
 @dataclass(frozen=True)
 class Argon2Cost:
     memory_kib: int
     rounds: int
-    parallelism: int = 1
-    """libsodium computes one lane (p=1) only; a stored hash of more lanes still verifies."""
 
 
 PRODUCTION: Final = Argon2Cost(memory_kib=19 * 1024, rounds=2)
@@ -48,7 +49,7 @@ def build_context(cost: Argon2Cost = PRODUCTION) -> CryptContext:
         argon2__type="ID",
         argon2__memory_cost=cost.memory_kib,
         argon2__rounds=cost.rounds,
-        argon2__parallelism=cost.parallelism,
+        argon2__parallelism=ARGON2_PARALLELISM,
     )
 
 
@@ -79,7 +80,7 @@ class Argon2PasswordHasher:
         """Whether the password is the hash's, and its new hash when the stored one needs replacing."""
         if password_hash.startswith(ARGON2ID_PREFIX):
             try:
-                nacl.pwhash.argon2id.verify(password_hash.encode("ascii"), password.encode())
+                nacl.pwhash.argon2id.verify(password_hash.encode(), password.encode())
             except nacl.exceptions.InvalidkeyError:
                 return False, None
         elif not self._context.verify(password, password_hash):

@@ -20,9 +20,9 @@ from infrastructure.security.password_hasher import (
 PASSWORD = "Élève 2024 ✓x"  # not only ASCII: both libraries must hash the same UTF-8 bytes
 
 
-def argon2_cffi(cost: Argon2Cost) -> argon2.PasswordHasher:
+def argon2_cffi(cost: Argon2Cost, parallelism: int = 1) -> argon2.PasswordHasher:
     return argon2.PasswordHasher(
-        time_cost=cost.rounds, memory_cost=cost.memory_kib, parallelism=cost.parallelism, type=argon2.Type.ID
+        time_cost=cost.rounds, memory_cost=cost.memory_kib, parallelism=parallelism, type=argon2.Type.ID
     )
 
 
@@ -46,12 +46,18 @@ async def test_a_hash_argon2_cffi_made_with_the_same_parameters_verifies_and_is_
 
 async def test_a_hash_of_other_parameters_verifies_then_is_replaced() -> None:
     hasher = Argon2PasswordHasher(FAST_FOR_TESTS)
-    older = argon2_cffi(Argon2Cost(memory_kib=2048, rounds=2, parallelism=2)).hash(PASSWORD)
+    older = argon2_cffi(Argon2Cost(memory_kib=2048, rounds=2), parallelism=2).hash(PASSWORD)
     ok, replaced = await hasher.verify(PASSWORD, older)
     assert ok and replaced is not None
     assert replaced.startswith("$argon2id$v=19$m=1024,t=1,p=1$")
     assert await hasher.verify(PASSWORD, replaced) == (True, None)
     assert await hasher.verify("Autre2024x", older) == (False, None)
+
+
+async def test_a_stored_argon2id_string_that_does_not_parse_is_a_refusal() -> None:
+    hasher = Argon2PasswordHasher(FAST_FOR_TESTS)
+    for broken in ("$argon2id$garbage", "$argon2id$v=19$m=99999999999,t=2,p=1$c2FsdHNhbHQ$aGFzaA"):
+        assert await hasher.verify(PASSWORD, broken) == (False, None)
 
 
 async def test_a_bcrypt_hash_verifies_then_is_replaced_by_argon2id() -> None:
