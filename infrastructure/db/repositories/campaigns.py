@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
@@ -19,6 +19,7 @@ from domain.campaigns.entities import (
 from domain.campaigns.errors import CampaignCodeAlreadyUsed
 from domain.campaigns.ports import NewCampaign, NewParticipation
 from domain.joining.ports import RecordedMatch
+from infrastructure.db.direct_read import ByName
 from infrastructure.db.grouped_insert import GroupedInsert
 from infrastructure.db.integrity import insert_unless_taken, violates
 from infrastructure.db.repositories.organizations import organization_from_row
@@ -50,6 +51,23 @@ CAMPAIGN_BY_CODE = (
 )
 """The campaign of the stored code ``code`` with its organization's columns (``org_`` + name): read
 alone, and as the first part of the joining snapshots."""
+_BY_CODE_AT = {name: position for position, name in enumerate(CAMPAIGN_BY_CODE.selected_columns.keys())}
+_CAMPAIGN_AT = {column.name: _BY_CODE_AT[column.name] for column in campaigns.c}
+_ORGANIZATION_AT = {column.name: _BY_CODE_AT[f"org_{column.name}"] for column in organizations.c}
+
+
+def leads_with_campaign_by_code(statement: Any) -> bool:
+    """Whether the rows of ``statement`` begin with the columns of ``CAMPAIGN_BY_CODE``, in its order,
+    which ``campaign_overview_from_row`` reads them in."""
+    return [*statement.selected_columns.keys()][: len(_BY_CODE_AT)] == [*_BY_CODE_AT]
+
+
+def campaign_overview_from_row(row: Sequence[Any]) -> CampaignOverview:
+    """The campaign and its organization of a row of ``CAMPAIGN_BY_CODE`` (or of a statement that
+    leads with its columns), found by position."""
+    return CampaignOverview(
+        campaign_from_row(ByName(row, _CAMPAIGN_AT)), organization_from_row(ByName(row, _ORGANIZATION_AT))
+    )
 
 
 def participation_from_row(row: Any) -> Participation:
@@ -97,18 +115,7 @@ class SqlCampaignRepository:
 
     async def get_by_code(self, code: str) -> CampaignOverview | None:
         row = (await self._db.execute(CAMPAIGN_BY_CODE, {"code": code})).one_or_none()
-        if row is None:
-            return None
-        organization = organization_from_row(
-            SimpleNamespace(
-                **{
-                    name.removeprefix("org_"): value
-                    for name, value in row._mapping.items()
-                    if name.startswith("org_")
-                }
-            )
-        )
-        return CampaignOverview(campaign_from_row(row), organization)
+        return campaign_overview_from_row(row) if row is not None else None
 
     async def archive(self, campaign_id: int, now: datetime) -> None:
         await self._db.execute(

@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import Table, and_, bindparam, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.campaigns.entities import CampaignOverview
 from domain.joining.matching import MatchCandidate
 from domain.joining.ports import (
     AccountSnapshot,
@@ -26,15 +25,14 @@ from domain.students.entities import Student
 from infrastructure.db.direct_read import ByName, DirectRead
 from infrastructure.db.repositories.campaigns import (
     CAMPAIGN_BY_CODE,
-    campaign_from_row,
+    campaign_overview_from_row,
+    leads_with_campaign_by_code,
     participation_from_row,
 )
 from infrastructure.db.repositories.memberships import membership_from_row
-from infrastructure.db.repositories.organizations import organization_from_row
 from infrastructure.db.repositories.students import student_from_row
 from infrastructure.db.tables import (
     campaign_participations,
-    campaigns,
     memberships,
     organizations,
     students,
@@ -216,9 +214,7 @@ class SqlStudentLinkRepository:
         if not rows:
             return None
         first = rows[0]
-        campaign = CampaignOverview(
-            campaign_from_row(ByName(first, _CAMPAIGN)), organization_from_row(ByName(first, _ORG))
-        )
+        campaign = campaign_overview_from_row(first)
         candidates: dict[int, tuple[Student, LinkedAccount | None, dict[int, LinkedAccount]]] = {}
         for row in rows:
             student_id = row[_STUDENT.start]
@@ -240,7 +236,7 @@ class SqlStudentLinkRepository:
                 )
         return MatchSnapshot(
             campaign=campaign,
-            roster_version=(str(first[_ORG["roster_revision"]]),),
+            roster_version=(str(first[_AT["org_roster_revision"]]),),
             candidates=tuple(
                 CandidateLinks(student, attached, tuple(elsewhere.values()))
                 for student, attached, elsewhere in candidates.values()
@@ -254,10 +250,7 @@ class SqlStudentLinkRepository:
         if row is None:
             return None
         return ParticipationSnapshot(
-            CampaignOverview(
-                campaign_from_row(ByName(row, _PS_CAMPAIGN)),
-                organization_from_row(ByName(row, _PS_ORG)),
-            ),
+            campaign_overview_from_row(row),
             membership_from_row(ByName(row, _PS_MEMBERSHIP))
             if row[_PS_MEMBERSHIP["id"]] is not None
             else None,
@@ -282,10 +275,7 @@ class SqlStudentLinkRepository:
                     user_id, LinkedAccount(user_id, row[_AS_AT["e_username"]], row[_AS_AT["e_email"]])
                 )
         return AccountSnapshot(
-            CampaignOverview(
-                campaign_from_row(ByName(first, _AS_CAMPAIGN)),
-                organization_from_row(ByName(first, _AS_ORG)),
-            ),
+            campaign_overview_from_row(first),
             Student(*first[_AS_STUDENT]) if first[_AS_STUDENT.start] is not None else None,
             tuple(elsewhere.values()),
         )
@@ -395,18 +385,16 @@ class SqlStudentLinkRepository:
 _MATCH_SNAPSHOT = _match_snapshot_statement()
 _SNAPSHOT_READ = DirectRead(_MATCH_SNAPSHOT)
 _AT = _selected(_MATCH_SNAPSHOT)
-_CAMPAIGN = _positions(_AT, campaigns)
-_ORG = _positions(_AT, organizations, "org_")
 _STUDENT = _student_columns(_AT)
 
 _PS_AT = _selected(_PARTICIPATION_SNAPSHOT)
-_PS_CAMPAIGN = _positions(_PS_AT, campaigns)
-_PS_ORG = _positions(_PS_AT, organizations, "org_")
 _PS_MEMBERSHIP = _positions(_PS_AT, memberships, "m_")
 _PS_PARTICIPATION = _positions(_PS_AT, campaign_participations, "p_")
 _PS_STUDENT = _student_columns(_PS_AT)
 
 _AS_AT = _selected(_ACCOUNT_SNAPSHOT)
-_AS_CAMPAIGN = _positions(_AS_AT, campaigns)
-_AS_ORG = _positions(_AS_AT, organizations, "org_")
 _AS_STUDENT = _student_columns(_AS_AT)
+assert all(
+    leads_with_campaign_by_code(statement)
+    for statement in (_MATCH_SNAPSHOT, _PARTICIPATION_SNAPSHOT, _ACCOUNT_SNAPSHOT)
+)
