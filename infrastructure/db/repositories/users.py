@@ -34,8 +34,7 @@ def user_from_row(row: Any) -> User:
 
 ADD_ATTEMPTS = 3
 
-# Built once (every authenticated request reads its account): building a statement cost as much CPU
-# as sending it.
+# Built once: building a statement cost as much CPU as sending it.
 _GET = select(users).where(users.c.id == bindparam("user_id"))
 _ADD_UNLESS_TAKEN = insert_unless_taken(users)
 
