@@ -17,6 +17,7 @@ from tests.support.api import (
     queued_invitation_code,
     signed_up_token,
 )
+from tests.support.processes import wait_until
 from tests.support.siecle_samples import FIRST_EXPORT, first_export
 from tests.support.webhooks import PUBLIC_WEBHOOK_URL, ThreadedReceiver
 
@@ -230,6 +231,11 @@ def test_what_happens_in_the_organization_reaches_the_receiver_signed_and_with_i
     for request, payload in zip(received, payloads, strict=True):
         assert set(payload["data"]) <= ID_FIELDS, payload
         assert b"@" not in request.body and b"tournesol" not in request.body.lower()
+    # The dispatcher records an outcome once the receiver has answered: the last may not be yet.
+    wait_until(
+        lambda: "PENDING" not in {d["status"] for d in client_deliveries(server.url, path, admin)},
+        what="every delivery's outcome recorded",
+    )
     deliveries = client_deliveries(server.url, path, admin)
     assert {d["status"] for d in deliveries} == {"DELIVERED"}
     assert all(d["last_status_code"] == 204 and d["attempts"] == 1 for d in deliveries)
