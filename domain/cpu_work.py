@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar, TypeVarTuple
 
 T = TypeVar("T")
+U = TypeVar("U")
 Ts = TypeVarTuple("Ts")
 
 
@@ -14,3 +15,9 @@ class CpuWork(Protocol):
     at once, and gives its result (or raises its exception)."""
 
     async def run(self, fn: Callable[[*Ts], T], *args: *Ts) -> T: ...
+
+    async def run_beside(self, work: Awaitable[U], fn: Callable[[*Ts], T], *args: *Ts) -> tuple[T, U]:
+        """``fn(*args)`` as ``run`` runs it, while ``work`` is awaited: what ``work`` waits for (the
+        database) is then waited for during the CPU work instead of after it. Both run to their end;
+        ``fn``'s exception is raised before ``work``'s, being about the input, which came first."""
+        ...

@@ -255,15 +255,22 @@ class ImportStudents:
             upload = await command.receive()
             filename = upload.filename
             today = self._clock.now().date()
-            read, report = await self._cpu.run(
-                self._read_and_check, upload.stream, organization.uai or "", today
-            )
-            file_format = read.format
-            if report.errors:
-                refused = InvalidSiecleFile if file_format == SIECLE_XML else InvalidStudentFile
-                skipped = report.skipped if any(e.code == NO_STUDENTS for e in report.errors) else []
-                raise refused(report.errors, skipped)
-            result = await self._write(actor, organization, command, filename, report, read)
+            async with self._uow() as uow:
+                (read, report), stored = await self._cpu.run_beside(
+                    self._lock_and_read_stored(uow, organization.id),
+                    self._read_and_check,
+                    upload.stream,
+                    organization.uai or "",
+                    today,
+                )
+                file_format = read.format
+                if report.errors:
+                    refused = InvalidSiecleFile if file_format == SIECLE_XML else InvalidStudentFile
+                    skipped = report.skipped if any(e.code == NO_STUDENTS for e in report.errors) else []
+                    raise refused(report.errors, skipped)
+                if stored is None:
+                    raise ImportInProgress()
+                result = await self._write(uow, actor, organization, command, filename, report, read, stored)
         except ImportInProgress:
             raise
         except DomainError as error:
@@ -276,6 +283,18 @@ class ImportStudents:
         if not command.dry_run:
             self._count(COMPLETED)
         return result
+
+    @staticmethod
+    async def _lock_and_read_stored(
+        uow: ImportStudentsPorts, organization_id: int
+    ) -> dict[str, StoredStudent] | None:
+        """The school's stored students, read under its import lock while the file is read and checked
+        in a worker thread (the wait for the database then costs nothing); ``None`` when another
+        import holds the lock, which is told once the file is known to be valid, as it was before
+        the two ran side by side."""
+        if not await uow.students.try_lock_imports(organization_id):
+            return None
+        return await uow.students.stored_for_import(organization_id)
 
     def _read_and_check(
         self, stream: BinaryIO, organization_uai: str, today: date
@@ -310,73 +329,71 @@ class ImportStudents:
 
     async def _write(
         self,
+        uow: ImportStudentsPorts,
         actor: Actor,
         organization: Organization,
         command: ImportStudentsCommand,
         filename: str | None,
         report: SiecleReport,
         read: ReadUpload,
+        stored: dict[str, StoredStudent],
     ) -> ImportReport:
         now = self._clock.now()
-        async with self._uow() as uow:
-            if not await uow.students.try_lock_imports(organization.id):
-                raise ImportInProgress()
-            stored = await uow.students.stored_for_import(organization.id)
-            plan = await self._cpu.run(plan_import, report.records, stored, len(report.skipped))
-            too_many = plan.counts.disabled > self._threshold * plan.active_before
-            if too_many and not command.confirm_disable and not command.dry_run:
-                raise TooManyStudentsDisabled(
-                    meta={"counts": plan.counts.as_dict(), "active_before": plan.active_before}
-                )
-            accounts = await self._returning_accounts(uow, organization.id, plan)
-            result = ImportReport(
-                id=None,
-                status=COMPLETED,
-                dry_run=command.dry_run,
-                requires_confirmation=too_many and not command.confirm_disable,
-                counts=plan.counts,
-                report=report,
-                warnings=[*report.warnings, *accounts.warnings],
-                format=read.format,
+        plan = await self._cpu.run(plan_import, report.records, stored, len(report.skipped))
+        too_many = plan.counts.disabled > self._threshold * plan.active_before
+        if too_many and not command.confirm_disable and not command.dry_run:
+            raise TooManyStudentsDisabled(
+                meta={"counts": plan.counts.as_dict(), "active_before": plan.active_before}
             )
-            if command.dry_run:
-                return result
-            ids = await uow.students.insert_many(organization.id, plan.creates, now)
-            await uow.students.update_many(organization.id, plan.updates, now)
-            await uow.students.disable_many(organization.id, plan.disables, now)
-            await self._detach(uow, organization.id, accounts.detached, actor, now)
-            # An account goes to an arrival: created (its id just returned) or reactivated (stored).
-            ids.update((record.national_student_id, student_id) for student_id, record in plan.updates)
-            await self._attach(uow, organization.id, accounts.links, ids, actor, now)
-            import_id = await uow.student_imports.add(
-                organization.id,
-                now=now,
-                actor_user_id=actor.user_id,
-                actor_label=actor.label,
-                actor_api_client_id=actor.api_client_id,
-                filename=filename,
-                file_hash=read.sha256,
-                status=COMPLETED,
-                counts=plan.counts.as_dict(),
-                error_codes=[],
-                format=read.format,
+        accounts = await self._returning_accounts(uow, organization.id, plan)
+        result = ImportReport(
+            id=None,
+            status=COMPLETED,
+            dry_run=command.dry_run,
+            requires_confirmation=too_many and not command.confirm_disable,
+            counts=plan.counts,
+            report=report,
+            warnings=[*report.warnings, *accounts.warnings],
+            format=read.format,
+        )
+        if command.dry_run:
+            return result
+        ids = await uow.students.insert_many(organization.id, plan.creates, now)
+        await uow.students.update_many(organization.id, plan.updates, now)
+        await uow.students.disable_many(organization.id, plan.disables, now)
+        await self._detach(uow, organization.id, accounts.detached, actor, now)
+        # An account goes to an arrival: created (its id just returned) or reactivated (stored).
+        ids.update((record.national_student_id, student_id) for student_id, record in plan.updates)
+        await self._attach(uow, organization.id, accounts.links, ids, actor, now)
+        import_id = await uow.student_imports.add(
+            organization.id,
+            now=now,
+            actor_user_id=actor.user_id,
+            actor_label=actor.label,
+            actor_api_client_id=actor.api_client_id,
+            filename=filename,
+            file_hash=read.sha256,
+            status=COMPLETED,
+            counts=plan.counts.as_dict(),
+            error_codes=[],
+            format=read.format,
+        )
+        await uow.audit.record(
+            AuditEvent(
+                type="STUDENTS_IMPORTED",
+                actor=actor,
+                occurred_at=now,
+                organization_id=organization.id,
+                target_type="student_import",
+                target_id=import_id,
+                details={**plan.counts.as_dict(), "format": read.format},
             )
-            await uow.audit.record(
-                AuditEvent(
-                    type="STUDENTS_IMPORTED",
-                    actor=actor,
-                    occurred_at=now,
-                    organization_id=organization.id,
-                    target_type="student_import",
-                    target_id=import_id,
-                    details={**plan.counts.as_dict(), "format": read.format},
-                )
-            )
-            result.id = import_id
-            await uow.webhook_events.record(
-                student_import_completed(organization.id, import_id, read.format, plan.counts.as_dict(), now)
-            )
-            await uow.commit()
+        )
+        result.id = import_id
+        await uow.webhook_events.record(
+            student_import_completed(organization.id, import_id, read.format, plan.counts.as_dict(), now)
+        )
+        await uow.commit()
         return result
 
     async def _returning_accounts(

@@ -240,6 +240,26 @@ def test_file_types_and_caps(client, server, school):
     problem(response, 422, "VALIDATION_ERROR")
 
 
+def test_a_broken_multipart_body_is_a_bad_request_and_not_an_import(client, server, school):
+    org, admin = school
+    response = client.post(
+        f"{API}/organizations/{org['id']}/student-imports",
+        content=b"--frontier\r\nContent-Disposition: form-data; name=file; filename=e.xml\r\n\r\n<BEE_"
+        + b"\r\n--frontier\r\nContent-Disposition: form-data; name=file; filename=f.xml\r\n\r\nx"
+        + b"\r\n--frontier--\r\n",
+        headers={**bearer(admin), "Content-Type": "multipart/form-data; boundary=frontier"},
+    )
+    problem(response, 400, "BAD_REQUEST")
+    history = client.get(f"{API}/organizations/{org['id']}/student-imports", headers=bearer(admin))
+    assert history.json()["total"] == 0
+    form = client.post(
+        f"{API}/organizations/{org['id']}/student-imports",
+        data={"file": "a field, not a file"},
+        headers=bearer(admin),
+    )
+    problem(form, 422, "VALIDATION_ERROR")
+
+
 def test_who_may_import(client, server, school):
     org, admin = school
     member = member_token(client, server.settings.database_url, org["id"], admin, "prof@gmail.com")

@@ -345,12 +345,18 @@ def test_one_import_at_a_time(client, server):
                 await connection.execute(
                     text("SELECT pg_advisory_xact_lock(:c, :o)"), {"c": IMPORT_LOCK_CLASS, "o": org["id"]}
                 )
-                return await asyncio.to_thread(upload, client, org["id"], admin, xml)
+                valid = await asyncio.to_thread(upload, client, org["id"], admin, xml)
+                broken = await asyncio.to_thread(upload, client, org["id"], admin, xml[: len(xml) // 2])
+                return valid, broken
         finally:
             await engine.dispose()
 
-    response = asyncio.run(while_locked())
+    response, broken = asyncio.run(while_locked())
     assert response.status_code == 409
     assert response.json()["code"] == "IMPORT_IN_PROGRESS"
+    # The file's errors are told first, as when the lock was taken once the file was read.
+    assert broken.status_code == 422
+    assert broken.json()["code"] == "INVALID_SIECLE_FILE"
     assert db_execute(url, "SELECT count(*) FROM students") == [(0,)]
+    assert db_execute(url, "SELECT status FROM student_imports") == [("FAILED",)]
     assert upload(client, org["id"], admin, xml).status_code == 201
