@@ -358,7 +358,8 @@ class ImportStudents:
         )
         if command.dry_run:
             return result
-        ids = await uow.students.insert_many(organization.id, plan.creates, now)
+        linked = [national_id for national_id, _ in accounts.links]
+        ids = await uow.students.insert_many(organization.id, plan.creates, now, ids_of=linked)
         await uow.students.update_many(organization.id, plan.updates, now)
         await uow.students.disable_many(organization.id, plan.disables, now)
         await self._detach(uow, organization.id, accounts.detached, actor, now)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import attrgetter
@@ -114,13 +114,17 @@ class StudentRepository(Protocol):
     async def stored_for_import(self, organization_id: int) -> dict[str, StoredStudent]: ...
 
     async def insert_many(
-        self, organization_id: int, records: list[StudentRecord], now: datetime
+        self,
+        organization_id: int,
+        records: list[StudentRecord],
+        now: datetime,
+        ids_of: Collection[str] = (),
     ) -> dict[str, int]:
-        """Adds the organization's new students and gives their ids by INE, from the insert itself
-        (an import attaching accounts to some of them needs no second read). This and the two
-        writers below are the only ones of who is on a roster and of their names: each changes the
-        organization's roster revision (``StudentLinkRepository.roster_version``) in the same
-        transaction."""
+        """Adds the organization's new students and gives the ids of those whose INE is in ``ids_of``,
+        from the insert itself (an import attaching accounts to some of them needs no second read;
+        one attaching none has the database send back nothing). This and the two writers below are
+        the only ones of who is on a roster and of their names: each changes the organization's
+        roster revision (``StudentLinkRepository.roster_version``) in the same transaction."""
         ...
 
     async def update_many(

@@ -19,4 +19,6 @@ def fold(text: str) -> str:
 
 
 def student_search_text(*names: str | None) -> str:
-    return " ".join(fold(name) for name in names if name)
+    """The names folded as one text: folding works character by character, and a pupil's names are
+    most often all ASCII, which then takes one ``lower``."""
+    return fold(" ".join(name for name in names if name))

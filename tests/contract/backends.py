@@ -63,7 +63,7 @@ class Backend(Protocol):
         ...
 
 
-def _records(pupils: list[Pupil]) -> list[StudentRecord]:
+def records_of(pupils: list[Pupil]) -> list[StudentRecord]:
     return [
         StudentRecord(line=line, **_NOT_CHOSEN, **dataclasses.asdict(pupil))
         for line, pupil in enumerate(pupils, start=1)
@@ -113,7 +113,10 @@ class SqlBackend:
 
     async def add_pupils(self, organization_id: int, pupils: list[Pupil], now: datetime) -> list[Student]:
         async with SqlUnitOfWork(self.engine) as uow:
-            ids = await uow.students.insert_many(organization_id, _records(pupils), now)
+            national_ids = [pupil.national_student_id for pupil in pupils]
+            ids = await uow.students.insert_many(
+                organization_id, records_of(pupils), now, ids_of=national_ids
+            )
             added = [await uow.student_links.get(ids[pupil.national_student_id]) for pupil in pupils]
             await uow.commit()
         return [student for student in added if student is not None]
@@ -132,7 +135,7 @@ class SqlBackend:
     async def reimport(self, organization_id: int, pupils: list[Pupil], now: datetime) -> None:
         async with SqlUnitOfWork(self.engine) as uow:
             stored = await uow.students.stored_for_import(organization_id)
-            changes = [(stored[record.national_student_id].id, record) for record in _records(pupils)]
+            changes = [(stored[record.national_student_id].id, record) for record in records_of(pupils)]
             await uow.students.update_many(organization_id, changes, now)
             await uow.commit()
 

@@ -19,6 +19,7 @@ from tests.contract.backends import (
     SqlBackend,
     committed_organization,
     committed_user,
+    records_of,
 )
 
 SCHOOL_SIZE = 6_000
@@ -105,3 +106,18 @@ async def test_an_ine_longer_than_the_column_is_never_stored_cut_down(backend: B
     async with backend.uow() as uow:
         stored = await uow.students.stored_for_import(school.id)
     assert "A" * 20 not in stored
+
+
+async def test_an_insert_gives_back_the_ids_asked_for_only(backend: Backend) -> None:
+    school = await committed_organization(backend)
+    pupils = [Pupil(ine(n)) for n in range(SCHOOL_SIZE)]
+    async with backend.uow() as uow:
+        none_asked = await uow.students.insert_many(school.id, records_of(pupils[:3_000]), T0)
+        asked = [ine(2), ine(5_999), ine(3_500), "999999999ZZ"]
+        some = await uow.students.insert_many(school.id, records_of(pupils[3_000:]), T0, ids_of=asked)
+        stored = await uow.students.stored_for_import(school.id)
+        await uow.commit()
+
+    assert none_asked == {}
+    assert some == {national_id: stored[national_id].id for national_id in (ine(5_999), ine(3_500))}
+    assert len(stored) == SCHOOL_SIZE

@@ -12,7 +12,7 @@ import contextlib
 import copy
 import dataclasses
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
@@ -760,7 +760,11 @@ class FakeStudents:
         raise NotImplementedError(IMPORT_OVER_HTTP)
 
     async def insert_many(
-        self, organization_id: int, records: list[StudentRecord], now: datetime
+        self,
+        organization_id: int,
+        records: list[StudentRecord],
+        now: datetime,
+        ids_of: Collection[str] = (),
     ) -> dict[str, int]:
         raise NotImplementedError(IMPORT_OVER_HTTP)
 

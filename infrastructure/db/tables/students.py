@@ -40,14 +40,15 @@ students = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     Column("disabled_at", UTCDateTime(), nullable=True),
+    # The INE first: the key also finds an INE's students at every school (an import's accounts of
+    # the arrivals, a match's accounts of the same INE elsewhere).
     Index(
-        "uq_students_organization_id_national_student_id",
-        "organization_id",
+        "uq_students_national_student_id_organization_id",
         "national_student_id",
+        "organization_id",
         unique=True,
     ),
     Index("ix_students_organization_id_birthdate", "organization_id", "birthdate"),
-    Index("ix_students_national_student_id", "national_student_id"),
     Index("ix_students_user_id", "user_id"),
     # An account is attached to at most one active student of an organization.
     Index(
