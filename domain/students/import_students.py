@@ -52,6 +52,10 @@ from domain.unit_of_work import (
 
 COMPLETED = "COMPLETED"
 FAILED = "FAILED"
+PLAN_ON_THE_LOOP_MAX = 5_000
+"""Entries and stored students together up to which the plan is made at once rather than in a
+worker thread: about 1 ms of CPU, less than the trip to the thread and back cost (2,000 and 2,000:
+0.8 ms of planning took 2.3 ms there)."""
 ACCOUNT_KEPT_ELSEWHERE = "ACCOUNT_KEPT_ELSEWHERE"
 
 
@@ -339,7 +343,10 @@ class ImportStudents:
         stored: dict[str, StoredStudent],
     ) -> ImportReport:
         now = self._clock.now()
-        plan = await self._cpu.run(plan_import, report.records, stored, len(report.skipped))
+        if len(report.records) + len(stored) <= PLAN_ON_THE_LOOP_MAX:
+            plan = plan_import(report.records, stored, len(report.skipped))
+        else:
+            plan = await self._cpu.run(plan_import, report.records, stored, len(report.skipped))
         too_many = plan.counts.disabled > self._threshold * plan.active_before
         if too_many and not command.confirm_disable and not command.dry_run:
             raise TooManyStudentsDisabled(

@@ -185,6 +185,23 @@ class TestErrors:
         ]
         assert [record.line for record in report.records] == [6]
 
+    @pytest.mark.parametrize(
+        ("field", "texts", "length"),
+        [
+            ("national_student_id", {"national_student_id": "B" * 21}, 21),
+            ("division", {"divisions": ("C" * 65,)}, 65),
+            ("third_name", {"third_name": "T" * 256}, 256),
+            ("last_name", {"last_name": "L" * 256}, 256),
+        ],
+    )
+    def test_one_text_alone_over_its_limit_is_found(self, field: str, texts: dict, length: int) -> None:
+        report = check(entry(22, **texts))
+
+        assert [(issue.code, issue.field, issue.meta["length"]) for issue in report.errors] == [
+            ("VALUE_TOO_LONG", field, length)
+        ]
+        assert report.records == []
+
     def test_a_duplicate_is_reported_once_on_each_later_entry_with_the_first_line(self) -> None:
         report = check(
             entry(6, national_student_id="111111111AA"),
