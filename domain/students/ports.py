@@ -120,11 +120,11 @@ class StudentRepository(Protocol):
         now: datetime,
         ids_of: Collection[str] = (),
     ) -> dict[str, int]:
-        """Adds the organization's new students and gives the ids of those whose INE is in ``ids_of``,
-        from the insert itself (an import attaching accounts to some of them needs no second read;
-        one attaching none has the database send back nothing). This and the two writers below are
-        the only ones of who is on a roster and of their names: each changes the organization's
-        roster revision (``StudentLinkRepository.roster_version``) in the same transaction."""
+        """Adds the organization's new students and gives the ids of those whose INE is in ``ids_of``
+        (an import attaching accounts to some of them; most attach none, and nothing is read back).
+        This and the two writers below are the only ones of who is on a roster and of their names:
+        each changes the organization's roster revision (``StudentLinkRepository.roster_version``)
+        in the same transaction."""
         ...
 
     async def update_many(

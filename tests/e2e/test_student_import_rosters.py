@@ -200,6 +200,22 @@ def test_a_json_body_that_does_not_parse_is_a_refused_roster(client, server, sch
     assert body["errors"][0]["detail"].startswith("Le fichier n'est pas une liste JSON lisible (ligne 1")
 
 
+@pytest.mark.postgresql_only
+def test_a_name_postgresql_cannot_store_is_refused_and_nothing_is_written(client, server, school):
+    org, admin = school
+    pupil = {
+        "national_student_id": "123456789AB",
+        "first_name": "Zo\u0000é",
+        "last_name": "MARTIN",
+        "birthdate": "2010-01-01",
+        "division": "3A",
+    }
+
+    body = problem(post_json(client, org["id"], admin, {"students": [pupil]}), 422, "VALIDATION_ERROR")
+    assert body["errors"][0]["code"] == "VALUE_NOT_STORABLE"
+    assert students(client, org["id"], admin) == []
+
+
 def test_missing_columns_and_unknown_ones(client, server, school):
     org, admin = school
     missing = write_csv(PUPILS, CsvShape(columns=["Identifiant unique*", "Nom de famille*", "Division*"]))

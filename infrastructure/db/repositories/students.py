@@ -3,17 +3,15 @@ from __future__ import annotations
 import zlib
 from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, Final, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
-    Date,
     String,
     Text,
     any_,
     bindparam,
-    cast,
-    func,
     insert,
     literal,
     select,
@@ -33,6 +31,7 @@ from domain.students.ports import (
 )
 from domain.students.search_text import student_search_text
 from domain.students.siecle import StudentRecord
+from infrastructure.db.copy_rows import copy_rows
 from infrastructure.db.direct_read import DirectRead
 from infrastructure.db.integrity import violates
 from infrastructure.db.tables import organizations, students, users
@@ -68,67 +67,44 @@ def student_from_row(row: Any) -> Student:
     )
 
 
-_INSERTED: Final = (*IMPORTED_FIELDS, "search_text", "national_student_id")
-
-
 def _array_of(column: ColumnElement[Any]) -> ARRAY[Any]:
     """PostgreSQL: the type of an array of ``column``'s values, its items without the column's
     length. A cast to ``VARCHAR(20)[]`` cuts a longer text down without a word, where storing it
     refuses it and comparing it finds nothing: an over-long INE stored cut, or taken for the
     stored one it begins with. Texts go as ``TEXT[]``, whose codec asyncpg has built in: the codec
-    of any other array it asks the server for on each new connection (two round trips and 4 to 8 ms
+    of a ``VARCHAR[]`` it asks the server for on each new connection (two round trips and 4 to 8 ms
     of the server's time, paid by the first import on a connection, which in service, imports being
     rare among requests, is most imports)."""
-    if isinstance(column.type, String | Date):
+    if isinstance(column.type, String):
         return ARRAY(Text())
     return ARRAY(type(column.type)())
 
 
-def _unnest_insert(organization_id: int, now: datetime, *, returning: bool) -> Any:
-    """PostgreSQL: one ``INSERT … SELECT FROM unnest(…)`` with one array per column, so the server
-    gets a single statement of 17 parameters whatever the number of students (an executemany sends,
-    binds and executes one statement a row: 1.6 times as long for a school's 2,000). ``returning``:
-    the rows' INE and id come back, else nothing (2,000 rows to send back and decode for none)."""
-    columns = func.unnest(
-        *[bindparam(name, type_=_array_of(students.c[name])) for name in _INSERTED]
-    ).table_valued(*_INSERTED)
-    rows = select(
-        *(
-            cast(column, Date) if name == "birthdate" else column
-            for name, column in columns.render_derived().c.items()
-        ),
-        literal(organization_id, students.c.organization_id.type),
-        literal(now, students.c.created_at.type),
-        literal(now, students.c.updated_at.type),
-    )
-    statement = insert(students).from_select(
-        [*_INSERTED, "organization_id", "created_at", "updated_at"], rows
-    )
-    return statement.returning(students.c.national_student_id, students.c.id) if returning else statement
+_COPIED: Final = ("national_student_id", *IMPORTED_FIELDS)
+_COPIED_FIELDS: Final = attrgetter(*_COPIED)
+_COPY_COLUMNS: Final = (*_COPIED, "search_text", "organization_id", "created_at", "updated_at")
 
 
-_RECORD_POSITIONS: Final = tuple(
-    (name, StudentRecord._fields.index(name)) for name in _INSERTED if name != "search_text"
-)
-
-
-def _columns(records: Sequence[StudentRecord]) -> dict[str, Sequence[Any]]:
-    """The arrays of ``_unnest_insert``, the records transposed at once (a dictionary of values a
-    record, then a list a column, took 6.5 ms for 2,000 students, this 4)."""
-    fields = list(zip(*records, strict=True))
-    columns: dict[str, Sequence[Any]] = {name: fields[position] for name, position in _RECORD_POSITIONS}
-    columns["birthdate"] = [birthdate.isoformat() for birthdate in columns["birthdate"]]  # TEXT[]
-    columns["search_text"] = [
-        student_search_text(
-            record.last_name,
-            record.preferred_last_name,
-            record.first_name,
-            record.middle_name,
-            record.third_name,
+def _copied_rows(
+    records: Sequence[StudentRecord], organization_id: int, now: datetime
+) -> list[tuple[Any, ...]]:
+    """The rows of ``insert_many``'s ``COPY``, in the order of ``_COPY_COLUMNS``."""
+    return [
+        (
+            *_COPIED_FIELDS(record),
+            student_search_text(
+                record.last_name,
+                record.preferred_last_name,
+                record.first_name,
+                record.middle_name,
+                record.third_name,
+            ),
+            organization_id,
+            now,
+            now,
         )
         for record in records
     ]
-    return columns
 
 
 _STORED_READ: Final = DirectRead(
@@ -213,16 +189,18 @@ class SqlStudentRepository:
         if not records:
             return {}
         await self._bump_roster_revision(organization_id)
-        wanted = frozenset(ids_of)
+        wanted = frozenset(ids_of).intersection(record.national_student_id for record in records)
         ids: dict[str, int] = {}
         if self._db.dialect.name == "postgresql":
-            statement = _unnest_insert(organization_id, now, returning=bool(wanted))
-            for part in chunks(records):
-                result = await self._db.execute(statement, _columns(part))
-                if wanted:
-                    ids.update(
-                        (national_id, id_) for national_id, id_ in result.all() if national_id in wanted
+            await copy_rows(self._db, students, _COPY_COLUMNS, _copied_rows(records, organization_id, now))
+            for national_ids in chunks(sorted(wanted)):
+                found = await self._db.execute(
+                    select(students.c.national_student_id, students.c.id).where(
+                        students.c.organization_id == organization_id,
+                        self._among(students.c.national_student_id, national_ids),
                     )
+                )
+                ids.update((national_id, student_id) for national_id, student_id in found)
             return ids
         statement = insert(students)
         if wanted:
