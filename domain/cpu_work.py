@@ -18,6 +18,8 @@ class CpuWork(Protocol):
 
     async def run_beside(self, work: Awaitable[U], fn: Callable[[*Ts], T], *args: *Ts) -> tuple[T, U]:
         """``fn(*args)`` as ``run`` runs it, while ``work`` is awaited: what ``work`` waits for (the
-        database) is then waited for during the CPU work instead of after it. Both run to their end;
-        ``fn``'s exception is raised before ``work``'s, being about the input, which came first."""
+        database) is then waited for during the CPU work instead of after it. ``work`` starts with
+        ``fn``, once ``fn`` has its turn, so that what it takes (a connection) is not held while
+        ``fn`` waits. Both run to their end; ``fn``'s exception is raised before ``work``'s, being
+        about the input, which came first."""
         ...

@@ -33,8 +33,10 @@ class ThreadedCpuWork:
             except Exception as error:
                 outcomes[key] = (False, error)
 
-        async with anyio.create_task_group() as group:
-            group.start_soon(settle, "cpu", self.run(fn, *args))
+        # The slot first, then both: what ``work`` takes (a connection of the pool) is not held
+        # while the CPU work waits for its turn behind others.
+        async with self._limiter, anyio.create_task_group() as group:
+            group.start_soon(settle, "cpu", anyio.to_thread.run_sync(fn, *args))
             group.start_soon(settle, "loop", work)
         for key in ("cpu", "loop"):
             succeeded, value = outcomes[key]

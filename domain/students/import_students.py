@@ -3,6 +3,7 @@ follows it."""
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, BinaryIO, Protocol
@@ -259,9 +260,9 @@ class ImportStudents:
             upload = await command.receive()
             filename = upload.filename
             today = self._clock.now().date()
-            async with self._uow() as uow:
-                (read, report), stored = await self._cpu.run_beside(
-                    self._lock_and_read_stored(uow, organization.id),
+            async with AsyncExitStack() as transaction:
+                (read, report), (uow, stored) = await self._cpu.run_beside(
+                    self._lock_and_read_stored(transaction, organization.id),
                     self._read_and_check,
                     upload.stream,
                     organization.uai or "",
@@ -288,17 +289,17 @@ class ImportStudents:
             self._count(COMPLETED)
         return result
 
-    @staticmethod
     async def _lock_and_read_stored(
-        uow: ImportStudentsPorts, organization_id: int
-    ) -> dict[str, StoredStudent] | None:
-        """The school's stored students, read under its import lock while the file is read and checked
-        in a worker thread (the wait for the database then costs nothing); ``None`` when another
-        import holds the lock, which is told once the file is known to be valid, as it was before
-        the two ran side by side."""
+        self, transaction: AsyncExitStack, organization_id: int
+    ) -> tuple[ImportStudentsPorts, dict[str, StoredStudent] | None]:
+        """The import's unit of work, entered on ``transaction``, and the school's stored students,
+        read under its import lock while the file is read and checked in a worker thread (the wait
+        for the database then costs nothing); ``None`` when another import holds the lock, which is
+        told once the file is known to be valid, as it was before the two ran side by side."""
+        uow = await transaction.enter_async_context(self._uow())
         if not await uow.students.try_lock_imports(organization_id):
-            return None
-        return await uow.students.stored_for_import(organization_id)
+            return uow, None
+        return uow, await uow.students.stored_for_import(organization_id)
 
     def _read_and_check(
         self, stream: BinaryIO, organization_uai: str, today: date

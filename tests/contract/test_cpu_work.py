@@ -3,6 +3,7 @@ same results and raise the same errors."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 
 import pytest
@@ -81,3 +82,26 @@ async def test_threads_run_the_cpu_work_while_the_loop_work_waits() -> None:
         return started.wait(timeout=10)
 
     assert await ThreadedCpuWork(max_parallel=1).run_beside(loop_work(), cpu_work) == (True, 1)
+
+
+async def test_the_loop_work_starts_once_the_cpu_work_has_its_turn() -> None:
+    """The loop's work (a connection taken, a lock) waits with the CPU work for a free thread."""
+    cpu = ThreadedCpuWork(max_parallel=1)
+    other_started, other_done = threading.Event(), threading.Event()
+
+    def other_work() -> bool:
+        other_started.set()
+        return other_done.wait(timeout=10)
+
+    async def loop_work() -> bool:
+        return other_done.is_set()
+
+    other = asyncio.ensure_future(cpu.run(other_work))
+    assert await asyncio.to_thread(other_started.wait, 10)  # the one thread is taken
+    beside = asyncio.ensure_future(cpu.run_beside(loop_work(), str.upper, "abc"))
+    for _ in range(10):  # turns of the event loop, in which an unguarded work would have run
+        await asyncio.sleep(0)
+    other_done.set()
+
+    assert await beside == ("ABC", True)
+    assert await other is True

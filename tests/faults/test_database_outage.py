@@ -93,7 +93,7 @@ def test_an_import_interrupted_by_the_database_leaves_nothing_and_succeeds_once_
             headers=bearer(admin),
         )
 
-    before = the_database_stops_during(proxy, url, b"INSERT INTO students", send)
+    before = the_database_stops_during(proxy, url, b'COPY "students"', send)
     assert before["students"] == 0
 
     done = send()
