@@ -3,7 +3,6 @@ follows it."""
 
 from __future__ import annotations
 
-from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, BinaryIO, Protocol
@@ -53,10 +52,6 @@ from domain.unit_of_work import (
 
 COMPLETED = "COMPLETED"
 FAILED = "FAILED"
-PLAN_ON_THE_LOOP_MAX = 5_000
-"""Entries and stored students together up to which the plan is made at once rather than in a
-worker thread: about 1 ms of CPU, less than the trip to the thread and back cost (2,000 and 2,000:
-0.8 ms of planning took 2.3 ms there)."""
 ACCOUNT_KEPT_ELSEWHERE = "ACCOUNT_KEPT_ELSEWHERE"
 
 
@@ -260,22 +255,15 @@ class ImportStudents:
             upload = await command.receive()
             filename = upload.filename
             today = self._clock.now().date()
-            async with AsyncExitStack() as transaction:
-                (read, report), (uow, stored) = await self._cpu.run_beside(
-                    self._lock_and_read_stored(transaction, organization.id),
-                    self._read_and_check,
-                    upload.stream,
-                    organization.uai or "",
-                    today,
-                )
-                file_format = read.format
-                if report.errors:
-                    refused = InvalidSiecleFile if file_format == SIECLE_XML else InvalidStudentFile
-                    skipped = report.skipped if any(e.code == NO_STUDENTS for e in report.errors) else []
-                    raise refused(report.errors, skipped)
-                if stored is None:
-                    raise ImportInProgress()
-                result = await self._write(uow, actor, organization, command, filename, report, read, stored)
+            read, report = await self._cpu.run(
+                self._read_and_check, upload.stream, organization.uai or "", today
+            )
+            file_format = read.format
+            if report.errors:
+                refused = InvalidSiecleFile if file_format == SIECLE_XML else InvalidStudentFile
+                skipped = report.skipped if any(e.code == NO_STUDENTS for e in report.errors) else []
+                raise refused(report.errors, skipped)
+            result = await self._write(actor, organization, command, filename, report, read)
         except ImportInProgress:
             raise
         except DomainError as error:
@@ -288,18 +276,6 @@ class ImportStudents:
         if not command.dry_run:
             self._count(COMPLETED)
         return result
-
-    async def _lock_and_read_stored(
-        self, transaction: AsyncExitStack, organization_id: int
-    ) -> tuple[ImportStudentsPorts, dict[str, StoredStudent] | None]:
-        """The import's unit of work, entered on ``transaction``, and the school's stored students,
-        read under its import lock while the file is read and checked in a worker thread (the wait
-        for the database then costs nothing); ``None`` when another import holds the lock, which is
-        told once the file is known to be valid, as it was before the two ran side by side."""
-        uow = await transaction.enter_async_context(self._uow())
-        if not await uow.students.try_lock_imports(organization_id):
-            return uow, None
-        return uow, await uow.students.stored_for_import(organization_id)
 
     def _read_and_check(
         self, stream: BinaryIO, organization_uai: str, today: date
@@ -334,75 +310,74 @@ class ImportStudents:
 
     async def _write(
         self,
-        uow: ImportStudentsPorts,
         actor: Actor,
         organization: Organization,
         command: ImportStudentsCommand,
         filename: str | None,
         report: SiecleReport,
         read: ReadUpload,
-        stored: dict[str, StoredStudent],
     ) -> ImportReport:
         now = self._clock.now()
-        if len(report.records) + len(stored) <= PLAN_ON_THE_LOOP_MAX:
-            plan = plan_import(report.records, stored, len(report.skipped))
-        else:
+        async with self._uow() as uow:
+            if not await uow.students.try_lock_imports(organization.id):
+                raise ImportInProgress()
+            stored = await uow.students.stored_for_import(organization.id)
             plan = await self._cpu.run(plan_import, report.records, stored, len(report.skipped))
-        too_many = plan.counts.disabled > self._threshold * plan.active_before
-        if too_many and not command.confirm_disable and not command.dry_run:
-            raise TooManyStudentsDisabled(
-                meta={"counts": plan.counts.as_dict(), "active_before": plan.active_before}
+            too_many = plan.counts.disabled > self._threshold * plan.active_before
+            if too_many and not command.confirm_disable and not command.dry_run:
+                raise TooManyStudentsDisabled(
+                    meta={"counts": plan.counts.as_dict(), "active_before": plan.active_before}
+                )
+            accounts = await self._returning_accounts(uow, organization.id, plan)
+            result = ImportReport(
+                id=None,
+                status=COMPLETED,
+                dry_run=command.dry_run,
+                requires_confirmation=too_many and not command.confirm_disable,
+                counts=plan.counts,
+                report=report,
+                warnings=[*report.warnings, *accounts.warnings],
+                format=read.format,
             )
-        accounts = await self._returning_accounts(uow, organization.id, plan)
-        result = ImportReport(
-            id=None,
-            status=COMPLETED,
-            dry_run=command.dry_run,
-            requires_confirmation=too_many and not command.confirm_disable,
-            counts=plan.counts,
-            report=report,
-            warnings=[*report.warnings, *accounts.warnings],
-            format=read.format,
-        )
-        if command.dry_run:
-            return result
-        linked = [national_id for national_id, _ in accounts.links]
-        ids = await uow.students.insert_many(organization.id, plan.creates, now, ids_of=linked)
-        await uow.students.update_many(organization.id, plan.updates, now)
-        await uow.students.disable_many(organization.id, plan.disables, now)
-        await self._detach(uow, organization.id, accounts.detached, actor, now)
-        # An account goes to an arrival: created (its id just returned) or reactivated (stored).
-        ids.update((record.national_student_id, student_id) for student_id, record in plan.updates)
-        await self._attach(uow, organization.id, accounts.links, ids, actor, now)
-        import_id = await uow.student_imports.add(
-            organization.id,
-            now=now,
-            actor_user_id=actor.user_id,
-            actor_label=actor.label,
-            actor_api_client_id=actor.api_client_id,
-            filename=filename,
-            file_hash=read.sha256,
-            status=COMPLETED,
-            counts=plan.counts.as_dict(),
-            error_codes=[],
-            format=read.format,
-        )
-        await uow.audit.record(
-            AuditEvent(
-                type="STUDENTS_IMPORTED",
-                actor=actor,
-                occurred_at=now,
-                organization_id=organization.id,
-                target_type="student_import",
-                target_id=import_id,
-                details={**plan.counts.as_dict(), "format": read.format},
+            if command.dry_run:
+                return result
+            linked = [national_id for national_id, _ in accounts.links]
+            ids = await uow.students.insert_many(organization.id, plan.creates, now, ids_of=linked)
+            await uow.students.update_many(organization.id, plan.updates, now)
+            await uow.students.disable_many(organization.id, plan.disables, now)
+            await self._detach(uow, organization.id, accounts.detached, actor, now)
+            # An account goes to an arrival: created (its id just returned) or reactivated (stored).
+            ids.update((record.national_student_id, student_id) for student_id, record in plan.updates)
+            await self._attach(uow, organization.id, accounts.links, ids, actor, now)
+            import_id = await uow.student_imports.add(
+                organization.id,
+                now=now,
+                actor_user_id=actor.user_id,
+                actor_label=actor.label,
+                actor_api_client_id=actor.api_client_id,
+                filename=filename,
+                file_hash=read.sha256,
+                status=COMPLETED,
+                counts=plan.counts.as_dict(),
+                error_codes=[],
+                format=read.format,
             )
-        )
-        result.id = import_id
-        await uow.webhook_events.record(
-            student_import_completed(organization.id, import_id, read.format, plan.counts.as_dict(), now)
-        )
-        await uow.commit()
+            await uow.audit.record(
+                AuditEvent(
+                    type="STUDENTS_IMPORTED",
+                    actor=actor,
+                    occurred_at=now,
+                    organization_id=organization.id,
+                    target_type="student_import",
+                    target_id=import_id,
+                    details={**plan.counts.as_dict(), "format": read.format},
+                )
+            )
+            result.id = import_id
+            await uow.webhook_events.record(
+                student_import_completed(organization.id, import_id, read.format, plan.counts.as_dict(), now)
+            )
+            await uow.commit()
         return result
 
     async def _returning_accounts(

@@ -54,8 +54,11 @@ async def test_a_lost_connection_is_a_database_unavailable_and_the_pool_replaces
         if lost_by == "its socket closing":  # asyncpg raises its own error, not the server's
             (await connection.get_raw_connection()).driver_connection.terminate()
         else:
-            async with engine.connect() as other:
-                await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend_pid})
+            async with engine.connect() as other:  # waits until the backend has ended, 10 s at most
+                ended = await other.execute(
+                    text("SELECT pg_terminate_backend(:pid, 10000)"), {"pid": backend_pid}
+                )
+                assert ended.scalar_one()
         with pytest.raises(DBAPIError) as lost:
             await copy_rows(connection, students, ["national_student_id"], [("000000001AA",)])
 

@@ -8,11 +8,10 @@ as it would in the database.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import dataclasses
 import uuid
-from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
@@ -93,7 +92,6 @@ from domain.webhooks.queries import WebhookQueries
 from infrastructure.rate_limiting import KeyedLocks
 
 T = TypeVar("T")
-U = TypeVar("U")
 Ts = TypeVarTuple("Ts")
 IMPORT_OVER_HTTP = "the import is covered over HTTP, on both databases"
 
@@ -184,15 +182,6 @@ class InlineCpuWork:
 
     async def run(self, fn: Callable[[*Ts], T], *args: *Ts) -> T:
         return fn(*args)
-
-    async def run_beside(self, work: Awaitable[U], fn: Callable[[*Ts], T], *args: *Ts) -> tuple[T, U]:
-        try:
-            result = fn(*args)
-        except Exception:
-            with contextlib.suppress(Exception):
-                await work
-            raise
-        return result, await work
 
 
 @dataclasses.dataclass
