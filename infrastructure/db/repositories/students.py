@@ -72,7 +72,7 @@ def _array_of(column: ColumnElement[Any]) -> ARRAY[Any]:
     length. A cast to ``VARCHAR(20)[]`` cuts a longer text down without a word, where storing it
     refuses it and comparing it finds nothing: an over-long INE stored cut, or taken for the
     stored one it begins with. Texts go as ``TEXT[]``, whose codec asyncpg has built in: the codec
-    of a ``VARCHAR[]`` it asks the server for on each new connection (two round trips and 4 to 8 ms
+    of a ``VARCHAR[]`` it asks the server for on each new connection (two round trips and 3 to 5 ms
     of the server's time, paid by the first import on a connection, which in service, imports being
     rare among requests, is most imports)."""
     if isinstance(column.type, String):
