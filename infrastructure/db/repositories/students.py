@@ -92,13 +92,7 @@ def _copied_rows(
     return [
         (
             *_COPIED_FIELDS(record),
-            student_search_text(
-                record.last_name,
-                record.preferred_last_name,
-                record.first_name,
-                record.middle_name,
-                record.third_name,
-            ),
+            _search_text(record),
             organization_id,
             now,
             now,
@@ -119,11 +113,15 @@ _STORED_READ: Final = DirectRead(
 _STORED_BIRTHDATE: Final = 4 + IMPORTED_FIELDS.index("birthdate")
 
 
-def _values(record: StudentRecord) -> dict[str, Any]:
-    values = {name: getattr(record, name) for name in IMPORTED_FIELDS}
-    values["search_text"] = student_search_text(
+def _search_text(record: StudentRecord) -> str:
+    return student_search_text(
         record.last_name, record.preferred_last_name, record.first_name, record.middle_name, record.third_name
     )
+
+
+def _values(record: StudentRecord) -> dict[str, Any]:
+    values = {name: getattr(record, name) for name in IMPORTED_FIELDS}
+    values["search_text"] = _search_text(record)
     return values
 
 
@@ -189,36 +187,31 @@ class SqlStudentRepository:
         if not records:
             return {}
         await self._bump_roster_revision(organization_id)
-        wanted = frozenset(ids_of).intersection(record.national_student_id for record in records)
-        ids: dict[str, int] = {}
         if self._db.dialect.name == "postgresql":
             await copy_rows(self._db, students, _COPY_COLUMNS, _copied_rows(records, organization_id, now))
-            for national_ids in chunks(sorted(wanted)):
-                found = await self._db.execute(
-                    select(students.c.national_student_id, students.c.id).where(
-                        students.c.organization_id == organization_id,
-                        self._among(students.c.national_student_id, national_ids),
-                    )
+        else:
+            for part in chunks(records, 1_000):
+                rows = [
+                    {
+                        **_values(record),
+                        "organization_id": organization_id,
+                        "national_student_id": record.national_student_id,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for record in part
+                ]
+                await self._db.execute(insert(students), rows)
+        wanted = frozenset(ids_of).intersection(record.national_student_id for record in records)
+        ids: dict[str, int] = {}
+        for national_ids in chunks(sorted(wanted)):
+            found = await self._db.execute(
+                select(students.c.national_student_id, students.c.id).where(
+                    students.c.organization_id == organization_id,
+                    self._among(students.c.national_student_id, national_ids),
                 )
-                ids.update((national_id, student_id) for national_id, student_id in found)
-            return ids
-        statement = insert(students)
-        if wanted:
-            statement = statement.returning(students.c.national_student_id, students.c.id)
-        for part in chunks(records, 1_000):
-            rows = [
-                {
-                    **_values(record),
-                    "organization_id": organization_id,
-                    "national_student_id": record.national_student_id,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for record in part
-            ]
-            result = await self._db.execute(statement, rows)
-            if wanted:
-                ids.update((national_id, id_) for national_id, id_ in result.all() if national_id in wanted)
+            )
+            ids.update((national_id, student_id) for national_id, student_id in found)
         return ids
 
     async def update_many(
